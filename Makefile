@@ -1,0 +1,39 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test setup browser-deps lint bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Check the demo content, then build the public site into ./site
+demo: $(STAMP)
+	$(BIN)/gkpublish check
+	$(BIN)/gkpublish build --out site
+	@echo "演示站点已生成：$(CURDIR)/site/index.html （预览：$(BIN)/gkpublish serve）"
+
+# The browser test drives Debian's Chromium; install it when missing (needs root).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "安装浏览器测试所需的 chromium（apt-get）……"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+test: $(STAMP) browser-deps
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+lint: $(STAMP)
+	$(BIN)/ruff check gkpublish tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --items 1000 10000
+
+clean:
+	rm -rf $(VENV) site bench/out

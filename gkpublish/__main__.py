@@ -1,0 +1,3 @@
+from gkpublish.cli import main
+
+raise SystemExit(main())

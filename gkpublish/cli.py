@@ -1,0 +1,88 @@
+"""The ``gkpublish`` command line. Exit codes: 0 passed, 1 the gate found errors, 2 could not run.
+
+Each subcommand is a module in :mod:`gkpublish.commands` with ``NAME``, ``HELP``,
+``configure(parser)`` and ``run(args) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import os
+import sys
+
+from gkpublish import __version__
+from gkpublish.errors import GkError
+
+COMMANDS = (
+    "init", "new", "check", "approve", "status", "build", "serve", "verify_site", "report", "rules",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one Chinese line and exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise GkError(f"参数错误：{message}（用 {self.prog} --help 查看用法）")
+
+
+def parse_date_arg(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise GkError(f"日期“{value}”格式不对，应为 YYYY-MM-DD") from None
+
+
+def find_root(start: str) -> str:
+    """The site repository containing ``start``: the nearest folder with site_config/."""
+    here = os.path.abspath(start)
+    while True:
+        if os.path.isdir(os.path.join(here, "site_config")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            raise GkError(f"{os.path.abspath(start)}: 不在站点仓库中（向上找不到 site_config/ 目录）；"
+                          "请进入站点仓库，或用 -C 指定，或用 gkpublish init 新建")
+        here = parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gkpublish", description="政务公开网站发布工具：合规检查、签审与公开站点生成")
+    parser.add_argument("--version", action="version", version=f"gkpublish {__version__}")
+    parser.add_argument("-C", dest="directory", default=".", metavar="DIR", help="在 DIR 中运行（默认当前目录）")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name in COMMANDS:
+        try:
+            mod = importlib.import_module(f"gkpublish.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"gkpublish.commands.{name}":
+                continue
+            raise
+        p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP)
+        mod.configure(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if not getattr(args, "_run", None):
+            build_parser().print_help()
+            return 2
+        return int(args._run(args) or 0)
+    except GkError as exc:
+        print(f"gkpublish: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("gkpublish: 已中断", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # never a traceback for a user; GKPUBLISH_DEBUG=1 shows it
+        if os.environ.get("GKPUBLISH_DEBUG"):
+            raise
+        print(f"gkpublish: 内部错误：{type(exc).__name__}: {exc}（设置 GKPUBLISH_DEBUG=1 可查看详细信息，请报告此问题）",
+              file=sys.stderr)
+        return 2

@@ -1,0 +1,1 @@
+"""Subcommands of the gkpublish CLI, one module each (see gkpublish.cli)."""

@@ -1,0 +1,53 @@
+"""gkpublish check: run every gate and report the findings."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from gkpublish.cli import find_root, parse_date_arg
+from gkpublish.errors import GkError
+from gkpublish.loader import load_repository
+from gkpublish.model import ERROR
+from gkpublish.output import as_github, as_json, as_text
+from gkpublish.rules import run_rules
+
+NAME = "check"
+HELP = "运行全部合规检查（门禁）"
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", metavar="PATH", help="只报告这些文件或目录中的条目")
+    p.add_argument("--format", choices=("text", "json", "github"), default="text", help="输出格式")
+    p.add_argument("--as-of", type=parse_date_arg, metavar="DATE", help="按此日期检查时效（默认今天）")
+    p.add_argument("--trust-ref", metavar="REF", help="从此 git 修订读取人员名册与密钥（CI 中为目标分支）")
+
+
+def relative_paths(root: str, paths: list[str], cwd: str) -> list[str]:
+    out = []
+    for p in paths:
+        full = os.path.abspath(os.path.join(cwd, p))
+        if not os.path.exists(full):
+            raise GkError(f"{p}: 路径不存在")
+        rel = os.path.relpath(full, root).replace(os.sep, "/")
+        if rel.startswith(".."):
+            raise GkError(f"{p}: 不在站点仓库 {root} 之内")
+        out.append("" if rel == "." else rel)
+    return [r for r in out if r] if all(out) else []
+
+
+def run(args: argparse.Namespace) -> int:
+    cwd = os.path.abspath(args.directory)
+    root = find_root(cwd)
+    repo = load_repository(root, as_of=args.as_of, trust_ref=args.trust_ref)
+    scope = relative_paths(root, args.paths, cwd)
+    findings = run_rules(repo, scope or None)
+    items = [it for it in repo.items
+             if not scope or any(it.path == s or it.path.startswith(s + "/") for s in scope)]
+    if args.format == "json":
+        print(as_json(findings, len(items), args.trust_ref, repo.trust_note))
+    elif args.format == "github":
+        print(as_github(findings, len(items), repo.trust_note))
+    else:
+        print(as_text(findings, len(items), repo.trust_note))
+    return 1 if any(f.severity == ERROR for f in findings) else 0

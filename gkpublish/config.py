@@ -1,0 +1,162 @@
+"""Reading site_config/: organisation, units, columns, review policies, sources, terms, 指南.
+
+A missing or unreadable configuration file stops the command (exit 2) with a message that
+names the file, the line and the fix: without configuration no gate can be trusted.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import yaml
+
+from gkpublish.errors import GkError
+from gkpublish.model import Column, Config, Person, ReviewPolicy, Unit
+
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+CONFIG_DIR = "site_config"
+# file -> required: a site repository without these cannot be checked
+CONFIG_FILES = {
+    "site.yml": True,
+    "organisation.yml": True,
+    "columns.yml": True,
+    "review.yml": True,
+    "sources.yml": True,
+    "domains.yml": False,
+    "terms.yml": False,
+    "guide.yml": True,
+    "roster.yml": False,
+}
+
+
+def load_yaml_text(text: str, where: str) -> Any:
+    try:
+        return yaml.load(text, Loader=Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"第 {mark.line + 1} 行" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "语法错误"
+        raise GkError(f"{where}:{mark.line + 1 if mark else ''}: YAML 无法解析（{line}{problem}），"
+                      "请检查缩进、冒号后的空格和引号是否成对") from None
+
+
+def read_config_files(root: str) -> dict[str, bytes]:
+    """Bytes of every file under site_config/ and schema/ (what GK308 protects)."""
+    out: dict[str, bytes] = {}
+    for top in (CONFIG_DIR, "schema"):
+        base = os.path.join(root, top)
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames.sort()
+            for name in sorted(filenames):
+                full = os.path.join(dirpath, name)
+                rel = os.path.relpath(full, root).replace(os.sep, "/")
+                with open(full, "rb") as fh:
+                    out[rel] = fh.read()
+    return out
+
+
+def _mapping(data: Any, rel: str) -> dict[str, Any]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise GkError(f"{rel}: 内容应为“键: 值”形式的映射，现在是{type(data).__name__}，请参照 gkpublish init 生成的示例")
+    return data
+
+
+def _list_of_maps(data: dict[str, Any], key: str, rel: str, required: tuple[str, ...]) -> list[dict[str, Any]]:
+    rows = data.get(key) or []
+    if not isinstance(rows, list):
+        raise GkError(f"{rel}: {key} 应为列表（每项以“- ”开头）")
+    for n, row in enumerate(rows, 1):
+        if not isinstance(row, dict):
+            raise GkError(f"{rel}: {key} 第 {n} 项应为映射")
+        for k in required:
+            if row.get(k) in (None, ""):
+                raise GkError(f"{rel}: {key} 第 {n} 项缺少必填项 {k}")
+    return rows
+
+
+def load_config(root: str, files: dict[str, bytes] | None = None) -> Config:
+    """Load site_config/. ``files`` (rel path -> bytes) overrides the disk, e.g. from a git ref."""
+    files = files if files is not None else read_config_files(root)
+    raw: dict[str, Any] = {}
+    for name, required in CONFIG_FILES.items():
+        rel = f"{CONFIG_DIR}/{name}"
+        data = files.get(rel)
+        if data is None:
+            if required:
+                raise GkError(f"{rel}: 缺少站点配置文件；请从 gkpublish init 生成的仓库中复制一份并按本单位情况填写")
+            raw[name] = {}
+            continue
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise GkError(f"{rel}: 不是 UTF-8 编码，请另存为 UTF-8") from None
+        raw[name] = _mapping(load_yaml_text(text, rel), rel)
+
+    site = raw["site.yml"]
+    for key in ("title", "organiser"):
+        if not site.get(key):
+            raise GkError(f"{CONFIG_DIR}/site.yml: 缺少必填项 {key}")
+
+    org_rel = f"{CONFIG_DIR}/organisation.yml"
+    organs = {row["name"]: row for row in _list_of_maps(raw["organisation.yml"], "organs", org_rel, ("name", "code"))}
+    units: dict[str, Unit] = {}
+    for row in _list_of_maps(raw["organisation.yml"], "units", org_rel, ("id", "name", "organ")):
+        if row["organ"] not in organs:
+            raise GkError(f"{org_rel}: 科室 {row['id']} 所属机构“{row['organ']}”未在 organs 中定义")
+        units[str(row["id"])] = Unit(id=str(row["id"]), name=str(row["name"]), organ=str(row["organ"]))
+
+    rev_rel = f"{CONFIG_DIR}/review.yml"
+    review: dict[str, ReviewPolicy] = {}
+    for name, pol in _mapping(raw["review.yml"].get("policies"), rev_rel).items():
+        pol = _mapping(pol, rev_rel)
+        steps = pol.get("steps")
+        if not isinstance(steps, list) or not steps:
+            raise GkError(f"{rev_rel}: 审核流程 {name} 缺少 steps（审核层级列表）")
+        review[str(name)] = ReviewPolicy(name=str(name), steps=tuple(map(str, steps)),
+                                         important_steps=tuple(map(str, pol.get("important_steps") or ())),
+                                         source=str(pol.get("source") or ""))
+
+    col_rel = f"{CONFIG_DIR}/columns.yml"
+    columns: dict[str, Column] = {}
+    for n, row in enumerate(_list_of_maps(raw["columns.yml"], "columns", col_rel, ("id", "name"))):
+        policy = str(row.get("review") or "政务公开")
+        if policy not in review:
+            raise GkError(f"{col_rel}: 栏目 {row['id']} 的审核流程“{policy}”未在 review.yml 中定义")
+        interval = row.get("update_interval_days")
+        if interval is not None and (not isinstance(interval, int) or interval <= 0):
+            raise GkError(f"{col_rel}: 栏目 {row['id']} 的 update_interval_days 应为正整数（天）")
+        columns[str(row["id"])] = Column(
+            id=str(row["id"]), name=str(row["name"]), parent=row.get("parent"),
+            update_interval_days=interval, category=str(row.get("category") or "其他"),
+            review=policy, kind=str(row.get("kind") or "item"),
+            description=str(row.get("description") or ""), order=n)
+
+    people: dict[str, Person] = {}
+    ros_rel = f"{CONFIG_DIR}/roster.yml"
+    for row in _list_of_maps(raw["roster.yml"], "people", ros_rel, ("id", "name", "unit")):
+        keys = row.get("keys") or []
+        if not isinstance(keys, list):
+            raise GkError(f"{ros_rel}: 人员 {row['id']} 的 keys 应为列表")
+        people[str(row["id"])] = Person(
+            id=str(row["id"]), name=str(row["name"]), unit=str(row["unit"]),
+            steps=tuple(map(str, row.get("steps") or ())),
+            keys=tuple(k if isinstance(k, dict) else {"key": str(k)} for k in keys))
+
+    domains_cfg = raw["domains.yml"]
+    return Config(
+        site=site,
+        organs=organs,
+        units=units,
+        columns=columns,
+        review=review,
+        sources=_list_of_maps(raw["sources.yml"], "approved", f"{CONFIG_DIR}/sources.yml", ("name",)),
+        domains=[str(d).lower() for d in (domains_cfg.get("allowed") or [])],
+        terms=raw["terms.yml"],
+        guide=raw["guide.yml"],
+        people=people,
+        files=files,
+    )

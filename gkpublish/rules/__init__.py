@@ -1,0 +1,98 @@
+"""The rule catalogue: compliance gates with stable IDs (GK101 …).
+
+Each family lives in its own module, in the spirit of yamllint's ``rules/``: the module
+docstring introduces the family and the article it comes from; each rule is a small
+generator decorated with :func:`rule`, whose docstring is its documentation with a
+passing and a failing example (``docs/rules.md`` is generated from these docstrings by
+``gkpublish rules --markdown``, so code and documentation cannot drift).
+
+A rule receives the loaded :class:`~gkpublish.model.Repository` and yields
+:class:`Problem` objects; it never opens files.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from gkpublish.model import ERROR, WARNING, Finding, Repository
+
+SEVERITY = {"E": ERROR, "W": WARNING}
+
+# Import order is the documentation order.
+FAMILIES = (
+    "gkpublish.rules.files",  # GK101–GK103: files and front matter
+    "gkpublish.rules.structure",  # GK104–GK107: identity, columns, organs, links
+    "gkpublish.rules.markup",  # GK108: unsafe markup
+    "gkpublish.rules.attribute",  # GK201–GK209: 公开属性
+    "gkpublish.rules.signoff",  # GK301–GK308: 审核与签发
+    "gkpublish.rules.reprint",  # GK401–GK403: 转载与来源
+    "gkpublish.rules.privacy",  # GK501–GK505: 保密与隐私
+    "gkpublish.rules.site",  # GK6xx that need no git history (指南, 废止)
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a rule yields: where, and what to do. The engine adds the rule ID."""
+
+    path: str
+    line: int | None
+    message: str
+    severity: str | None = None  # override the rule's default (e.g. GK203's W case)
+    rule: str | None = None  # only the schema check routes problems to other rules' IDs
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str  # "error" | "warning"
+    title: str  # one line, Chinese
+    source: str  # the article it enforces
+    doc: str  # the docstring: description + passing and failing example
+    family: str
+    check: Callable[[Repository], Iterable[Problem]]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(id: str, severity: str, title: str, source: str) -> Callable:
+    """Register a rule. ``severity`` is "E" or "W" as in rules.md."""
+
+    def register(func: Callable[[Repository], Iterable[Problem]]) -> Callable:
+        if id in RULES and RULES[id].check is not func:
+            raise RuntimeError(f"rule {id} registered twice")
+        RULES[id] = Rule(id=id, severity=SEVERITY[severity], title=title, source=source,
+                         doc=inspect.cleandoc(func.__doc__ or ""), family=func.__module__, check=func)
+        return func
+
+    return register
+
+
+def load_rules() -> dict[str, Rule]:
+    for name in FAMILIES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a family that is not written yet is fine; a broken import is not
+                raise
+    return dict(sorted(RULES.items()))
+
+
+def run_rules(repo: Repository, paths: Iterable[str] | None = None) -> list[Finding]:
+    """Run every gate over the model. ``paths`` (repo-relative prefixes) narrow what is reported."""
+    rules = load_rules()
+    findings: set[Finding] = set()
+    for r in rules.values():
+        for p in r.check(repo):
+            rid = p.rule or r.id
+            sev = p.severity or (rules[rid].severity if rid in rules else r.severity)
+            findings.add(Finding(p.path, p.line, rid, sev, p.message))
+    result = sorted(findings, key=Finding.sort_key)
+    if paths:
+        prefixes = [p.rstrip("/") for p in paths]
+        result = [f for f in result if any(f.path == p or f.path.startswith(p + "/") for p in prefixes)]
+    return result

@@ -1,0 +1,116 @@
+"""Test helpers: a fixture site repository per scenario, checked in process.
+
+Tests are examples of the domain: build the repository that shows the case
+(``reprint_without_source``, ``edited_after_approval`` …) and assert the exact rule ID.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import shutil
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from gkpublish.cli import main as cli_main
+from gkpublish.loader import load_repository
+from gkpublish.model import Finding
+from gkpublish.rules import run_rules
+
+HERE = Path(__file__).parent
+PROJECT = HERE.parent
+BASE_CONFIG = HERE / "fixtures" / "base_site_config"
+SCHEMA = PROJECT / "gkpublish" / "data" / "schema"
+AS_OF = dt.date(2026, 11, 23)
+
+
+def default_meta(**overrides: Any) -> dict[str, Any]:
+    """A valid 主动公开 工作动态 item; override or drop (value None) fields per scenario."""
+    meta: dict[str, Any] = {
+        "title": "区政府办公室召开政务公开工作推进会（示例）",
+        "index_no": "SAMPLE001/2026-00001",
+        "publisher": "重庆市江北区人民政府办公室",
+        "department": "政务公开科",
+        "column": "gzdt",
+        "topic": "综合政务/政务公开",
+        "published": "2026-11-02",
+        "attribute": "主动公开",
+        "summary": "区政府办公室召开政务公开工作推进会，部署年度重点工作。",
+        "source": {"type": "原创"},
+    }
+    for k, v in overrides.items():
+        if v is None:
+            meta.pop(k, None)
+        else:
+            meta[k] = v
+    return meta
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding]
+
+    @property
+    def ids(self) -> set[str]:
+        return {f.rule for f in self.findings}
+
+    def of(self, rule: str) -> list[Finding]:
+        return [f for f in self.findings if f.rule == rule]
+
+
+class Site:
+    """A throw-away site repository under tmp_path."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        shutil.copytree(BASE_CONFIG, root / "site_config")
+        shutil.copytree(SCHEMA, root / "schema")
+        (root / "content").mkdir()
+
+    def write(self, rel: str, data: str | bytes) -> Path:
+        p = self.root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            p.write_bytes(data)
+        else:
+            p.write_text(data, encoding="utf-8")
+        return p
+
+    def item(self, rel: str, body: str = "正文。\n", **meta: Any) -> Path:
+        """Write content/<rel> with default_meta(**meta) as front matter."""
+        fm = yaml.safe_dump(default_meta(**meta), allow_unicode=True, sort_keys=False)
+        return self.write(f"content/{rel}", f"---\n{fm}---\n\n{body}")
+
+    def config(self, name: str, data: dict[str, Any]) -> None:
+        self.write(f"site_config/{name}", yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+    def config_data(self, name: str) -> dict[str, Any]:
+        return yaml.safe_load((self.root / "site_config" / name).read_text(encoding="utf-8")) or {}
+
+    def load(self, as_of: dt.date = AS_OF, **kw: Any):
+        return load_repository(str(self.root), as_of=as_of, **kw)
+
+    def check(self, as_of: dt.date = AS_OF, **kw: Any) -> CheckResult:
+        return CheckResult(run_rules(self.load(as_of, **kw)))
+
+    def cli(self, *args: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        cwd = os.getcwd()
+        try:
+            os.chdir(self.root)
+            with redirect_stdout(out), redirect_stderr(err):
+                rc = cli_main(list(args))
+        finally:
+            os.chdir(cwd)
+        return rc, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return Site(tmp_path / "site")
