@@ -113,6 +113,12 @@ class Schemas:
                 break
         if isinstance(node, dict) and isinstance(node.get("x-rule"), str):
             found = node["x-rule"]
+        if found is None and err.validator == "required" and isinstance(err.instance, dict):
+            # a missing field reports under the rule that field belongs to (no 公开属性 → GK201)
+            props = err.schema.get("properties") or {}
+            for name in err.validator_value:
+                if name not in err.instance and isinstance(props.get(name), dict):
+                    found = props[name].get("x-rule") or found
         return found or "GK103"
 
     def _words(self, err: ValidationError) -> str:

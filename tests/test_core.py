@@ -69,3 +69,9 @@ def test_text_output_is_path_line_id_message_and_summary(site):
     assert rc == 1
     assert any(line.startswith("content/gzdt/a.md:") and " GK201 " in line for line in out.splitlines())
     assert out.rstrip().splitlines()[-1].startswith("检查了 1 个条目")
+
+
+def test_missing_attribute_reports_gk201_not_gk103(site):
+    site.item("gzdt/a.md", attribute=None)
+    r = site.check()
+    assert "GK201" in r.ids and not any("attribute" in f.message for f in r.of("GK103"))
