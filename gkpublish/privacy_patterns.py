@@ -1,0 +1,285 @@
+"""Detectors for what must never be public (GK501–GK505), reusable on any text.
+
+``gkpublish check`` runs them over each item's public content (:mod:`gkpublish.rules.privacy`,
+which adds waivers and file lines); ``verify-site`` runs the same :func:`scan_text` over the
+built HTML, so the gate and the final proof cannot disagree.
+
+The detectors (domain.md, "Identifiers that must not leak"):
+
+- GK501 居民身份证号 (GB 11643-1999): 18 characters, a known province code, a real birth
+  date and a valid check character. 15-digit first-generation numbers are *not* detected:
+  they have no check digit, and the 15-digit 工商注册号 of companies (public in 行政许可 and
+  行政处罚 notices) has the same shape (6-digit area code + a date-like run), so every
+  business licence would be a false alarm.
+- GK502 手机号: ``(+86)1[3-9]xxxxxxxxx``, also written 3-4-4 with spaces or hyphens.
+- GK503 银行卡号: 16–19 digits (or groups of four) passing the Luhn check, starting with a
+  card-issuer digit (ISO/IEC 7812 major industry identifier 3–6, or 9 for old domestic
+  cards), and being neither a valid 身份证号 nor a valid 统一社会信用代码.
+- GK504 密级标志: 绝密/机密/秘密 followed by ★ (with its period, ``秘密★1年``), ``密级：机密``,
+  内部资料, 注意保密, 内部使用. The words alone (国家秘密, 保密审查, 机密性) are ordinary
+  legal language and do not fire.
+- GK505 the site's own term lists (``site_config/terms.yml``), compiled by :func:`compile_terms`.
+
+A number counts only as a whole token: a digit run inside a longer run of digits or Latin
+letters (索引号, 统一社会信用代码, order numbers), a decimal amount or a sum followed by 元/万/亿
+is not a mobile number. Masked forms (``1101**********002X``, ``138****8000``) never match.
+Full-width digits (１３８…) are read as digits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+ID_CARD = "GK501"
+MOBILE = "GK502"
+BANK_CARD = "GK503"
+SECRECY_MARK = "GK504"
+TERM = "GK505"
+
+
+class Hit(NamedTuple):
+    """One detection: ``(rule_id, start, end, value)``, offsets into the scanned text."""
+
+    rule: str
+    start: int
+    end: int
+    value: str
+
+
+# Full-width digits, X, plus, hyphen and the ideographic space are read as their ASCII
+# forms. One character for one, so offsets into the translated text are offsets into the
+# original.
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ＋－　", "0123456789Xx+- ")
+
+# A token boundary: not glued to a longer run of digits or Latin letters.
+_NOT_AFTER_TOKEN = r"(?<![0-9A-Za-z])"
+_NOT_BEFORE_TOKEN = r"(?![0-9A-Za-z])"
+# …nor part of a decimal number or a thousands grouping (1,380,013.80).
+_NOT_AFTER_NUMBER = r"(?<![0-9][.,])"
+_NOT_BEFORE_NUMBER = r"(?![.,][0-9])"
+
+# Where a number can be: 11 or more digits, single spaces or hyphens allowed between them
+# (138 0013 8000, 6222-0212-…, 110105 19491231 002X). Found on the original text with a
+# leading character class, which the regex engine scans fast; the exact detectors below
+# then run only on a translated window around each such run.
+_RUN_RE = re.compile(r"[0-9０-９](?:[ \-－]?[0-9０-９]){10,}")
+_BEFORE, _AFTER = 3, 8  # context the detectors' look-behinds and look-aheads need
+
+ID_CARD_RE = re.compile(
+    _NOT_AFTER_TOKEN + r"([0-9]{6})([ -]?)([0-9]{8})\2([0-9]{3}[0-9Xx])" + _NOT_BEFORE_TOKEN)
+
+# ``\1`` is the group separator of the 3-4-4 form; in the unseparated form the group did
+# not take part, so ``(?!\1[0-9])`` is trivially true there.
+MOBILE_RE = re.compile(
+    r"(?<![0-9A-Za-z+¥￥$])" + _NOT_AFTER_NUMBER
+    + r"(?:(?:\+|00)?86[ -]?)?1[3-9][0-9](?:[0-9]{8}|([ -])[0-9]{4}\1[0-9]{4})"
+    + r"(?!\1[0-9])" + _NOT_BEFORE_TOKEN + _NOT_BEFORE_NUMBER
+    + r"(?![ \t]*[元万亿%％])")  # 13800000000 元 is an amount, not a phone
+
+BANK_CARD_RE = re.compile(
+    _NOT_AFTER_TOKEN + _NOT_AFTER_NUMBER
+    + r"(?:[3-69][0-9]{15,18}|[3-69][0-9]{3}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{4}(?:\1[0-9]{1,3})?(?!\1[0-9]))"
+    + _NOT_BEFORE_TOKEN + _NOT_BEFORE_NUMBER)
+
+# 密级标志 (GB/T 9704 版头: 密级和保密期限, e.g. 秘密★1年; 条例 第十四条). 国家秘密, 保密审查,
+# 密级和期限, 机密性 are ordinary words in legal text and must not fire: a level word counts
+# only with its ★ or after 密级：.
+_SPACE = r"[ \t　]*"
+_PERIOD = rf"(?:{_SPACE}(?:长期|[0-9０-９]+{_SPACE}(?:年|个月|月|天|日)|[一二三四五六七八九十两]+{_SPACE}(?:年|个月)))?"
+# Each pattern runs only on texts that contain one of its literal cues (a C-speed substring
+# test): 保密 and 密级 are everywhere in legal text, ★ and 密级： are not.
+SECRECY_MARK_PATTERNS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
+    (("★", "密级：", "密级:"), re.compile(
+        rf"(?:绝密|机密|秘密){_SPACE}★+{_PERIOD}"
+        rf"|密级[:：]{_SPACE}(?:绝密|机密|秘密)(?:{_SPACE}★+{_PERIOD})?")),
+    (("内部",), re.compile(r"内部(?:资料(?!管理)|使用)")),
+    (("注意保密",), re.compile(r"注意保密(?!工作)")),
+)
+
+# GB 11643-1999
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+# Province-level codes (GB/T 2260), 71/81/82/83 for 台湾、香港、澳门 residence permits;
+# 9x is the foreigners' permanent residence ID card (2023).
+_PROVINCES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
+    "61 62 63 64 65 71 81 82 83".split())
+_MAX_BIRTH_YEAR = dt.date.today().year
+
+# GB 32100-2015
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def is_id_card(value: str) -> bool:
+    """A checksum-valid 18-character 居民身份证号 with a known province and a real birth date."""
+    s = value.translate(_HALF_WIDTH).replace(" ", "").replace("-", "").upper()
+    if len(s) != 18 or not s[:17].isdigit() or s[17] not in "0123456789X":
+        return False
+    if s[:2] not in _PROVINCES and s[0] != "9":
+        return False
+    try:
+        born = dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+    except ValueError:
+        return False
+    if not 1900 <= born.year <= _MAX_BIRTH_YEAR:
+        return False
+    total = sum(int(c) * w for c, w in zip(s, _ID_WEIGHTS, strict=False))
+    return _ID_CHECK[total % 11] == s[17]
+
+
+def luhn_ok(digits: str) -> bool:
+    """The Luhn (mod 10) check of a card number given as digits only."""
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = ord(c) - 48
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def is_uscc(value: str) -> bool:
+    """A checksum-valid 统一社会信用代码 (organisations: public, never a leak)."""
+    s = value.upper()
+    if len(s) != 18 or any(c not in _USCC_CHARS for c in s):
+        return False
+    total = sum(_USCC_CHARS.index(c) * pow(3, i, 31) for i, c in enumerate(s[:17]))
+    return _USCC_CHARS[(31 - total % 31) % 31] == s[17]
+
+
+def _is_mobile(value: str) -> bool:
+    return True  # the pattern says it all: there is no check digit
+
+
+def _digits(value: str) -> str:
+    return "".join(c for c in value.translate(_HALF_WIDTH) if c.isdigit() or c in "Xx")
+
+
+def _is_bank_card(value: str) -> bool:
+    d = _digits(value)
+    if not 16 <= len(d) <= 19 or not luhn_ok(d):
+        return False
+    # An 18-digit 身份证号 is GK501's finding; an all-digit 统一社会信用代码 is public.
+    return not (len(d) == 18 and (is_id_card(d) or is_uscc(d)))
+
+
+_NUMBER_DETECTORS = (
+    (ID_CARD, ID_CARD_RE, is_id_card),
+    (MOBILE, MOBILE_RE, _is_mobile),
+    (BANK_CARD, BANK_CARD_RE, _is_bank_card),
+)
+
+
+@dataclass
+class Terms:
+    """``site_config/terms.yml`` compiled once: prohibited terms and wrong forms of official names."""
+
+    prohibited: frozenset[str] = frozenset()  # casefolded
+    correct_of: dict[str, str] = field(default_factory=dict)  # casefolded wrong form -> correct full name
+    pattern: re.Pattern[str] | None = None  # every prohibited term and wrong form, longest first
+    correct_pattern: re.Pattern[str] | None = None  # the correct names (a wrong form inside one is fine)
+
+    def correct_for(self, value: str) -> str | None:
+        """The correct full name when ``value`` is a listed wrong form; None for a prohibited term."""
+        key = value.casefold()
+        return None if key in self.prohibited else self.correct_of.get(key)
+
+
+def _alternation(words: list[str]) -> re.Pattern[str] | None:
+    words = sorted(set(words), key=lambda w: (-len(w), w))
+    return re.compile("|".join(map(re.escape, words)), re.I) if words else None
+
+
+def compile_terms(data: Any) -> tuple[Terms, list[str]]:
+    """Compile the ``terms.yml`` mapping. Returns the terms and what is wrong with the file
+    (each a Chinese sentence naming the entry); broken entries are left out."""
+    problems: list[str] = []
+    data = data if isinstance(data, dict) else {}
+    prohibited: list[str] = []
+    raw_prohibited = data.get("prohibited") or []
+    if not isinstance(raw_prohibited, list):
+        problems.append("prohibited 应为字符串列表（每项以“- ”开头）")
+        raw_prohibited = []
+    for n, term in enumerate(raw_prohibited, 1):
+        if isinstance(term, str) and term.strip():
+            prohibited.append(term.strip())
+        else:
+            problems.append(f"prohibited 第 {n} 项应为非空字符串")
+    wrong_forms: dict[str, tuple[str, str]] = {}  # casefolded -> (as written, correct)
+    raw_names = data.get("official_names") or []
+    if not isinstance(raw_names, list):
+        problems.append("official_names 应为列表，每项形如 {correct: 正确全称, wrong: [错误写法, …]}")
+        raw_names = []
+    for n, entry in enumerate(raw_names, 1):
+        correct = entry.get("correct") if isinstance(entry, dict) else None
+        wrong = entry.get("wrong") if isinstance(entry, dict) else None
+        if isinstance(wrong, str):
+            wrong = [wrong]
+        if not isinstance(correct, str) or not correct.strip() or not isinstance(wrong, list) \
+                or not all(isinstance(w, str) and w.strip() for w in wrong):
+            problems.append(f"official_names 第 {n} 项应形如 {{correct: 正确全称, wrong: [错误写法, …]}}")
+            continue
+        for w in wrong:
+            if w.strip().casefold() != correct.strip().casefold():
+                wrong_forms[w.strip().casefold()] = (w.strip(), correct.strip())
+    corrects = sorted({c for _, c in wrong_forms.values()})
+    terms = Terms(prohibited=frozenset(t.casefold() for t in prohibited),
+                  correct_of={k: c for k, (_, c) in wrong_forms.items()},
+                  pattern=_alternation(prohibited + [w for w, _ in wrong_forms.values()]),
+                  correct_pattern=_alternation(corrects))
+    return terms, problems
+
+
+def _scan_terms(text: str, terms: Terms) -> list[Hit]:
+    if terms.pattern is None:
+        return []
+    hits = [Hit(TERM, m.start(), m.end(), m.group()) for m in terms.pattern.finditer(text)]
+    if hits and terms.correct_pattern is not None:
+        # 重庆市江北区人民政府 is right even when 江北区人民政府 is listed as a wrong short form.
+        right = [(m.start(), m.end()) for m in terms.correct_pattern.finditer(text)]
+        hits = [h for h in hits if h.value.casefold() in terms.prohibited
+                or not any(a <= h.start and h.end <= b for a, b in right)]
+    return hits
+
+
+def scan_text(text: str, terms: Terms | None = None) -> list[Hit]:
+    """Every GK501–GK504 hit in ``text`` (and GK505 when ``terms`` are given), by position.
+
+    No waivers here: they belong to an item's front matter (:mod:`gkpublish.rules.privacy`).
+    """
+    hits: list[Hit] = []
+    for run in _RUN_RE.finditer(text):
+        lo = max(0, run.start() - _BEFORE)
+        window = text[lo:run.end() + _AFTER].translate(_HALF_WIDTH)
+        pos = max(0, run.start() - lo - 1)  # one back: a leading "+" of +86
+        for rule_id, regex, valid in _NUMBER_DETECTORS:
+            for m in regex.finditer(window, pos):
+                if valid(m.group()):
+                    hits.append(Hit(rule_id, lo + m.start(), lo + m.end(), text[lo + m.start():lo + m.end()]))
+    for cues, regex in SECRECY_MARK_PATTERNS:
+        if any(c in text for c in cues):
+            hits.extend(Hit(SECRECY_MARK, m.start(), m.end(), m.group()) for m in regex.finditer(text))
+    if terms is not None:
+        hits.extend(_scan_terms(text, terms))
+    hits.sort(key=lambda h: (h.start, h.rule))
+    return hits
+
+
+def mask(rule_id: str, value: str) -> str:
+    """The value as it may appear in a message or a CI log: personal numbers masked
+    (1101**********002X, 138****8000, 6222 **** **** 1234), other values unchanged."""
+    if rule_id not in (ID_CARD, MOBILE, BANK_CARD):
+        return value
+    n = len(_digits(value))
+    keep_head = n - 8 if rule_id == MOBILE else 4  # +86 138****8000
+    out, seen = [], 0
+    for c in value:
+        if c.isdigit() or c in "Xx":
+            out.append(c if seen < keep_head or seen >= n - 4 else "*")
+            seen += 1
+        else:
+            out.append(c)
+    return "".join(out)

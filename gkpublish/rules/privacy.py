@@ -1,0 +1,418 @@
+"""GK501–GK505: 保密与隐私 (secrecy and privacy in public content).
+
+条例 第十四条: 依法确定为国家秘密的政府信息 …… 不予公开; 第十五条: 涉及商业秘密、个人隐私等
+公开会对第三方合法权益造成损害的政府信息，行政机关不得公开. 附件2 第九条 holds whoever lets
+a secret out through careless review to account; 附件3 第二条 asks every publication to be
+reviewed for 政治、法律、政策、保密、文字; 国办秘函〔2019〕19号 fails a site outright for
+严重表述错误 and leaked secrets.
+
+These rules read **public content only**, exactly what the public view publishes: the
+body of each 主动公开 and 部分公开 item that is not withdrawn, with its non-public blocks and
+HTML comments removed (:func:`gkpublish.public.public_body`), and its public front-matter
+fields (:data:`gkpublish.public.PUBLIC_FIELDS`, the 转载来源 and 被转发公文 shown as
+来源, attachment titles and file names, 更正说明, 废止信息). Non-public blocks may hold
+personal data: that is what they are for. The detectors live in
+:mod:`gkpublish.privacy_patterns`, shared with ``verify-site``; messages show personal
+numbers masked, because they are printed in CI logs.
+
+A finding is waived item by item in the front matter, naming the rule, the exact text and
+a reason (rules.md, GK5xx); the waiver is reviewed with the item by the sign-offs::
+
+    waivers:
+      - rule: GK502
+        value: "13800138000"
+        reason: 区长信箱值班手机，依《政府信息公开指南》须向社会公开
+
+For GK501–GK503 the value may be written with or without spaces and hyphens (and a
++86 prefix for a mobile). A waiver that no longer matches anything in the item's public
+content is reported as a warning under its rule, so stale waivers do not pile up.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from gkpublish.model import BLOCK_CLOSE_RE, BLOCK_OPEN_RE, WARNING, Item, Repository
+from gkpublish.privacy_patterns import (
+    BANK_CARD,
+    ID_CARD,
+    MOBILE,
+    SECRECY_MARK,
+    TERM,
+    Terms,
+    compile_terms,
+    mask,
+    scan_text,
+)
+from gkpublish.public import HTML_COMMENT_RE, PUBLIC_FIELDS, is_published, public_body
+from gkpublish.rules import Problem, rule
+
+RULE_IDS = (ID_CARD, MOBILE, BANK_CARD, SECRECY_MARK, TERM)
+TERMS_FILE = "site_config/terms.yml"
+
+FIELD_LABELS = {
+    "title": "标题", "index_no": "索引号", "doc_no": "文号", "publisher": "发布机构",
+    "department": "主办科室", "column": "栏目", "topic": "主题分类", "written": "成文日期",
+    "published": "发布日期", "validity": "有效性", "attribute": "公开属性", "summary": "内容概述",
+    "keywords": "关键词", "source": "来源", "attachments": "附件", "corrections": "更正说明",
+    "abolished": "废止信息",
+}
+WAIVE_HINT = "确需公开的，在前置元数据 waivers 中登记规则、原文和理由"
+
+
+# -- the public content of one item, with a way back to file lines ---------------------
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every scalar under ``value`` as text (numbers too: ``index_no: 13800138000`` is public)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        yield str(value)
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def public_fields(item: Item) -> Iterator[tuple[str, str]]:
+    """(top-level key, text) of every front-matter value the public site shows."""
+    meta = item.meta
+    for key in PUBLIC_FIELDS:
+        value = meta.get(key)
+        if isinstance(value, str):  # the common case, kept cheap: this runs for every item
+            yield key, value
+        elif value is not None:
+            for s in _strings(value):
+                yield key, s
+    source = item.mapping("source")
+    reprint = source.get("转载来源")
+    if isinstance(reprint, dict):
+        for k in ("organ", "url", "publication", "date"):
+            for s in _strings(reprint.get(k)):
+                yield "source", s
+    forwarded = source.get("forwarded")
+    if isinstance(forwarded, dict):
+        for k in ("organ", "doc_no"):
+            for s in _strings(forwarded.get(k)):
+                yield "source", s
+    for a in item.seq("attachments") if "attachments" in meta else ():
+        if isinstance(a, dict):
+            for s in _strings([a.get("title"), a.get("file")]):
+                yield "attachments", s
+    for key in ("corrections", "abolished"):
+        if key in meta:
+            for s in _strings(meta[key]):
+                yield key, s
+
+
+def _mapped_public_body(item: Item) -> tuple[str, list[int], list[int]] | None:
+    """The public body with anchors back into ``item.body``: (text, public offsets, body
+    offsets), each anchor starting a stretch copied unchanged. Mirrors public_body():
+    non-public blocks go line by line, then HTML comments; None if the two ever disagree."""
+    body = item.body
+    if not item.blocks and "<!--" not in body:
+        return body, [0], [0]  # the common case: nothing is removed
+    kept: list[str] = []
+    pub: list[int] = []
+    orig: list[int] = []
+    at = length = 0
+    hidden = False
+    for line in body.split("\n"):
+        start, at = at, at + len(line) + 1
+        if hidden:
+            hidden = not BLOCK_CLOSE_RE.match(line)
+            continue
+        if BLOCK_OPEN_RE.match(line):
+            hidden = True
+            continue
+        pub.append(length + len(kept))  # + the newlines that join the kept lines
+        orig.append(start)
+        length += len(line)
+        kept.append(line)
+    stripped = "\n".join(kept)
+    pieces: list[str] = []
+    pub2: list[int] = []
+    orig2: list[int] = []
+    out = prev = 0
+    for a, b in [(m.start(), m.end()) for m in HTML_COMMENT_RE.finditer(stripped)] + [(len(stripped), 0)]:
+        if a > prev:  # the piece stripped[prev:a] survives
+            i = bisect_right(pub, prev) - 1
+            pub2.append(out)
+            orig2.append(orig[i] + prev - pub[i])
+            for j in range(i + 1, len(pub)):
+                if pub[j] >= a:
+                    break
+                pub2.append(out + pub[j] - prev)
+                orig2.append(orig[j])
+            pieces.append(stripped[prev:a])
+            out += a - prev
+        prev = b
+    text = "".join(pieces)
+    if text != public_body(item):
+        return None
+    return text, pub2 or [0], orig2 or [0]
+
+
+@dataclass
+class PublicContent:
+    """One item's public text as a single string (fields, then the body), so each item is
+    scanned once; :meth:`line` maps an offset back to the file line."""
+
+    item: Item
+    text: str = ""
+    field_starts: list[int] = field(default_factory=list)
+    field_keys: list[str] = field(default_factory=list)
+    body_start: int = 0
+    body_map: tuple[list[int], list[int]] | None = None
+
+    @classmethod
+    def of(cls, item: Item) -> PublicContent:
+        pc = cls(item)
+        parts: list[str] = []
+        at = 0
+        for key, s in public_fields(item):
+            pc.field_starts.append(at)
+            pc.field_keys.append(key)
+            parts.append(s)
+            at += len(s) + 1  # "\n" between parts: no match crosses a field boundary
+        mapped = _mapped_public_body(item)
+        body = mapped[0] if mapped else public_body(item)
+        pc.body_map = (mapped[1], mapped[2]) if mapped else None
+        pc.body_start = at
+        parts.append(body)
+        pc.text = "\n".join(parts)
+        return pc
+
+    def where(self, offset: int) -> tuple[str | None, int | None]:
+        """(front-matter key or None for the body, file line) of a text offset."""
+        if offset >= self.body_start:
+            if self.body_map is None:
+                return None, None
+            pub, orig = self.body_map
+            p = offset - self.body_start
+            i = bisect_right(pub, p) - 1
+            return None, self.item.body_line_at(orig[i] + p - pub[i])
+        key = self.field_keys[bisect_right(self.field_starts, offset) - 1]
+        return key, None
+
+
+def front_matter_line(item: Item, key: str, value: str) -> int | None:
+    """The file line where ``value`` is written under top-level ``key`` (nested values and
+    block scalars included), else the key's own line."""
+    start = item.line_of(key)
+    try:
+        lines = item.raw.decode("utf-8-sig").replace("\r\n", "\n").split("\n")[:item.body_line - 1]
+    except UnicodeDecodeError:
+        return start
+    first = (start or 1) - 1
+    for n in range(first, len(lines)):
+        if value in lines[n]:
+            return n + 1
+    return start
+
+
+# -- scanning every item once; the five rules read the result --------------------------
+
+@dataclass(frozen=True)
+class Waiver:
+    index: int  # 1-based position in the item's waivers list
+    rule: str
+    value: str
+
+
+def canonical(rule_id: str, value: str) -> str:
+    """What a waiver's value is compared by: the exact text, except that a number may be
+    written with or without spaces/hyphens, full-width digits, or a +86 prefix."""
+    value = unicodedata.normalize("NFKC", value).strip()
+    if rule_id in (ID_CARD, MOBILE, BANK_CARD):
+        digits = "".join(c for c in value if c.isdigit() or c in "Xx").upper()
+        return digits[-11:] if rule_id == MOBILE else digits
+    return value.casefold() if rule_id == TERM else value
+
+
+def _waivers(item: Item) -> list[Waiver]:
+    out = []
+    for n, w in enumerate(item.seq("waivers"), 1):  # a malformed entry is GK103's finding
+        if isinstance(w, dict) and w.get("rule") in RULE_IDS and isinstance(w.get("value"), str):
+            out.append(Waiver(n, w["rule"], w["value"]))
+    return out
+
+
+def _where_label(key: str | None) -> str:
+    return "正文" if key is None else f"{FIELD_LABELS.get(key, key)}（{key}）"
+
+
+def _message(rule_id: str, value: str, where: str, terms: Terms) -> str:
+    shown = mask(rule_id, value)
+    if rule_id == ID_CARD:
+        return (f"{where}含未脱敏的居民身份证号 {shown}：属于个人隐私，不得公开（条例第十五条）。"
+                f"请删除、改为脱敏形式（如 {shown}），或移入“::: 不公开”块；{WAIVE_HINT}")
+    if rule_id == MOBILE:
+        return (f"{where}含未脱敏的手机号码 {shown}：属于个人隐私，不得公开（条例第十五条）。"
+                f"请删除、改为脱敏形式（如 {shown}）或改用办公电话，或移入“::: 不公开”块；{WAIVE_HINT}")
+    if rule_id == BANK_CARD:
+        return (f"{where}含银行卡号 {shown}（通过 Luhn 校验）：属于个人隐私或商业秘密，不得公开（条例第十五条）。"
+                f"请删除、改为脱敏形式（如 {shown}），或移入“::: 不公开”块；{WAIVE_HINT}")
+    if rule_id == SECRECY_MARK:
+        return (f"{where}含密级标志“{value}”：标有密级或“内部资料”的信息不得公开（条例第十四条；附件2 第九条）。"
+                f"请先按保密规定确认已解密，再删除该标志，否则改为不予公开；{WAIVE_HINT}")
+    correct = terms.correct_for(value)
+    if correct is not None:
+        return (f"{where}“{value}”是错误写法，应为“{correct}”（严重表述错误，国办秘函〔2019〕19号；"
+                f"{TERMS_FILE} official_names）。请改正")
+    return (f"{where}含禁用词“{value}”（{TERMS_FILE} prohibited；附件3 第二条），请删除或改写；{WAIVE_HINT}")
+
+
+def _check_item(item: Item, terms: Terms, out: dict[str, list[Problem]]) -> None:
+    content = PublicContent.of(item)
+    waivers = _waivers(item)
+    keys = {(w.rule, canonical(w.rule, w.value)) for w in waivers}
+    used: set[tuple[str, str]] = set()
+    for hit in scan_text(content.text, terms):
+        key = (hit.rule, canonical(hit.rule, hit.value))
+        if key in keys:
+            used.add(key)
+            continue
+        field_key, line = content.where(hit.start)
+        if field_key is not None:
+            line = front_matter_line(item, field_key, hit.value)
+        out[hit.rule].append(Problem(item.path, line, _message(hit.rule, hit.value, _where_label(field_key), terms)))
+    for w in waivers:
+        if (w.rule, canonical(w.rule, w.value)) not in used:
+            out[w.rule].append(Problem(
+                item.path, front_matter_line(item, "waivers", w.value),
+                f"豁免（waivers）第 {w.index} 项：{w.rule} 的“{mask(w.rule, w.value)}”在本条目的公开内容中已不存在，"
+                "请删除这条过期豁免（或核对原文是否一字不差）", severity=WARNING))
+
+
+def _scan(repo: Repository) -> dict[str, list[Problem]]:
+    """All GK501–GK505 problems of the repository, computed once and kept in ``repo.extra``."""
+    cached = repo.extra.get(__name__)
+    if cached is not None:
+        return cached
+    out: dict[str, list[Problem]] = {r: [] for r in RULE_IDS}
+    terms, config_problems = compile_terms(repo.config.terms)
+    for p in config_problems:
+        out[TERM].append(Problem(TERMS_FILE, None, f"{TERMS_FILE}：{p}；该项未参与检查"))
+    for item in repo.items:
+        if is_published(item):  # 依申请公开/不予公开/withdrawn: never public, never scanned
+            _check_item(item, terms, out)
+    repo.extra[__name__] = out
+    return out
+
+
+@rule("GK501", "E", "公开内容含未脱敏的居民身份证号", "条例 第十五条")
+def id_card(repo: Repository) -> Iterator[Problem]:
+    """A 居民身份证号 is personal information (条例 第十五条): public content never shows one.
+
+    A hit is an 18-character number (17 digits and a digit or X, also written 6-8-4 with
+    spaces) with a known province code, a real birth date and a valid GB 11643 check
+    character, not part of a longer run of digits or letters. Masked forms pass. Old
+    15-digit numbers are not detected: they carry no check digit and look like the 15-digit
+    工商注册号 that 行政许可 notices publish by design.
+
+    Passing::
+
+        申请人：张某，身份证号 1101**********002X
+
+    Failing::
+
+        申请人：张某，身份证号 11010519491231002X
+        content/xzxk/2026-001.md:12: GK501 正文含未脱敏的居民身份证号 1101**********002X：……
+    """
+    yield from _scan(repo)[ID_CARD]
+
+
+@rule("GK502", "E", "公开内容含未脱敏的手机号码", "条例 第十五条")
+def mobile(repo: Repository) -> Iterator[Problem]:
+    """A personal mobile number is personal information (条例 第十五条).
+
+    A hit is ``1[3-9]`` and nine more digits (optionally ``+86``, also written 3-4-4), on
+    its own: not inside a longer run of digits or letters, not an amount (``…元``, a
+    decimal). Landlines (``023-67000000``), 文号 (``江北府办发〔2022〕37号``), 索引号
+    (``SAMPLE001/2022-00037``) and dates (``20220615``) are not mobiles. An office mobile
+    that must be public (a 值班电话 in the 指南) is waived in the item's front matter.
+
+    Passing::
+
+        联系电话：023-67000000；联系人手机：138****8000
+
+    Failing::
+
+        联系人：李某，手机 13800138000
+        content/tzgg/2026-05.md:9: GK502 正文含未脱敏的手机号码 138****8000：……
+    """
+    yield from _scan(repo)[MOBILE]
+
+
+@rule("GK503", "E", "公开内容含银行卡号", "条例 第十五条")
+def bank_card(repo: Repository) -> Iterator[Problem]:
+    """A bank card number is personal or commercial information (条例 第十五条).
+
+    A hit is 16–19 digits (or groups of four separated by spaces or hyphens) that pass the
+    Luhn check and start like a card (3–6, or 9 for old domestic cards; UnionPay is 62),
+    and that are neither a valid 身份证号 (GK501 reports those) nor a valid 统一社会信用代码.
+    An account that is meant to be public (a 非税收入 collection account) is waived.
+
+    Passing::
+
+        退款将原路退回尾号 7894 的银行卡。
+
+    Failing::
+
+        退款账户：6222 0212 3456 7894
+        content/cwzj/2026-03.md:15: GK503 正文含银行卡号 6222 **** **** 7894（通过 Luhn 校验）：……
+    """
+    yield from _scan(repo)[BANK_CARD]
+
+
+@rule("GK504", "E", "公开内容含密级标志或“内部资料”", "条例 第十四条; 附件2 第九条")
+def secrecy_mark(repo: Repository) -> Iterator[Problem]:
+    """A 密级标志 on a public page means a classified or internal document is being
+    published (条例 第十四条): ``绝密★``/``机密★``/``秘密★`` with or without its period
+    (``秘密★1年``, ``机密★★``), ``密级：机密``, ``内部资料``, ``注意保密``, ``内部使用``.
+
+    The level words alone are ordinary legal language and pass: 国家秘密, 商业秘密,
+    保密审查, 密级和期限, 机密性 (the seed documents use them all).
+
+    Passing::
+
+        对拟公开的政府信息进行保密审查，依法确定为国家秘密的不予公开。
+
+    Failing::
+
+        秘密★1年
+        关于做好2026年度保密检查工作的通知
+        content/tzgg/2026-07.md:8: GK504 正文含密级标志“秘密★1年”：……
+    """
+    yield from _scan(repo)[SECRECY_MARK]
+
+
+@rule("GK505", "E", "公开内容含禁用词或规范名称的错误写法", "附件3 第二条; 国办秘函〔2019〕19号")
+def terms(repo: Repository) -> Iterator[Problem]:
+    """Words the site never publishes and wrong forms of official names (严重表述错误, a
+    single-item veto in 国办秘函〔2019〕19号), from ``site_config/terms.yml``::
+
+        prohibited: [某禁用词]
+        official_names:
+          - correct: 重庆市江北区人民政府
+            wrong: [江北区政府, 江北县人民政府]
+
+    A wrong form inside its correct full name passes (江北区人民政府 listed as wrong does
+    not fire inside 重庆市江北区人民政府). A malformed entry of terms.yml is reported
+    here against that file.
+
+    Passing: ``重庆市江北区人民政府办公室关于……的通知``.
+
+    Failing::
+
+        江北区政府办公室关于……的通知
+        content/tzgg/2026-08.md:2: GK505 标题（title）“江北区政府”是错误写法，应为“重庆市江北区人民政府”……
+    """
+    yield from _scan(repo)[TERM]
