@@ -88,6 +88,9 @@ LIST_ITEMS = (
 # issuers of forwarded documents (上级机关): outside the site, so not in site_config/
 ISSUERS = (("重庆市人民政府办公厅", "渝府办发"), ("重庆市人民政府", "渝府发"), ("国务院办公厅", "国办发"),
            ("重庆市审计局", "渝审发"))
+SUMMARY_TAILS = ("明确了工作目标、主要任务和保障措施。", "对有关工作作出部署。", "通报了工作进展情况和下一步安排。",
+                 "说明了办理流程、时限和联系方式。")
+SOURCE_FIRST = {1: "转载", 2: "转发"}  # item number -> source type it must have
 TABLE_ROWS = ("政策文件", "通知公告", "工作动态", "人事信息", "财政信息", "应急管理", "重点领域信息", "政策解读")
 
 
@@ -122,6 +125,11 @@ def read_site(root: str) -> Site:
     units_by_organ: dict[str, list[dict[str, Any]]] = {o["name"]: [] for o in organs}
     for u in org.get("units") or []:
         units_by_organ.setdefault(u.get("organ"), []).append(u)
+    # a 主办科室 is a unit where someone drafts (经办人); without a roster, any unit
+    drafting = {str(p.get("unit")) for p in _yaml(os.path.join(cfg, "roster.yml")).get("people") or []
+                if "经办人" in (p.get("steps") or ())}
+    if drafting:
+        units_by_organ = {o: [u for u in us if str(u.get("id")) in drafting] or us for o, us in units_by_organ.items()}
     organs = [o for o in organs if units_by_organ.get(o["name"])]  # an item needs a 主办科室
     required_by_kind: dict[str, set[str]] = {}
     for c in columns:
@@ -168,7 +176,7 @@ def _schema_required(root: str, kind: str) -> set[str]:
 
 # -- a small YAML emitter: fast, and plain scalars where a clerk would write them ------------
 _PLAIN_RE = re.compile(r"^[^\s\-?:,\[\]{}#&*!|>'\"%@`0-9][^\n]*$")
-_UNSAFE_IN_PLAIN = (": ", " #", "：", "\t")
+_UNSAFE_IN_PLAIN = (": ", " #", "\t")
 
 
 def _scalar(v: Any) -> str:
@@ -219,8 +227,8 @@ def _doc_prefix(organ: dict[str, Any]) -> str:
     return f"{place}{(rest[:1] or '文')}发"
 
 
-def _short_organ(name: str) -> str:
-    return re.sub(r"^.*?[省市](?=.+[区县])", "", name)
+def _short_organ(organ: dict[str, Any]) -> str:
+    return str(organ.get("short") or re.sub(r"^.*?[省市](?=.+[区县])", "", str(organ["name"])))
 
 
 class Generator:
@@ -237,6 +245,24 @@ class Generator:
         self.unit_organ = {str(u["id"]): o for o, us in site.units_by_organ.items() for u in us}
         self.attrs = [a for a, _ in ATTRIBUTE_WEIGHTS]
         self.weights = [w for _, w in ATTRIBUTE_WEIGHTS]
+
+    def _owner(self, column: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """发布机构 and 主办科室: mostly the column's defaults (gkpublish new fills them), else any."""
+        rng = self.rng
+        defaults = column.get("defaults") or {}
+        organs = {o["name"]: o for o in self.site.organs}
+        organ = organs.get(defaults.get("publisher"))
+        units = self.site.units_by_organ
+        if organ is None and defaults.get("department"):
+            organ = next((organs[o] for o, us in units.items() if o in organs
+                          and any(u["name"] == defaults["department"] for u in us)), None)
+        if organ is None or rng.random() < 0.1:
+            organ = rng.choice(self.site.organs)
+        own = units[organ["name"]]
+        unit = next((u for u in own if u["name"] == defaults.get("department")), None)
+        if unit is None or rng.random() < 0.2:
+            unit = rng.choice(own)
+        return organ, unit
 
     # people: prefer the item's own unit, then its organ, then anyone with the step
     def _person(self, step: str, unit: dict[str, Any], exclude: set[str]) -> str | None:
@@ -257,9 +283,9 @@ class Generator:
         kind = column.get("kind") or "item"
         required = self.site.required_by_kind.get(kind, set())
         is_doc = "doc_no" in required or (column.get("category") == "政策文件" and rng.random() < 0.5)
-        organ = rng.choice(self.site.organs)
-        unit = rng.choice(self.site.units_by_organ[organ["name"]])
-        attribute = rng.choices(self.attrs, self.weights)[0]
+        organ, unit = self._owner(column)
+        # the first items show every attribute and source type, however small N is
+        attribute = self.attrs[n - 1] if n <= len(self.attrs) else rng.choices(self.attrs, self.weights)[0]
         # recent items are more frequent, so frequently updated columns stay fresh
         age = int(rng.expovariate(1 / 120))
         published = self.as_of - dt.timedelta(days=min(age, 1400))
@@ -272,8 +298,9 @@ class Generator:
         meta: dict[str, Any] = {"title": title, "index_no": index_no}
         if doc_no:
             meta["doc_no"] = doc_no
+        topic = (column.get("defaults") or {}).get("topic")
         meta.update(publisher=organ["name"], department=unit["name"], column=column["id"],
-                    topic=rng.choice(TOPICS))
+                    topic=topic if topic and rng.random() < 0.7 else rng.choice(TOPICS))
         if doc_no or "written" in required:
             meta["written"] = written
         meta["published"] = published
@@ -290,8 +317,9 @@ class Generator:
         important = bool(policy.get("important_steps")) and rng.random() < 0.1
         if important:
             meta["important"] = True
-        meta["summary"] = f"{title}的主要内容。"[:500] if len(title) < 40 else title[:480]
-        meta["source"] = self._source(attribute, year, published)
+        meta["summary"] = f"{title}：{rng.choice(SUMMARY_TAILS)}"[:500]
+        meta["source"] = self._source(attribute, year, published, forced=("转载", "转发").index(
+            SOURCE_FIRST[n]) if n in SOURCE_FIRST else None)
         people = self._people(policy, unit, important)
         meta.update(people)
         if len(self.site.organs) > 1 and rng.random() < 0.02 and attribute in ("主动公开", "部分公开"):
@@ -308,7 +336,7 @@ class Generator:
                is_doc: bool) -> tuple[str, str | None]:
         rng = self.rng
         name, category = str(column.get("name", "")), str(column.get("category", ""))
-        short = _short_organ(organ["name"])
+        short = _short_organ(organ)
         doc_no = None
         if is_doc:
             key = (_doc_prefix(organ), year)
@@ -326,9 +354,9 @@ class Generator:
             return f"{short}关于印发{subject}{rng.choice(DOC_KINDS)}的通知", doc_no
         return f"关于{rng.choice(ACTIONS)}{year}年{subject}工作的通知", doc_no
 
-    def _source(self, attribute: str, year: int, published: dt.date) -> dict[str, Any]:
+    def _source(self, attribute: str, year: int, published: dt.date, forced: int | None) -> dict[str, Any]:
         rng = self.rng
-        r = rng.random()
+        r = rng.random() if forced is None else (0.0, 0.1)[forced]
         if r < 0.08 and self.site.sources:
             src = rng.choice(self.site.sources)
             domain = (src.get("domains") or ["www.gov.cn"])[0]
@@ -373,7 +401,7 @@ class Generator:
     def _facts(self, organ: dict[str, Any], unit: dict[str, Any], subject: str, day: dt.date) -> str:
         rng = self.rng
         return rng.choice((
-            f"{day.year}年{day.month}月{day.day}日，{_short_organ(organ['name'])}组织召开{subject}{rng.choice(ACTIVITIES)}，"
+            f"{day.year}年{day.month}月{day.day}日，{_short_organ(organ)}组织召开{subject}{rng.choice(ACTIVITIES)}，"
             f"{rng.randint(2, 40)}个单位的负责同志参加会议。",
             f"截至{day.month}月底，全区累计投入{subject}资金{rng.randint(100, 9999)}.{rng.randint(10, 99)}万元，"
             f"完成年度目标任务的{rng.randint(40, 99)}%。",
@@ -424,7 +452,7 @@ class Generator:
             at = rng.randint(1, len(parts))
             parts.insert(at, f'::: 不公开 理由="{rng.choice(BLOCK_REASONS)}"\n'
                              f"{rng.choice(PLACES)}有关当事人的姓名、住址等个人信息（共{rng.randint(2, 30)}人）。\n:::")
-        parts.append(f"{_short_organ(organ['name'])}\n\n{day.year}年{day.month}月{day.day}日")
+        parts.append(f"{organ['name']}\n\n{day.year}年{day.month}月{day.day}日")
         if doc_no:
             parts.append(f"（{NOTE[attribute]}）")
         return "\n\n".join(parts) + "\n"

@@ -1,0 +1,85 @@
+"""Time ``gkpublish check`` on generated repositories and print a Markdown table.
+
+    .venv/bin/python bench/run.py --items 1000 10000 [--runs 3] [--seed 1] [--keep]
+
+For each size a repository is generated into ``bench/out/<N>/`` (git-ignored), then
+``gkpublish check`` runs there ``--runs`` times as a separate process, the way a user or
+CI runs it. Reported: the median wall time, and the peak resident memory of the check
+process (``ru_maxrss`` from ``os.wait4``, so each run is measured on its own).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from generate import generate  # noqa: E402
+
+OUT = os.path.join(HERE, "out")
+
+
+def gkpublish_command() -> list[str]:
+    exe = os.path.join(os.path.dirname(sys.executable), "gkpublish")
+    return [exe] if os.path.exists(exe) else [sys.executable, "-m", "gkpublish"]
+
+
+def timed_run(cmd: list[str], cwd: str) -> tuple[float, float, int, str]:
+    """(wall seconds, peak RSS in MB, exit code, last line of stdout) of one run."""
+    with tempfile.TemporaryFile() as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        lines = out.read().decode("utf-8", "replace").strip().splitlines()
+    return wall, usage.ru_maxrss / 1024, proc.returncode, lines[-1] if lines else ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="gkpublish check 的基准测试")
+    ap.add_argument("--items", type=int, nargs="+", default=[1000, 10000], help="条目数（可多个）")
+    ap.add_argument("--runs", type=int, default=3, help="每个规模运行次数（取中位数）")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--keep", action="store_true", help="保留 bench/out/ 中生成的仓库")
+    ap.add_argument("--reuse", action="store_true", help="bench/out/<N> 已存在时不重新生成")
+    ap.add_argument("args", nargs="*", help="传给 gkpublish check 的其他参数（放在 -- 之后）")
+    args = ap.parse_args(argv)
+    cmd = [*gkpublish_command(), "check", *args.args]
+    rows = []
+    for n in args.items:
+        repo = os.path.join(OUT, str(n))
+        if not (args.reuse and os.path.isdir(os.path.join(repo, "content"))):
+            t0 = time.perf_counter()
+            generate(n, repo, seed=args.seed)
+            print(f"generated {n} items in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+        runs = [timed_run(cmd, repo) for _ in range(args.runs)]
+        for wall, rss, rc, last in runs:
+            print(f"  {n}: {wall:.2f} s, {rss:.0f} MB, exit {rc}: {last}", file=sys.stderr)
+            if rc not in (0, 1):
+                print(f"gkpublish check could not run on {repo} (exit {rc})", file=sys.stderr)
+                return 2
+        rows.append((n, statistics.median(r[0] for r in runs), max(r[1] for r in runs), runs[-1][3]))
+        if not args.keep:
+            shutil.rmtree(repo, ignore_errors=True)
+    print(f"\n`{' '.join(['gkpublish', *cmd[-1 - len(args.args):]])}` — {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, median of {args.runs} runs\n")
+    print("| items | check wall time (s) | peak RSS (MB) | result |")
+    print("|---:|---:|---:|---|")
+    for n, wall, rss, last in rows:
+        print(f"| {n:,} | {wall:.2f} | {rss:.0f} | {last} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
