@@ -265,7 +265,7 @@ def _message(rule_id: str, value: str, where: str, terms: Terms) -> str:
     correct = terms.correct_for(value)
     if correct is not None:
         return (f"{where}“{value}”是错误写法，应为“{correct}”（严重表述错误，国办秘函〔2019〕19号；"
-                f"{TERMS_FILE} official_names）。请改正")
+                f"{TERMS_FILE} official_names）。请改正；引用历史名称等{WAIVE_HINT}")
     return (f"{where}含禁用词“{value}”（{TERMS_FILE} prohibited；附件3 第二条），请删除或改写；{WAIVE_HINT}")
 
 
