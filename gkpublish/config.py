@@ -13,6 +13,7 @@ import yaml
 
 from gkpublish.errors import GkError
 from gkpublish.model import Column, Config, Person, ReviewPolicy, Unit
+from gkpublish.roster import validate_roster
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -78,6 +79,21 @@ def _list_of_maps(data: dict[str, Any], key: str, rel: str, required: tuple[str,
     return rows
 
 
+COLUMN_DEFAULT_KEYS = ("topic", "attribute", "department", "publisher")
+
+
+def _column_defaults(row: dict[str, Any], rel: str) -> dict[str, str]:
+    """A column's optional ``defaults`` for ``gkpublish new`` (topic, attribute, department, publisher)."""
+    data = row.get("defaults") or {}
+    if not isinstance(data, dict):
+        raise GkError(f"{rel}: 栏目 {row['id']} 的 defaults 应为映射，如 defaults: {{topic: 综合政务/政务公开}}")
+    unknown = [str(k) for k in data if k not in COLUMN_DEFAULT_KEYS]
+    if unknown:
+        raise GkError(f"{rel}: 栏目 {row['id']} 的 defaults 中有未知项 {'、'.join(unknown)}；"
+                      f"可填写：{'、'.join(COLUMN_DEFAULT_KEYS)}")
+    return {str(k): str(v) for k, v in data.items() if v not in (None, "")}
+
+
 def load_config(root: str, files: dict[str, bytes] | None = None) -> Config:
     """Load site_config/. ``files`` (rel path -> bytes) overrides the disk, e.g. from a git ref."""
     files = files if files is not None else read_config_files(root)
@@ -133,10 +149,12 @@ def load_config(root: str, files: dict[str, bytes] | None = None) -> Config:
             id=str(row["id"]), name=str(row["name"]), parent=row.get("parent"),
             update_interval_days=interval, category=str(row.get("category") or "其他"),
             review=policy, kind=str(row.get("kind") or "item"),
-            description=str(row.get("description") or ""), order=n)
+            description=str(row.get("description") or ""), order=n,
+            defaults=_column_defaults(row, col_rel))
 
     people: dict[str, Person] = {}
     ros_rel = f"{CONFIG_DIR}/roster.yml"
+    validate_roster(raw["roster.yml"], units, ros_rel)  # JSON Schema, units, keys (exit 2 when wrong)
     for row in _list_of_maps(raw["roster.yml"], "people", ros_rel, ("id", "name", "unit")):
         keys = row.get("keys") or []
         if not isinstance(keys, list):

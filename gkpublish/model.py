@@ -168,6 +168,8 @@ class Column:
     kind: str = "item"  # item kind → schema/<kind>.schema.json (item, document)
     description: str = ""
     order: int = 0
+    # what `gkpublish new` pre-fills: topic, attribute, department, publisher (columns.yml `defaults`)
+    defaults: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
