@@ -52,6 +52,21 @@ def default_meta(**overrides: Any) -> dict[str, Any]:
     return meta
 
 
+def item_source(body: str = "正文。\n", **meta: Any) -> str:
+    """The text of an item file: default_meta(**meta) as front matter, then ``body``."""
+    fm = yaml.safe_dump(default_meta(**meta), allow_unicode=True, sort_keys=False)
+    return f"---\n{fm}---\n\n{body}"
+
+
+def line_of(path: Path, text: str) -> int:
+    """1-based line of the first occurrence of ``text`` in the file (any line ending)."""
+    content = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    for n, line in enumerate(content.split("\n"), 1):
+        if text in line:
+            return n
+    raise AssertionError(f"{text!r} not in {path}")
+
+
 @dataclass
 class CheckResult:
     findings: list[Finding]
@@ -84,8 +99,7 @@ class Site:
 
     def item(self, rel: str, body: str = "正文。\n", **meta: Any) -> Path:
         """Write content/<rel> with default_meta(**meta) as front matter."""
-        fm = yaml.safe_dump(default_meta(**meta), allow_unicode=True, sort_keys=False)
-        return self.write(f"content/{rel}", f"---\n{fm}---\n\n{body}")
+        return self.write(f"content/{rel}", item_source(body, **meta))
 
     def config(self, name: str, data: dict[str, Any]) -> None:
         self.write(f"site_config/{name}", yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
