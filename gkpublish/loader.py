@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import stat
 from typing import Any
 
 import yaml
@@ -19,7 +20,7 @@ import yaml
 from gkpublish.config import Loader, load_config, read_config_files
 from gkpublish.errors import GkError
 from gkpublish.model import ERROR, Finding, Item, Repository, parse_blocks
-from gkpublish.textio import decode_item
+from gkpublish.textio import MAX_ITEM_BYTES, decode_item, size_problem
 
 CONTENT_DIR = "content"
 ITEM_SUFFIX = ".md"
@@ -54,6 +55,72 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     return fm, rest, body_line
 
 
+# PyYAML's problems, in the words a clerk can act on
+YAML_PROBLEMS_ZH = (
+    ("mapping values are not allowed", "这里不能出现“键: 值”：上一行冒号后是否缺少空格，或本行缩进不对"),
+    ("tab character", "缩进中有 Tab 字符，YAML 只能用空格缩进"),
+    ("cannot start any token", "出现了不能开头的字符（如 Tab、@、`）；请加引号或改用空格"),
+    ("could not find expected ':'", "缺少冒号，应为“键: 值”"),
+    ("did not find expected key", "缩进不一致"),
+    ("expected ',' or ']'", "方括号 [ ] 不成对或缺少逗号"),
+    ("expected ',' or '}'", "花括号 { } 不成对或缺少逗号"),
+    ("unexpected end of stream", "直到前置元数据结束仍未闭合"),
+)
+# where PyYAML notices the problem late, the line where the construct began is the one to fix
+YAML_CONTEXTS_ZH = {
+    "while scanning a quoted scalar": "引号没有闭合",
+    "while parsing a flow sequence": "方括号没有闭合",
+    "while parsing a flow mapping": "花括号没有闭合",
+    "while scanning a simple key": "缺少冒号或冒号后的空格",
+}
+
+
+def _yaml_error(exc: yaml.YAMLError) -> tuple[int, str]:
+    """(file line, Chinese problem) of a front-matter YAML error (front matter starts on line 2)."""
+    mark = getattr(exc, "problem_mark", None)
+    raw = getattr(exc, "problem", None) or "语法错误"
+    words = next((zh for en, zh in YAML_PROBLEMS_ZH if en in raw), raw)
+    line = mark.line + 2 if mark is not None else 1
+    context, cmark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context in YAML_CONTEXTS_ZH and cmark is not None and cmark.line + 2 != line:
+        words = f"第 {cmark.line + 2} 行{YAML_CONTEXTS_ZH[context]}，在第 {line} 行发现"
+        line = cmark.line + 2
+    return line, words
+
+
+class _FrontMatterLoader(Loader):
+    """The site's YAML loader, noting in the same pass what PyYAML accepts silently: duplicate
+    keys in nested mappings (the last value wins; the top level is checked where meta_lines
+    are collected) and aliases (``*name``), which can nest into billions of values ("billion
+    laughs") and which front matter never needs."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.duplicates: list[tuple[str, int, int]] = []  # (key, first line, repeated line)
+        self.alias_line: int | None = None
+        self._root: Any = None
+
+    def construct_document(self, node: Any) -> Any:
+        self._root = node
+        return super().construct_document(node)
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        if node in self.constructed_objects and self.alias_line is None:
+            self.alias_line = node.start_mark.line + 2
+        return super().construct_object(node, deep)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        if node is not self._root:
+            first: dict[str, int] = {}
+            for key, _ in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    line = key.start_mark.line + 2
+                    if key.value in first:
+                        self.duplicates.append((key.value, first[key.value], line))
+                    first.setdefault(key.value, line)
+        return super().construct_mapping(node, deep)
+
+
 def parse_item(path: str, data: bytes) -> tuple[Item | None, list[Finding]]:
     """Turn one file's bytes into an Item, or into the findings that say why it cannot be one."""
     decoded = decode_item(data)
@@ -64,18 +131,25 @@ def parse_item(path: str, data: bytes) -> tuple[Item | None, list[Finding]]:
         return None, [Finding(path, 1, "GK102", ERROR,
                               "文件为空：条目须以 --- 开头的 YAML 前置元数据（front matter）开始，可用 gkpublish new 生成")]
     parts = split_front_matter(text)
+    if parts is None and text.startswith("---\n"):
+        return None, [Finding(path, 1, "GK102", ERROR,
+                              "前置元数据没有结束：第 1 行的 --- 之后缺少另一行 ---；请在 title、attribute 等字段之后、正文之前加一行 ---")]
     if parts is None:
         return None, [Finding(path, 1, "GK102", ERROR,
                               "缺少前置元数据：文件第一行应为 ---，其后是 title、attribute 等字段，再以 --- 结束")]
     fm, body, body_line = parts
+    loader = _FrontMatterLoader(fm)
     try:
-        meta = yaml.load(fm, Loader=Loader)
+        meta = loader.get_single_data()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        problem = getattr(exc, "problem", None) or "语法错误"
+        line, problem = _yaml_error(exc)
         return None, [Finding(path, line, "GK102", ERROR,
                               f"前置元数据 YAML 无法解析（{problem}）：请检查缩进、冒号后的空格、引号是否成对")]
+    finally:
+        loader.dispose()
+    if loader.alias_line is not None:
+        return None, [Finding(path, loader.alias_line, "GK102", ERROR,
+                              "前置元数据使用了 YAML 锚点/别名（&名称 / *名称）：不支持，请把值直接写出来")]
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -93,6 +167,9 @@ def parse_item(path: str, data: bytes) -> tuple[Item | None, list[Finding]]:
                                     f"前置元数据中 {key} 重复出现（第 {meta_lines[key]} 行和第 {line} 行），只会保留后者；请删除其中一个"))
             continue
         meta_lines[key] = line
+    for key, first, line in loader.duplicates:
+        findings.append(Finding(path, line, "GK102", ERROR,
+                                f"前置元数据中 {key} 重复出现（第 {first} 行和第 {line} 行），只会保留后者；请删除其中一个"))
     item = Item(
         path=path, raw=data, sha256=hashlib.sha256(data).hexdigest(), meta=_normalise(meta),
         meta_lines=meta_lines, body=body, body_line=body_line, blocks=parse_blocks(body, body_line))
@@ -143,6 +220,21 @@ def scan_content(root: str) -> tuple[list[str], dict[str, str], dict[str, str]]:
     return items, attachments, unsafe
 
 
+def _read_item(path: str) -> tuple[bytes | None, str | None]:
+    """The file's bytes, or why not: the size is checked with os.stat *before* reading, so a
+    50 MB export pasted into content/ is refused without being loaded into memory."""
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return None, "不是普通文件（可能是管道或设备）；条目须是 Markdown 文本文件"
+        if too_large := size_problem(st.st_size):
+            return None, too_large
+        with open(path, "rb") as fh:
+            return fh.read(MAX_ITEM_BYTES + 1), None
+    except OSError as exc:
+        return None, f"无法读取文件（{exc.strerror}）；请检查文件权限"
+
+
 WORKTREE_TRUST_NOTE = ("未指定 --trust-ref：人员名册与密钥取自工作区本身，只能证明签审记录与工作区中的名册一致；"
                        "在 CI 中请用 --trust-ref 指向目标分支")
 
@@ -163,8 +255,10 @@ def load_repository(root: str, as_of: dt.date | None = None, trust_ref: str | No
     items: list[Item] = []
     findings: list[Finding] = [Finding(p, None, "GK107", ERROR, why) for p, why in unsafe.items()]
     for rel in item_paths:
-        with open(os.path.join(root, rel), "rb") as fh:
-            data = fh.read()
+        data, problem = _read_item(os.path.join(root, rel))
+        if data is None:
+            findings.append(Finding(rel, None, "GK101", ERROR, problem or "无法读取"))
+            continue
         item, problems = parse_item(rel, data)
         findings.extend(problems)
         if item is not None:

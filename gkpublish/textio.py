@@ -31,15 +31,18 @@ def _looks_like(data: bytes) -> str | None:
     return None
 
 
+def size_problem(size: int) -> str | None:
+    """Why a file of ``size`` bytes cannot be an item (checked with os.stat before reading)."""
+    if size <= MAX_ITEM_BYTES:
+        return None
+    return (f"文件过大（{size / 1024 / 1024:.1f} MB，上限 {MAX_ITEM_BYTES // 1024 // 1024} MB）："
+            "条目应为网页正文，大型材料请作为附件（attachments）上传")
+
+
 def decode_item(data: bytes) -> Decoded:
     """Return the text of an item file, BOM removed and line endings normalised to LF."""
-    if len(data) > MAX_ITEM_BYTES:
-        mb = len(data) / 1024 / 1024
-        return Decoded(
-            None,
-            f"文件过大（{mb:.1f} MB，上限 {MAX_ITEM_BYTES // 1024 // 1024} MB）："
-            "条目应为网页正文，大型材料请作为附件（attachments）上传",
-        )
+    if too_large := size_problem(len(data)):
+        return Decoded(None, too_large)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return Decoded(None, "文件是 UTF-16 编码，请另存为 UTF-8（例如 iconv -f UTF-16 -t UTF-8）")
     nul = data.find(b"\x00")
@@ -55,7 +58,7 @@ def decode_item(data: bytes) -> Decoded:
         line = data.count(b"\n", 0, exc.start) + 1
         enc = _looks_like(data)
         if enc:
-            hint = f"看起来是 {enc} 编码；请转换为 UTF-8，例如：iconv -f GB18030 -t UTF-8 原文件 > 新文件，或在编辑器中“另存为 UTF-8”"
+            hint = f"看起来是 {enc} 编码；请转换为 UTF-8，例如：iconv -f {enc.split('/')[-1].upper()} -t UTF-8 原文件 > 新文件，或在编辑器中“另存为 UTF-8”"
         else:
             hint = "无法识别其编码；请在编辑器中“另存为 UTF-8”"
         return Decoded(None, f"文件不是 UTF-8 编码：{hint}", line)
