@@ -68,9 +68,15 @@ def test_html_in_code_passes(site):
     assert "GK108" not in site.check().ids
 
 
-def test_unclosed_fence_is_not_code_and_fires(site):
-    # Python-Markdown renders an unclosed fence as text: the HTML after it is live
-    site.item("gzdt/a.md", body="```\n<script>alert(1)</script>\n")
+@pytest.mark.parametrize("body", [
+    "```\n<script>alert(1)</script>\n",  # unclosed: Python-Markdown renders it as text
+    "```\n<script>alert(1)</script>\n```\t\n",  # closer with a tab: not a closer for Python-Markdown
+    "```html title\n\n<script>alert(1)</script>\n\n```\n",  # info string Python-Markdown does not take
+    "<div>\n```\n<script>alert(1)</script>\n```\n</div>\n",  # inside a raw HTML block (CommonMark)
+    "```\n````\n```\n<script>alert(1)</script>\n````\n",  # the renderers close the fence at different lines
+])
+def test_fence_a_renderer_would_not_take_as_code_fires(site, body):
+    site.item("gzdt/a.md", body=body)
     assert site.check().of("GK108")
 
 

@@ -58,7 +58,8 @@ URL_ATTRS = frozenset(
     "longdesc usemap codebase manifest ping".split()
 )
 
-FENCE_RE = re.compile(r"^(`{3,}|~{3,})(.*)$")
+# Python-Markdown's opening fence: ``` or ~~~, then an optional {attrs} or (.)lang
+FENCE_OPEN_RE = re.compile(r"(`{3,}|~{3,}) *(?:\{[^\n]*\}|\.?[\w#.+-]* *)$")
 BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
 BACKTICKS_RE = re.compile(r"`+")
 HTML_BLOCK_START_RE = re.compile(r"^ {0,3}<[A-Za-z/!?]", re.M)
@@ -79,32 +80,42 @@ UNSAFE_HINT_RE = re.compile(r"[<{]|\]\(|\]:")
 
 
 # -- code is not markup ---------------------------------------------------------------------
-def _blank(text: str) -> str:
-    return re.sub(r"[^\n]", " ", text)
-
-
 def _mask_fences(lines: list[str]) -> None:
-    """Blank fenced code blocks in place.
+    """Blank fenced code blocks in place, where CommonMark and Python-Markdown agree on them.
 
-    Only a fence that both CommonMark and Python-Markdown agree on counts: it starts at
-    column 0 and is closed by the same fence. An unclosed fence is text for
-    Python-Markdown (its HTML would be live), so it is not masked.
+    Python-Markdown takes a fence only at column 0, with a plain info string, closed by the
+    very same fence; CommonMark closes at any line of at least as many fence characters,
+    and not inside a raw HTML block. An unclosed fence is text for Python-Markdown (its
+    HTML is live), so it is not masked; where the two would close a fence at different
+    lines, nothing after it is masked.
     """
     i = 0
     while i < len(lines):
-        m = FENCE_RE.match(lines[i])
-        if not m or (m.group(1)[0] == "`" and "`" in m.group(2)):
+        m = FENCE_OPEN_RE.match(lines[i])
+        if not m or (m.group(1)[0] == "`" and "`" in lines[i][m.end(1):]) or _in_html_block(lines, i):
             i += 1
             continue
         fence = m.group(1)
-        close = re.compile(rf"^ {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
-        j = next((k for k in range(i + 1, len(lines)) if close.match(lines[k])), None)
-        if j is None or lines[j].rstrip() != fence:
+        close = re.compile(rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*")
+        j = next((k for k in range(i + 1, len(lines)) if close.fullmatch(lines[k])), None)
+        if j is None:
             i += 1
             continue
+        if lines[j].rstrip(" ") != fence:
+            return
         for k in range(i, j + 1):
             lines[k] = " " * len(lines[k])
         i = j + 1
+
+
+def _in_html_block(lines: list[str], i: int) -> bool:
+    """Does line ``i`` continue a paragraph that began as raw HTML (CommonMark: until a blank line)?"""
+    for k in range(i - 1, -1, -1):
+        if not lines[k].strip():
+            return False
+        if HTML_BLOCK_START_RE.match(lines[k]):
+            return True
+    return False
 
 
 def _mask_code_spans(text: str) -> str:
