@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -82,15 +84,58 @@ def load_rules() -> dict[str, Rule]:
     return dict(sorted(RULES.items()))
 
 
-def run_rules(repo: Repository, paths: Iterable[str] | None = None) -> list[Finding]:
-    """Run every gate over the model. ``paths`` (repo-relative prefixes) narrow what is reported."""
-    rules = load_rules()
-    findings: set[Finding] = set()
+def _family_findings(repo: Repository, rules: dict[str, Rule], family: str) -> list[Finding]:
+    out: list[Finding] = []
     for r in rules.values():
+        if r.family != family:
+            continue
         for p in r.check(repo):
             rid = p.rule or r.id
             sev = p.severity or (rules[rid].severity if rid in rules else r.severity)
-            findings.add(Finding(p.path, p.line, rid, sev, p.message))
+            out.append(Finding(p.path, p.line, rid, sev, p.message))
+    return out
+
+
+# A large repository is checked by rule family in worker processes forked after loading,
+# so they share the loaded model without copying it. Families are independent: a rule may
+# cache work in ``repo.extra`` for the rules of its own family (privacy does), never for
+# another family's. GKPUBLISH_JOBS=1 forces one process.
+PARALLEL_MIN_ITEMS = 2000
+_FORKED: tuple[Repository, dict[str, Rule]] | None = None
+
+
+def _jobs(repo: Repository) -> int:
+    env = os.environ.get("GKPUBLISH_JOBS", "")
+    if env.isdigit() and int(env) > 0:
+        jobs = int(env)
+    else:
+        jobs = min(2, os.cpu_count() or 1) if len(repo.items) >= PARALLEL_MIN_ITEMS else 1
+    return jobs if "fork" in multiprocessing.get_all_start_methods() else 1
+
+
+def _run_forked_family(family: str) -> list[Finding]:
+    assert _FORKED is not None
+    return _family_findings(*_FORKED, family)
+
+
+def run_rules(repo: Repository, paths: Iterable[str] | None = None) -> list[Finding]:
+    """Run every gate over the model. ``paths`` (repo-relative prefixes) narrow what is reported."""
+    global _FORKED
+    rules = load_rules()
+    families = list(dict.fromkeys(r.family for r in rules.values()))
+    jobs = min(_jobs(repo), len(families))
+    findings: set[Finding] = set()
+    if jobs > 1:
+        _FORKED = (repo, rules)
+        try:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for found in pool.imap_unordered(_run_forked_family, families):
+                    findings.update(found)
+        finally:
+            _FORKED = None
+    else:
+        for family in families:
+            findings.update(_family_findings(repo, rules, family))
     result = sorted(findings, key=Finding.sort_key)
     if paths:
         prefixes = [p.rstrip("/") for p in paths]

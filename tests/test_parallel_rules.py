@@ -1,0 +1,51 @@
+"""Rule families run in forked worker processes on large repositories (gkpublish.rules).
+
+The findings must be exactly those of a single process: same rules, same lines, same
+messages, same order. GKPUBLISH_JOBS forces the mode regardless of the repository size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gkpublish.loader import load_repository
+from gkpublish.rules import run_rules
+from tests.conftest import default_meta
+from tests.test_bench_generate import generate
+
+
+def _bad(meta_overrides: dict, body: str) -> str:
+    fm = yaml.safe_dump(default_meta(**meta_overrides), allow_unicode=True, sort_keys=False)
+    return f"---\n{fm}---\n\n{body}"
+
+
+BAD_ITEMS = {
+    "no_attribute.md": _bad({"attribute": None}, "正文。\n"),
+    "reprint_without_source.md": _bad({"source": {"type": "转载"}}, "正文。\n"),
+    "withheld_without_reason.md": _bad({"attribute": "不予公开", "index_no": "SAMPLE001/2026-09991"}, "正文。\n"),
+    "script.md": _bad({"index_no": "SAMPLE001/2026-09992"}, "<script>alert(1)</script>\n（此件不予公开）\n"),
+    "secret.md": _bad({"index_no": "SAMPLE001/2026-09993"}, "机密★1年\n\n联系人手机 13800138000。\n"),
+    "broken_yaml.md": "---\ntitle: [\n---\n正文\n",
+    "unknown_column.md": _bad({"column": "nosuch", "index_no": "SAMPLE001/2026-09994"}, "正文。\n"),
+}
+
+
+def test_parallel_findings_equal_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "site"
+    generate.generate(40, str(out), seed=5)
+    for name, text in BAD_ITEMS.items():
+        (out / "content" / "gzdt" / name).write_text(text, encoding="utf-8")
+    repo = load_repository(str(out), as_of=dt.date(2026, 11, 2))
+    monkeypatch.setenv("GKPUBLISH_JOBS", "1")
+    serial = run_rules(repo)
+    monkeypatch.setenv("GKPUBLISH_JOBS", "2")
+    parallel = run_rules(repo)
+    assert len({f.rule for f in serial}) >= 5
+    assert parallel == serial
+    monkeypatch.setenv("GKPUBLISH_JOBS", "2")
+    assert run_rules(repo, ["content/gzdt/script.md"]) == [
+        f for f in serial if f.path == "content/gzdt/script.md"]
