@@ -1,0 +1,161 @@
+"""The demo site at the project root: the two seed documents, faithfully, and samples covering
+every attribute, source type and column, consistent with the roster and review policies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from gkpublish.loader import load_repository
+from gkpublish.model import ATTRIBUTES, Item, Repository
+from gkpublish.rules import run_rules
+from tests.conftest import HERE, PROJECT
+
+AS_OF = dt.date(2026, 11, 23)  # the demo's dates are set against this day
+SEEDS = HERE / "fixtures" / "seeds"
+JB37 = "content/xxgkzd/jbfbf-2022-37.md"
+QJ = "content/xxgkzd/qjsj-2023-zwxxgkzd.md"
+SEED_ITEMS = {JB37, QJ}
+
+
+@pytest.fixture(scope="module")
+def demo() -> Repository:
+    return load_repository(str(PROJECT), as_of=AS_OF)
+
+
+def _item(demo: Repository, path: str) -> Item:
+    item = demo.item(path)
+    assert item is not None, path
+    return item
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s　#*]+", "", text)
+
+
+def test_no_errors_in_files_attributes_reprints_or_privacy(demo: Repository) -> None:
+    findings = [f for f in run_rules(demo) if f.rule[:3] in ("GK1", "GK2", "GK4", "GK5")]
+    assert findings == []
+
+
+def test_every_attribute_and_source_type_appears(demo: Repository) -> None:
+    assert {it.attribute for it in demo.items} == set(ATTRIBUTES)
+    assert {it.source_type for it in demo.items} == {"原创", "转载", "转发"}
+
+
+def test_every_column_is_defined_and_none_is_empty(demo: Repository) -> None:
+    used = {it.column for it in demo.items}
+    assert used <= set(demo.config.columns)
+    assert set(demo.config.columns) <= used  # no 空白栏目 (国办秘函〔2019〕19号)
+    for col in demo.config.columns.values():
+        assert col.update_interval_days is None or col.update_interval_days > 0
+        assert col.category in ("动态", "通知公告", "政策文件", "其他")
+        assert col.review in demo.config.review
+
+
+def test_jiangbei_37_is_present_with_its_metadata(demo: Repository) -> None:
+    item = _item(demo, JB37)
+    assert item.title == "重庆市江北区人民政府办公室关于印发政府信息公开有关制度的通知"
+    assert item.meta["doc_no"] == "江北府办发〔2022〕37号"
+    assert item.meta["publisher"] == "重庆市江北区人民政府办公室"
+    assert item.meta["written"] == "2022-06-15"
+    assert item.meta["published"] > item.meta["written"]
+    assert item.meta["validity"] == "有效"
+    assert item.attribute == "主动公开"
+    assert [note for note, _ in item.notes()] == ["此件公开发布"]
+    for n, name in enumerate(("重庆市江北区政府信息公开属性源头认定制度", "重庆市江北区政府信息公开审核制度",
+                              "重庆市江北区政府网站和政务新媒体信息发布制度"), 1):
+        assert re.search(rf"^## 附件{n}\s+{name}$", item.body, re.M), name
+
+
+def test_qijiang_notice_is_present_with_its_metadata(demo: Repository) -> None:
+    item = _item(demo, QJ)
+    assert item.title == "关于印发政务信息公开工作制度的通知"
+    assert item.meta["publisher"] == "重庆市綦江区审计局"
+    assert item.meta["written"] == "2023-06-29"
+    assert item.attribute == "主动公开"
+    assert "doc_no" not in item.meta  # the original shows none; none is invented
+    assert "## 重庆市綦江区审计局政务信息公开工作制度" in item.body
+
+
+@pytest.mark.parametrize(("seed", "path"), [("000_08a7291e28cab1f7.txt", JB37), ("002_c64c270720554d64.txt", QJ)])
+def test_seed_converted_sentence_by_sentence(demo: Repository, seed: str, path: str) -> None:
+    item = _item(demo, path)
+    converted = _norm(" ".join([item.title, item.meta.get("doc_no", ""), item.body]))
+    missing = []
+    for line in (SEEDS / seed).read_text(encoding="utf-8").splitlines():
+        for sentence in re.split(r"(?<=[。；：])", line):
+            if _norm(sentence) and _norm(sentence) not in converted:
+                missing.append(sentence.strip())
+    assert missing == []
+
+
+def test_the_samples_are_obviously_samples(demo: Repository) -> None:
+    for item in demo.items:
+        if item.path not in SEED_ITEMS:
+            assert "（示例）" in item.title, item.path
+    assert all(str(o["code"]).startswith("SAMPLE") for o in demo.config.organs.values())
+    assert all(p.name.endswith("示例") for p in demo.config.people.values())
+
+
+def test_the_required_kinds_of_item_are_there(demo: Repository) -> None:
+    by_column = {c: [it for it in demo.items if it.column == c] for c in demo.config.columns}
+    assert any(it.flag("important") for it in demo.items)
+    abolished = [it for it in demo.items if it.meta.get("validity") == "废止"]
+    assert abolished and all(it.mapping("abolished").keys() >= {"date", "basis"} for it in abolished)
+    assert any("年度报告" in it.title for it in by_column["xxgknb"])
+    assert any("审计结果公告" in it.title for it in by_column["sjjggg"])
+    assert any("指南" in it.title for it in by_column["xxgkzn"])
+    withheld = [it for it in demo.items if it.attribute == "不予公开"]
+    assert all(it.mapping("reason").keys() >= {"ground", "basis"} for it in withheld)
+    for it in demo.items:
+        if it.attribute in ("不予公开", "依申请公开"):
+            assert it.date("review_date") > AS_OF, it.path
+    partial = [it for it in demo.items if it.attribute == "部分公开"]
+    assert partial and all(b.reason for it in partial for b in it.blocks)
+    reprints = [it for it in demo.items if it.source_type == "转载"]
+    assert all(it.mapping("source")["转载来源"]["url"].startswith("https://www.gov.cn/") for it in reprints)
+    forwards = [it for it in demo.items if it.source_type == "转发"]
+    assert all(it.mapping("source")["forwarded"].keys() >= {"organ", "doc_no", "attribute"} for it in forwards)
+
+
+def test_dates_and_index_numbers_are_plausible(demo: Repository) -> None:
+    for item in demo.items:
+        written, published = item.date("written"), item.date("published")
+        assert written and published and written <= published <= AS_OF, item.path
+        code = demo.config.organs[item.meta["publisher"]]["code"]
+        assert item.meta["index_no"] == f"{code}/{published.year}-{item.meta['index_no'][-5:]}", item.path
+
+
+def test_drafters_and_reviewers_follow_the_roster_and_the_review_policy(demo: Repository) -> None:
+    people, units = demo.config.people, demo.config.units
+    for item in demo.items:
+        unit = demo.config.unit_by_name(item.meta["department"])
+        assert unit is not None and unit.organ == item.meta["publisher"], item.path
+        drafter = people[item.drafter]
+        assert "经办人" in drafter.steps and drafter.unit == unit.id, item.path
+        column = demo.config.columns[item.column]
+        policy = demo.config.review[column.review]
+        wanted = set(policy.steps) | {"保密审查"} | (set(policy.important_steps) if item.flag("important") else set())
+        reviewers = item.mapping("reviewers")
+        assert set(reviewers) == wanted, item.path
+        for step, pid in reviewers.items():
+            person = people[pid]
+            assert step in person.steps, (item.path, step)
+            assert units[person.unit].organ == item.meta["publisher"], (item.path, step)
+            if step == "科室负责人":
+                assert person.unit == unit.id, item.path  # 谁主管、谁审批
+            if step == "经办人":
+                assert pid == item.drafter, item.path  # 三审三校: the 经办人员 reviews their own draft first
+            else:
+                assert pid != item.drafter, item.path
+        others = [pid for step, pid in reviewers.items() if step != "经办人"]
+        assert len(others) == len(set(others)), item.path  # nobody signs twice in one chain
+
+
+def test_every_organ_has_a_person_for_every_step(demo: Repository) -> None:
+    for organ in demo.config.organs:
+        steps = {s for p in demo.config.people.values() if demo.config.units[p.unit].organ == organ for s in p.steps}
+        assert steps >= {"经办人", "科室负责人", "分管领导", "主要领导", "保密审查", "保密", "宣传", "网信"}, organ
