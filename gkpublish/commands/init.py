@@ -1,0 +1,141 @@
+"""gkpublish init: write a working site repository (contract.md "A site repository").
+
+One sample organisation, one person per review step, a few items, the JSON Schema, the
+site and CI configuration, then ``git init`` and one commit, so that ``gkpublish check``
+passes at once. Private keys never go into the repository: they belong in the keys folder,
+outside it (default ``<DIR>-keys`` beside the repository).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from importlib import resources
+
+import git
+
+from gkpublish import __version__
+from gkpublish.cli import parse_date_arg
+from gkpublish.errors import GkError
+
+NAME = "init"
+HELP = "新建站点仓库：示例机构、每一审核层级一名示例人员、几条示例条目，并初始化 git"
+
+# Template names that packaging would drop or hide (dot files) are stored without the dot.
+RENAMES = {"gitignore": ".gitignore", "github": ".github"}
+TEXT_SUFFIXES = (".md", ".yml", ".yaml", ".json", ".txt")
+# The person ids of the template roster: their private keys will be KDIR/<id> (contract.md).
+SAMPLE_PEOPLE = ("jingban", "kezhang", "baomi", "fenguan", "zhuyao", "qingshi")
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dir", metavar="DIR", help="新仓库的目录（不存在或为空）")
+    p.add_argument("--keys-dir", metavar="KDIR",
+                   help="私钥目录，必须在仓库之外（默认：与仓库同级的 <DIR名>-keys）")
+    p.add_argument("--today", type=parse_date_arg, metavar="DATE", help="以此日期作为今天（示例条目的日期和指南年份）")
+
+
+def default_keys_dir(root: str) -> str:
+    """``<parent>/<name>-keys``: beside the repository, never inside it."""
+    root = os.path.abspath(root)
+    return os.path.join(os.path.dirname(root), os.path.basename(root) + "-keys")
+
+
+def _inside(path: str, base: str) -> bool:
+    path, base = os.path.realpath(path), os.path.realpath(base)
+    return os.path.commonpath([path, base]) == base
+
+
+def _placeholders(today: dt.date) -> dict[str, str]:
+    return {"@YEAR@": str(today.year), "@TODAY@": today.isoformat(),
+            "@TODAY_ZH@": f"{today.year}年{today.month}月{today.day}日", "@VERSION@": __version__}
+
+
+def _render(text: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        text = text.replace(key, value)
+    return text
+
+
+def write_templates(root: str, today: dt.date) -> list[str]:
+    """Copy gkpublish/data/init/ and the JSON Schema into ``root``. Returns the written paths
+    (relative, POSIX)."""
+    values = _placeholders(today)
+    data = resources.files("gkpublish") / "data"
+    written: list[str] = []
+
+    def put(rel: str, content: bytes) -> None:
+        full = os.path.join(root, *rel.split("/"))
+        os.makedirs(os.path.dirname(full), exist_ok=True)
+        with open(full, "xb") as fh:
+            fh.write(content)
+        written.append(rel)
+
+    def walk(node, rel: str) -> None:  # noqa: ANN001 - a Traversable
+        for child in sorted(node.iterdir(), key=lambda c: c.name):
+            name = RENAMES.get(child.name, child.name) if not rel else child.name
+            target = f"{rel}/{name}" if rel else name
+            if child.is_dir():
+                walk(child, target)
+            elif child.name.endswith(TEXT_SUFFIXES) or child.name == "gitignore":
+                put(_render(target, values), _render(child.read_text(encoding="utf-8"), values).encode("utf-8"))
+            else:
+                put(_render(target, values), child.read_bytes())
+
+    walk(data / "init", "")
+    for child in sorted((data / "schema").iterdir(), key=lambda c: c.name):
+        if child.name.endswith(".schema.json"):
+            put(f"schema/{child.name}", child.read_bytes())
+    return written
+
+
+def generate_keys_and_sign(root: str, keys_dir: str) -> list[str]:
+    """Key generation and signing of the sample items: the one place to wire them in.
+
+    To be called here: ``gkpublish.approvals.bootstrap(root, keys_dir)`` — one SSH key pair
+    per roster person written to ``keys_dir/<person-id>`` (+ ``.pub``), the public keys put
+    in ``site_config/roster.yml``, and the sample items signed into ``approvals/`` — before
+    the first commit, so that the commit holds the signed roster and the sign-offs. Returns
+    the repository paths it wrote or changed (to be committed). Until then it does nothing,
+    and ``gkpublish check`` in the new repository reports only the missing sign-offs (GK3xx).
+    """
+    return []
+
+
+def commit_all(root: str, paths: list[str]) -> str:
+    """``git init`` (branch main) and one commit of ``paths``. Returns the commit id."""
+    try:
+        repo = git.Repo.init(root, initial_branch="main")
+        repo.index.add(sorted(set(paths)))
+        commit = repo.index.commit("gkpublish init：新建政务公开站点仓库（示例机构、示例人员、示例条目）")
+    except (git.GitError, OSError) as exc:
+        raise GkError(f"{root}: 初始化 git 仓库失败（{exc}）；请确认已安装 git") from None
+    return commit.hexsha
+
+
+def run(args: argparse.Namespace) -> int:
+    root = os.path.abspath(os.path.join(args.directory, args.dir))
+    if os.path.exists(root) and not os.path.isdir(root):
+        raise GkError(f"{args.dir}: 已存在且不是目录；请指定新的目录")
+    if os.path.isdir(root) and os.listdir(root):
+        raise GkError(f"{args.dir}: 目录不为空；gkpublish init 只在新目录或空目录中创建站点仓库，不会改动已有文件")
+    keys_dir = os.path.abspath(os.path.join(args.directory, args.keys_dir)) if args.keys_dir else default_keys_dir(root)
+    if _inside(keys_dir, root):
+        raise GkError(f"{keys_dir}: 私钥目录在仓库之内；私钥不能进入仓库，请用 --keys-dir 指定仓库之外的目录")
+    taken = [p for p in SAMPLE_PEOPLE if os.path.exists(os.path.join(keys_dir, p))]
+    if taken:
+        raise GkError(f"{keys_dir}: 已有同名私钥文件（{'、'.join(taken)}），不会覆盖；请用 --keys-dir 指定另一个目录")
+
+    os.makedirs(root, exist_ok=True)
+    os.makedirs(keys_dir, mode=0o700, exist_ok=True)
+    written = write_templates(root, args.today or dt.date.today())
+    written += generate_keys_and_sign(root, keys_dir)
+    commit_all(root, written)
+
+    print(f"已创建站点仓库：{root}")
+    print(f"私钥目录（在仓库之外，切勿提交或外传）：{keys_dir}")
+    print(f"下一步：cd {os.path.relpath(root)} && gkpublish check", file=sys.stderr)
+    return 0
+
