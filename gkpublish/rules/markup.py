@@ -18,8 +18,8 @@ import difflib
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from gkpublish.mdtext import iter_tags, mask_code
 from gkpublish.model import Item, Repository
 from gkpublish.public import PUBLIC_FIELDS, public_body
 from gkpublish.rules import Problem, rule
@@ -58,14 +58,6 @@ URL_ATTRS = frozenset(
     "longdesc usemap codebase manifest ping".split()
 )
 
-# Python-Markdown's opening fence: ``` or ~~~, then an optional {attrs} or (.)lang
-FENCE_OPEN_RE = re.compile(r"(`{3,}|~{3,}) *(?:\{[^\n]*\}|\.?[\w#.+-]* *)$")
-BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
-BACKTICKS_RE = re.compile(r"`+")
-HTML_BLOCK_START_RE = re.compile(r"^ {0,3}<[A-Za-z/!?]", re.M)
-TAG_START_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*(?::[A-Za-z][A-Za-z0-9-]*)?)(?=[\s/>]|\Z)")
-# the rest of a tag up to its '>', with quoted attribute values that may contain '>'
-TAG_REST_RE = re.compile(r"""(?:"[^"]*"|'[^']*'|[^'">])*>""")
 DECLARATION_RE = re.compile(r"<[!?][A-Za-z\[]")
 ATTR_RE = re.compile(r"""(?:^|(?<=[\s/"']))([^\s"'<>/=]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
 AUTOLINK_RE = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
@@ -79,113 +71,7 @@ CONTROL_RE = re.compile(r"[\x00-\x20\x7f]+")
 UNSAFE_HINT_RE = re.compile(r"[<{]|\]\(|\]:")
 
 
-# -- code is not markup ---------------------------------------------------------------------
-def _mask_fences(lines: list[str]) -> None:
-    """Blank fenced code blocks in place, where CommonMark and Python-Markdown agree on them.
-
-    Python-Markdown takes a fence only at column 0, with a plain info string, closed by the
-    very same fence; CommonMark closes at any line of at least as many fence characters,
-    and not inside a raw HTML block. An unclosed fence is text for Python-Markdown (its
-    HTML is live), so it is not masked; where the two would close a fence at different
-    lines, nothing after it is masked.
-    """
-    i = 0
-    while i < len(lines):
-        m = FENCE_OPEN_RE.match(lines[i])
-        if not m or (m.group(1)[0] == "`" and "`" in lines[i][m.end(1):]) or _in_html_block(lines, i):
-            i += 1
-            continue
-        fence = m.group(1)
-        close = re.compile(rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*")
-        j = next((k for k in range(i + 1, len(lines)) if close.fullmatch(lines[k])), None)
-        if j is None:
-            i += 1
-            continue
-        if lines[j].rstrip(" ") != fence:
-            return
-        for k in range(i, j + 1):
-            lines[k] = " " * len(lines[k])
-        i = j + 1
-
-
-def _in_html_block(lines: list[str], i: int) -> bool:
-    """Does line ``i`` continue a paragraph that began as raw HTML (CommonMark: until a blank line)?"""
-    for k in range(i - 1, -1, -1):
-        if not lines[k].strip():
-            return False
-        if HTML_BLOCK_START_RE.match(lines[k]):
-            return True
-    return False
-
-
-def _mask_code_spans(text: str) -> str:
-    """Blank `code spans` within one paragraph (never across a blank line)."""
-    out = list(text)
-    i = 0
-    while True:
-        i = text.find("`", i)
-        if i < 0:
-            break
-        n = BACKTICKS_RE.match(text, i).end() - i
-        if i > 0 and text[i - 1] == "\\":
-            i += n
-            continue
-        closer = re.compile(rf"(?<!`)`{{{n}}}(?!`)")
-        para_end = BLANK_LINE_RE.search(text, i)
-        end = para_end.start() if para_end else len(text)
-        m = closer.search(text, i + n, end)
-        if m is None:
-            i += n
-            continue
-        for k in range(i, m.end()):
-            if out[k] != "\n":
-                out[k] = " "
-        i = m.end()
-    return "".join(out)
-
-
-def mask_code(text: str) -> str:
-    """``text`` with fenced code blocks and code spans blanked (same length, same lines).
-
-    Code spans are only masked before the first line that starts with ``<``: from there on
-    a renderer may treat the text as a raw HTML block, where backticks are not code
-    (Python-Markdown passes ``<div>`<script>…</script>`</div>`` through as HTML).
-    """
-    if "`" not in text and "~~~" not in text:
-        return text
-    lines = text.split("\n")
-    _mask_fences(lines)
-    text = "\n".join(lines)
-    html_block = HTML_BLOCK_START_RE.search(text)
-    cut = html_block.start() if html_block else len(text)
-    return _mask_code_spans(text[:cut]) + text[cut:]
-
-
 # -- what is unsafe -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Tag:
-    name: str  # lower case
-    start: int  # offset of '<'
-    attrs: str  # the text after the name up to the closing '>' (or to the end of the line)
-    closed: bool  # a '>' was found
-
-
-def iter_tags(text: str) -> Iterator[Tag]:
-    """Opening HTML tags in ``text`` (mask code first). End tags carry nothing and are skipped."""
-    for m in TAG_START_RE.finditer(text):
-        if m.group(1):
-            continue
-        end = text.find(">", m.end())
-        rest = TAG_REST_RE.match(text, m.end())
-        if rest is not None:  # a quoted '>' ends later than the first '>': take the longer one
-            end = max(end, rest.end() - 1)
-        closed = end >= 0
-        if not closed:
-            eol = text.find("\n", m.end())
-            end = len(text) if eol < 0 else eol
-        yield Tag(m.group(2).lower(), m.start(), text[m.end():end], closed)
-
-
 def bad_scheme(url: str) -> str | None:
     """``javascript`` / ``vbscript`` / ``data`` when ``url`` uses that scheme, as a browser reads it
     (entities decoded, whitespace and control characters inside the scheme ignored)."""

@@ -20,10 +20,10 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import unquote
 
 from gkpublish.errors import GkError
+from gkpublish.mdtext import body_links, resolve
 from gkpublish.model import Item, Repository
 from gkpublish.rules import Problem, rule
 from gkpublish.rules.files import _load_findings
-from gkpublish.rules.markup import iter_tags, mask_code
 
 CONTENT_PREFIX = "content/"
 # domain.md: <organ code>/<YYYY>-<5-digit serial>, e.g. 000014349/2018-00222
@@ -262,45 +262,9 @@ def organs_defined(repo: Repository) -> Iterator[Problem]:
 
 
 # -- GK107 ------------------------------------------------------------------------------------
-INLINE_LINK_RE = re.compile(r"\]\(\s*(<[^>\n]*>|[^)\s]+)")
-REF_DEF_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*(<[^>\n]*>|\S+)", re.M)
-LINK_ATTR_RE = re.compile(r"""(?:^|(?<=[\s/"']))(?:href|src)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""", re.I)
-SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-WINDOWS_ABS_RE = re.compile(r"^(?:[A-Za-z]:)?[\\/]")
-
-
-def _body_links(item: Item) -> Iterator[tuple[int, str]]:
-    """(file line, target) of Markdown links, images, reference definitions and href/src."""
-    text = mask_code(item.body)
-    found: list[tuple[int, str]] = []
-    for regex in (INLINE_LINK_RE, REF_DEF_RE):
-        found += [(m.start(1), m.group(1)) for m in regex.finditer(text)]
-    for tag in iter_tags(text):
-        attrs_at = tag.start + 1 + len(tag.name)
-        found += [(attrs_at + m.start(1), m.group(1).strip("\"'")) for m in LINK_ATTR_RE.finditer(tag.attrs)]
-    for offset, target in sorted(found):
-        yield item.body_line_at(offset), target.strip().removeprefix("<").removesuffix(">").strip()
-
-
-def _resolve(folder: str, target: str) -> tuple[str | None, str | None]:
-    """(repository path, None) for a local target, (None, why) when it leaves content/,
-    (None, None) when it is not a file reference at all (web address, anchor, mail)."""
-    if not target or target.startswith(("#", "?")) or target.startswith("//"):
-        return None, None
-    if WINDOWS_ABS_RE.match(target):
-        return None, "是绝对路径，公开站点上无法访问"
-    if SCHEME_RE.match(target):
-        return (None, "是本机文件地址（file:），公开站点上无法访问") if target.lower().startswith("file:") else (None, None)
-    path = re.split(r"[?#]", target, maxsplit=1)[0].replace("\\", "/")
-    full = posixpath.normpath(posixpath.join(folder, path))
-    if not full.startswith(CONTENT_PREFIX):
-        return None, "解析到 content/ 之外（..），公开站点不会发布那里的文件"
-    return full, None
-
-
 def _link_problem(repo: Repository, known: set[str], dirs: set[str], folder: str, target: str,
                   attachment: bool = False) -> str | None:
-    full, why = _resolve(folder, target)
+    full, why = resolve(folder, target)
     if why:
         return f"“{target}”{why}；请把文件放进 content/（通常放在条目旁），并用相对路径引用"
     if full is None:
@@ -352,7 +316,8 @@ def links_inside_content(repo: Repository) -> Iterator[Problem]:
             words = _link_problem(repo, known, dirs, folder, target, attachment=True)
             if words:
                 yield Problem(item.path, _value_line(item, "attachments", target), f"附件{words}")
-        for line, target in _body_links(item):
+        for offset, target in body_links(item.body):
+            line = item.body_line_at(offset)
             words = _link_problem(repo, known, dirs, folder, target)
             if words:
                 yield Problem(item.path, line, f"正文链接{words}")
