@@ -118,7 +118,13 @@ def load_config(root: str, files: dict[str, bytes] | None = None) -> Config:
             raise GkError(f"{CONFIG_DIR}/site.yml: 缺少必填项 {key}")
 
     org_rel = f"{CONFIG_DIR}/organisation.yml"
-    organs = {row["name"]: row for row in _list_of_maps(raw["organisation.yml"], "organs", org_rel, ("name", "code"))}
+    organs: dict[str, dict[str, Any]] = {}
+    for n, row in enumerate(_list_of_maps(raw["organisation.yml"], "organs", org_rel, ("name", "code")), 1):
+        for key in ("name", "code"):
+            if not isinstance(row[key], str):
+                # YAML reads an unquoted 000014349 as a number (even octal): the 索引号 would change silently
+                raise GkError(f"{org_rel}: organs 第 {n} 项的 {key} 应写成带引号的文本，例如 {key}: \"{row[key]}\"")
+        organs[row["name"]] = row
     units: dict[str, Unit] = {}
     for row in _list_of_maps(raw["organisation.yml"], "units", org_rel, ("id", "name", "organ")):
         if row["organ"] not in organs:

@@ -22,13 +22,13 @@ class Decoded:
 
 
 def _looks_like(data: bytes) -> str | None:
-    for enc, label in (("gb18030", "GBK/GB18030"), ("big5", "Big5"), ("utf-16", "UTF-16")):
-        try:
-            data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        return label
-    return None
+    # GB18030 decodes nearly any byte string, so it is the only guess worth naming here
+    # (UTF-16 is recognised by its BOM before this).
+    try:
+        data.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    return "GBK/GB18030"
 
 
 def size_problem(size: int) -> str | None:

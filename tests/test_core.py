@@ -75,3 +75,12 @@ def test_missing_attribute_reports_gk201_not_gk103(site):
     site.item("gzdt/a.md", attribute=None)
     r = site.check()
     assert "GK201" in r.ids and not any("attribute" in f.message for f in r.of("GK103"))
+
+
+def test_unquoted_numeric_organ_code_is_refused_not_silently_changed(site):
+    data = site.config_data("organisation.yml")
+    data["organs"][0]["code"] = 14349  # what YAML makes of an unquoted 000014349 (octal) or 14349
+    site.config("organisation.yml", data)
+    site.item("gzdt/a.md")
+    rc, out, err = site.cli("check")
+    assert rc == 2 and "organisation.yml" in err and "引号" in err
