@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from gkpublish.approvals import load_approvals
 from gkpublish.config import Loader, load_config, read_config_files
 from gkpublish.errors import GkError
 from gkpublish.model import ERROR, Finding, Item, Repository, parse_blocks
@@ -265,6 +266,7 @@ def load_repository(root: str, as_of: dt.date | None = None, trust_ref: str | No
             items.append(item)
     repo = Repository(root=root, config=config, items=items, attachments=attachments, unsafe_paths=unsafe,
                       load_findings=findings, as_of=as_of or dt.date.today())
+    repo.extra["approvals"] = load_approvals(root)  # signed sign-off records; malformed ones → GK302
     if trust_ref is None:
         repo.trust_note = WORKTREE_TRUST_NOTE
     else:

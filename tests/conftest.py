@@ -7,7 +7,9 @@ Tests are examples of the domain: build the repository that shows the case
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import json
 import os
 import shutil
 from contextlib import redirect_stderr, redirect_stdout
@@ -17,7 +19,10 @@ from typing import Any
 
 import pytest
 import yaml
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from gkpublish import approvals, sshsig
 from gkpublish.cli import main as cli_main
 from gkpublish.loader import load_repository
 from gkpublish.model import Finding
@@ -113,6 +118,56 @@ class Site:
     def check(self, as_of: dt.date = AS_OF, **kw: Any) -> CheckResult:
         return CheckResult(run_rules(self.load(as_of, **kw)))
 
+    # -- sign-offs (gkpublish.approvals): people with keys, signed records ------------------
+    @property
+    def keys_dir(self) -> Path:
+        """Private keys live outside the repository, as gkpublish init keeps them."""
+        return self.root.parent / "keys"
+
+    def enrol(self, *people: str) -> None:
+        """Put the deterministic test key of each person (default: everyone) into roster.yml."""
+        data = self.config_data("roster.yml")
+        for row in data["people"]:
+            if not people or row["id"] in people:
+                row["keys"] = [{"key": public_line(row["id"]), "added": "2026-01-01", "revoked": None}]
+        self.config("roster.yml", data)
+
+    def key_file(self, person: str) -> Path:
+        """The person's private key as an OpenSSH file (for ``gkpublish approve --key``)."""
+        return write_key_file(person, self.keys_dir)
+
+    def approve(self, rel: str, step: str, person: str, decision: str = "同意", comment: str = "",
+                key: str | None = None, prev: str | None | object = ..., name: str | None = None,
+                **payload: Any) -> Path:
+        """Write one signed record for content/<rel>, chained after the item's last record.
+
+        No checks: tests build forgeries with ``key`` (another person's key), ``prev``,
+        ``name`` and payload overrides (``sha256``, ``item`` …).
+        """
+        item = f"content/{rel}"
+        folder = self.root / approvals.record_dir(item)
+        existing = sorted(folder.glob("*.json")) if folder.is_dir() else []
+        if prev is ...:
+            prev = approvals.record_id(json.loads(existing[-1].read_text("utf-8"))) if existing else None
+        fields = {"kind": "item", "item": item, "step": step, "signer": person, "decision": decision,
+                  "comment": comment, "prev": prev, "date": "2026-11-02",
+                  "sha256": hashlib.sha256((self.root / item).read_bytes()).hexdigest()}
+        fields.update(payload)
+        doc = approvals.make_record(person_key(key or person), **fields)
+        rel_file = f"{approvals.record_dir(item)}/{name or approvals.file_name(len(existing) + 1, step, decision)}"
+        approvals.write_record(str(self.root), rel_file, doc)
+        return self.root / rel_file
+
+    def sign_all(self) -> None:
+        """Enrol everyone and sign every public item's chain and the configuration."""
+        self.enrol()
+        keys = {row["id"]: person_key(row["id"]) for row in self.config_data("roster.yml")["people"]}
+        approvals.sign_repository(str(self.root), keys, date="2026-11-02")
+
+    def sign_config(self, person: str = "sun-zy") -> None:
+        """Sign the current site_config/ and schema/ as a 主要领导 (GK308)."""
+        approvals.approve(self.load(), None, "主要领导", person, person_key(person))
+
     def cli(self, *args: str) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()
         cwd = os.getcwd()
@@ -123,6 +178,26 @@ class Site:
         finally:
             os.chdir(cwd)
         return rc, out.getvalue(), err.getvalue()
+
+
+def person_key(person: str) -> Ed25519PrivateKey:
+    """A deterministic Ed25519 key per person id (tests only: derived from the id)."""
+    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(f"gkpublish-test:{person}".encode()).digest())
+
+
+def public_line(person: str) -> str:
+    return sshsig.public_key_line(sshsig.public_blob_of(person_key(person)), f"{person}@test")
+
+
+def write_key_file(person: str, folder: Path) -> Path:
+    path = folder / person
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(person_key(person).private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                                                        serialization.NoEncryption()))
+        path.chmod(0o600)
+        (folder / f"{person}.pub").write_text(public_line(person) + "\n", encoding="utf-8")
+    return path
 
 
 @pytest.fixture
