@@ -36,12 +36,14 @@ import ctypes
 import ctypes.util
 import hashlib
 import os
+import shutil
 import struct
+import subprocess
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
@@ -163,7 +165,38 @@ def _public_key_object(blob: bytes):
     return key
 
 
+class KeygenSigner:
+    """A passphrase-protected OpenSSH key that only ``ssh-keygen`` can open here.
+
+    cryptography needs the ``bcrypt`` module to decrypt such keys. Signing one record is a
+    single ``ssh-keygen -Y sign`` call, which asks for the passphrase itself (terminal or
+    SSH_ASKPASS); verification never spawns anything.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        try:
+            with open(path + ".pub", encoding="utf-8") as fh:
+                self.blob = parse_public_key(fh.read())
+        except OSError:
+            raise SshSigError(f"私钥 {path} 有口令保护：请把对应的公钥放在 {path}.pub，或安装 Python 模块 bcrypt") from None
+
+    def sign(self, message: bytes, namespace: str) -> str:
+        exe = shutil.which("ssh-keygen")
+        if exe is None:
+            raise SshSigError(f"私钥 {self.path} 有口令保护：需要 ssh-keygen 或 Python 模块 bcrypt 才能使用")
+        r = subprocess.run([exe, "-Y", "sign", "-n", namespace, "-f", self.path], input=message,
+                           capture_output=True, timeout=300)
+        if r.returncode != 0:
+            raise SshSigError(f"ssh-keygen 签名失败：{r.stderr.decode('utf-8', 'replace').strip()}（口令是否正确？）")
+        armored = r.stdout.decode("ascii", "replace")
+        verify(message, armored, namespace, [self.blob])
+        return armored
+
+
 def public_blob_of(private_key) -> bytes:
+    if isinstance(private_key, KeygenSigner):
+        return private_key.blob
     pub = private_key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
     return base64.b64decode(pub.split()[1])
 
@@ -181,7 +214,13 @@ def load_private_key(path: str, password: bytes | None = None):
         else:
             key = serialization.load_pem_private_key(data, password)
     except TypeError:
+        try:
+            import bcrypt  # noqa: F401  (cryptography decrypts OpenSSH keys with it)
+        except ImportError:
+            return KeygenSigner(path)  # ssh-keygen asks for the passphrase itself
         raise SshSigError(f"私钥 {path} 有口令保护：请设置环境变量 GKPUBLISH_KEY_PASSPHRASE 或在提示时输入口令") from None
+    except UnsupportedAlgorithm:  # an encrypted OpenSSH key and no bcrypt module
+        return KeygenSigner(path)
     except ValueError as exc:
         raise SshSigError(f"{path} 不是可用的私钥（{exc}）") from None
     if not isinstance(key, ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
@@ -233,6 +272,8 @@ def armor(blob: bytes) -> str:
 
 def sign(message: bytes, private_key, namespace: str = NAMESPACE, hash_alg: str = "sha512") -> str:
     """The armored SSHSIG of ``message``, as ``ssh-keygen -Y sign -n namespace`` writes it."""
+    if isinstance(private_key, KeygenSigner):
+        return private_key.sign(message, namespace)
     sig_type, raw = _raw_signature(private_key, signed_data(message, namespace, hash_alg))
     blob = (MAGIC + struct.pack(">I", SIG_VERSION) + _string(public_blob_of(private_key))
             + _string(namespace.encode()) + _string(b"") + _string(hash_alg.encode())
