@@ -12,7 +12,9 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
+from gkpublish.mdtext import body_links, resolve
 from gkpublish.model import ERROR, Column, Finding, Item, Repository, strip_blocks
 
 # Front-matter fields that may be shown on the public site (条例 第十二条; domain.md
@@ -25,7 +27,6 @@ PUBLIC_SITE_KEYS = ("title", "organiser", "url", "site_code", "icp", "icp_url", 
                     "contact", "address", "phone", "email", "description", "language")
 
 HTML_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
-LOCAL_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 
 
 @dataclass(frozen=True)
@@ -79,22 +80,21 @@ def public_body(item: Item) -> str:
 
 
 def _attachments(item: Item, body: str, repo: Repository) -> list[PublicAttachment]:
+    """Files a public item publishes: its front-matter attachments and the local files its
+    public body links to (the same extractor GK107 checks), never a file of a hidden block."""
     folder = posixpath.dirname(item.path)
     wanted: dict[str, str] = {}
     for a in item.seq("attachments"):
         if isinstance(a, dict) and isinstance(a.get("file"), str):
-            wanted[a["file"]] = str(a.get("title") or posixpath.basename(a["file"]))
-    for m in LOCAL_LINK_RE.finditer(body):
-        target = m.group(1).split("#", 1)[0]
-        if target and "://" not in target and not target.startswith(("mailto:", "tel:", "#")) \
-                and not target.endswith(".md"):
-            wanted.setdefault(target, posixpath.basename(target))
-    out = []
-    for rel, title in wanted.items():
-        full = posixpath.normpath(posixpath.join(folder, rel))
-        if full in repo.attachments and full not in repo.unsafe_paths:
-            out.append(PublicAttachment(full, posixpath.basename(full), title))
-    return out
+            full, _ = resolve(folder, a["file"])
+            if full:
+                wanted.setdefault(full, str(a.get("title") or posixpath.basename(full)))
+    for _, target in body_links(body):
+        full, _ = resolve(folder, unquote(target))
+        if full and not full.endswith(".md"):
+            wanted.setdefault(full, posixpath.basename(full))
+    return [PublicAttachment(full, posixpath.basename(full), title) for full, title in wanted.items()
+            if full in repo.attachments and full not in repo.unsafe_paths]
 
 
 def _public_source(item: Item) -> dict[str, Any]:
@@ -138,14 +138,65 @@ def public_view(repo: Repository, findings: list[Finding] | None = None) -> Publ
 
 def secrets_of(repo: Repository) -> list[tuple[str, str]]:
     """(where, text) pairs that must never appear on the public site: titles and bodies of
-    unpublished items, their file names, non-public blocks of published ones."""
+    unpublished items, their file names and every front-matter value; of published ones,
+    the non-public blocks, HTML comments and the values of fields that are not shown
+    (reviewers, drafter, reason, privacy …)."""
     out: list[tuple[str, str]] = []
     for item in repo.items:
         if is_published(item):
             for b in item.blocks:
                 out.append((f"{item.path}:{b.start_line}", b.text))
+            for m in HTML_COMMENT_RE.finditer(strip_blocks(item.body)):
+                out.append((f"{item.path}:注释", m.group()[4:].removesuffix("-->")))
+            for key, value in item.meta.items():
+                if key in PUBLIC_FIELDS or key in _SHOWN_FIELDS:
+                    continue
+                out.extend((f"{item.path}:{key}", s) for s in _strings(value))
+            consulted = item.mapping("source").get("forwarded")
+            if isinstance(consulted, dict):
+                out.extend((f"{item.path}:source", s) for s in _strings(consulted.get("consulted")))
         else:
             out.append((item.path, item.title))
             out.append((item.path, item.body))
             out.append((item.path, posixpath.basename(item.path)))
+            out.extend((f"{item.path}:{key}", s) for key, value in item.meta.items() for s in _strings(value))
     return out
+
+
+# Front-matter fields outside PUBLIC_FIELDS that the site shows (as 来源, 附件, 更正, 废止).
+_SHOWN_FIELDS = ("source", "attachments", "corrections", "abolished", "withdrawn")
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def secret_files(repo: Repository) -> dict[str, str]:
+    """content/ files that must never reach the site, repository path → why: the attachments
+    and linked files of unpublished items, and files linked only from a non-public block."""
+    out: dict[str, str] = {}
+    for item in repo.items:
+        if is_published(item):
+            for b in item.blocks:
+                for a in _linked(item, b.text, repo):
+                    out.setdefault(a, f"{item.path}:{b.start_line} 不公开部分链接的文件")
+        else:
+            for a in _attachments(item, item.body, repo):
+                out.setdefault(a.path, f"{item.path} 的附件（{item.attribute or '未公开'}）")
+    return out
+
+
+def _linked(item: Item, text: str, repo: Repository) -> list[str]:
+    folder = posixpath.dirname(item.path)
+    found = []
+    for _, target in body_links(text):
+        full, _ = resolve(folder, unquote(target))
+        if full in repo.attachments:
+            found.append(full)
+    return found

@@ -1,0 +1,48 @@
+"""gkpublish serve: live preview (mkdocs serve) with the gate's findings shown.
+
+The gkpublish plugin runs the gate on every rebuild and prints its findings; the preview
+shows what would be published (items with gate errors are left out). Nothing is written
+to site/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from gkpublish.cli import find_root
+from gkpublish.errors import GkError
+
+NAME = "serve"
+HELP = "本地预览站点（mkdocs serve），每次刷新都显示门禁检查结果"
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="HOST:PORT",
+                   help="监听地址（默认 127.0.0.1:8000）")
+    p.add_argument("--no-livereload", action="store_true", help="不自动刷新")
+
+
+def run(args: argparse.Namespace) -> int:
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import MkDocsException
+
+    root = find_root(os.path.abspath(args.directory))
+    config_file = os.path.join(root, "mkdocs.yml")
+    if not os.path.isfile(config_file):
+        raise GkError(f"{config_file}: 找不到 mkdocs.yml")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s - %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    print(f"预览地址：http://{args.dev_addr}/ （有门禁错误的条目不会出现在预览中；按 Ctrl+C 结束）", file=sys.stderr)
+    try:
+        serve(config_file=config_file, dev_addr=args.dev_addr, livereload=not args.no_livereload)
+    except MkDocsException as exc:
+        raise GkError(f"预览失败：{exc}") from None
+    finally:
+        logger.removeHandler(handler)
+    return 0

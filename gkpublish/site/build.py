@@ -1,0 +1,110 @@
+"""Build the public site with MkDocs into a directory, for ``gkpublish build`` and tests.
+
+The repository is loaded and checked once by the caller and handed to the plugin
+(:meth:`GkPublishPlugin.preload`), so a build reads the repository once. The caller
+decides what to do with the result of ``verify-site`` (``gkpublish build`` moves the
+site into place only when it is clean).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+
+from gkpublish.errors import GkError
+from gkpublish.model import ERROR, Finding, Repository
+from gkpublish.site.verify import Leak, verify_site
+
+CONFIG_FILE = "mkdocs.yml"
+
+# What a site repository's mkdocs.yml contains (gkpublish init writes it); also used when a
+# repository has none.
+DEFAULT_CONFIG = """\
+# 公开站点：mkdocs build / mkdocs serve 与 gkpublish build / serve 都经过 gkpublish 插件。
+# 页面全部由插件根据“公开视图”生成（content/ 与 docs_dir 中的文件不会被直接复制）；
+# 站点名称、页脚、导航来自 site_config/。
+site_name: 政务公开            # 由 site_config/site.yml 的 title 覆盖
+docs_dir: site_pages           # 保持为空：页面由插件生成
+site_dir: site
+theme:
+  name: material
+  language: zh
+  font: false                  # 不加载外部字体（内网、离线可用），使用系统中文字体
+  features:
+    - navigation.top
+  palette:
+    primary: custom
+    accent: custom
+plugins:
+  - gkpublish                  # 不启用 Material 自带的 search：站内搜索由 Pagefind 提供
+markdown_extensions:
+  - tables
+  - attr_list
+  - admonition
+  - toc:
+      permalink: false
+validation:
+  nav:
+    omitted_files: ignore
+  links:
+    not_found: warn
+    anchors: ignore
+    unrecognized_links: ignore
+"""
+
+
+class _Echo(logging.Handler):
+    """MkDocs warnings on stderr while gkpublish drives it (MkDocs' CLI is not involved)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        import sys
+
+        print(f"mkdocs: {record.getMessage()}", file=sys.stderr)
+
+
+def build_site_dir(repo: Repository, findings: list[Finding], site_dir: str,
+                   config_file: str | None = None) -> list[Leak]:
+    """Build into ``site_dir`` (created or emptied) and verify it; the leaks found."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError, MkDocsException
+
+    if any(f.severity == ERROR for f in findings):  # callers refuse first; never build past the gate
+        raise GkError("门禁未通过，不能构建站点")
+    config_file = config_file or os.path.join(repo.root, CONFIG_FILE)
+    if not os.path.isfile(config_file):
+        # no mkdocs.yml: the default one, with an empty docs_dir outside the repository
+        with tempfile.TemporaryDirectory(prefix=".gkpublish-config-", dir=os.path.dirname(site_dir)) as tmp:
+            os.mkdir(os.path.join(tmp, "site_pages"))
+            default = os.path.join(tmp, CONFIG_FILE)
+            with open(default, "w", encoding="utf-8") as fh:
+                fh.write(DEFAULT_CONFIG.replace("  - gkpublish ", f"  - gkpublish:\n      repo: {json.dumps(repo.root)}\n  #"))
+            return build_site_dir(repo, findings, site_dir, default)
+    logger = logging.getLogger("mkdocs")
+    handler = _Echo()
+    logger.addHandler(handler)
+    try:
+        try:
+            cfg = load_config(config_file=config_file, site_dir=site_dir)
+        except ConfigurationError as exc:
+            raise GkError(f"{config_file}: 配置无效：{exc}") from None
+        plugin = cfg.plugins.get("gkpublish")
+        if plugin is None:
+            raise GkError(f"{config_file}: 未启用 gkpublish 插件；请在 plugins 中加入 - gkpublish")
+        plugin.preload(repo, findings)
+        plugin.verify_after_build = False
+        cfg.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(cfg)
+        except MkDocsException as exc:
+            raise GkError(f"站点构建失败：{exc}") from None
+        finally:
+            cfg.plugins.on_shutdown()
+        return verify_site(site_dir, repo, plugin.view)
+    finally:
+        logger.removeHandler(handler)

@@ -1,0 +1,75 @@
+"""The list of files a build produced, written into the site as ``gkpublish-manifest.json``.
+
+``verify-site`` compares a site directory against it: a file that is not listed (dropped
+in by hand, left over, written by something else) or whose bytes changed since the build
+was not produced from public content, and fails the check. The manifest holds only site
+paths, what made each file, and SHA-256 digests: nothing that is not already public.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+MANIFEST = "gkpublish-manifest.json"
+VERSION = 1
+
+# kinds of produced files
+PAGE, THEME, ATTACHMENT, FORM, FEED, SEARCH, MKDOCS = (
+    "page", "theme", "attachment", "form", "feed", "search", "mkdocs")
+
+
+def sha256_file(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def walk_site(site_dir: str) -> tuple[list[str], list[str]]:
+    """(regular files, symlinks and other non-regular entries), site-relative, POSIX."""
+    files: list[str] = []
+    odd: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(site_dir, followlinks=False):
+        for name in list(dirnames):
+            full = os.path.join(dirpath, name)
+            if os.path.islink(full):
+                odd.append(os.path.relpath(full, site_dir).replace(os.sep, "/"))
+                dirnames.remove(name)
+        for name in filenames:
+            full = os.path.join(dirpath, name)
+            rel = os.path.relpath(full, site_dir).replace(os.sep, "/")
+            if os.path.islink(full) or not os.path.isfile(full):
+                odd.append(rel)
+            else:
+                files.append(rel)
+    return sorted(files), sorted(odd)
+
+
+def write_manifest(site_dir: str, produced: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Record ``produced`` (site path → kind). Every regular file in ``site_dir`` must be in
+    it: anything else was not made by this build, and the build stops (ValueError)."""
+    files, odd = walk_site(site_dir)
+    extra = [f for f in files if f not in produced and f != MANIFEST] + odd
+    if extra:
+        raise ValueError("构建目录中有不是本次构建生成的文件：" + "、".join(extra[:10])
+                         + (f" 等 {len(extra)} 个" if len(extra) > 10 else ""))
+    entries = {path: {"kind": kind, "sha256": sha256_file(os.path.join(site_dir, path))}
+               for path, kind in sorted(produced.items()) if os.path.isfile(os.path.join(site_dir, path))}
+    doc = {"version": VERSION, "generator": "gkpublish", "files": entries}
+    with open(os.path.join(site_dir, MANIFEST), "w", encoding="utf-8") as fh:
+        json.dump(doc, fh, ensure_ascii=False, indent=0, sort_keys=True)
+    return entries
+
+
+def read_manifest(site_dir: str) -> dict[str, dict[str, str]] | None:
+    path = os.path.join(site_dir, MANIFEST)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    files = doc.get("files") if isinstance(doc, dict) else None
+    return files if isinstance(files, dict) else None

@@ -1,0 +1,343 @@
+"""verify-site: prove that a built site holds nothing that is not public.
+
+The contract ("What never reaches the public site"): items that are 依申请公开 or 不予公开,
+withdrawn items, non-public parts of 部分公开 items, ``records/``, ``approvals/``,
+``site_config/`` secrets, a GK5xx pattern, and any file not produced from public content.
+
+Checks, over every file of the site directory:
+
+1. **Provenance.** The build lists every file it wrote in ``gkpublish-manifest.json``
+   (:mod:`gkpublish.site.manifest`). A file missing from it (dropped in by hand), changed
+   since the build, a symlink, or a missing manifest fails. An attachment must be
+   byte-identical to an attachment of a published item; no file may be byte-identical to
+   an attachment of an unpublished item or to a file of ``records/`` or ``approvals/``.
+2. **Secret text.** Every text that must stay internal (:func:`gkpublish.public.secrets_of`:
+   titles, bodies, file names and front matter of unpublished items, non-public blocks,
+   HTML comments and internal fields of published ones; every line of ``records/`` and
+   ``approvals/``; ``site_config/roster.yml`` and the non-public keys of ``site.yml``) is
+   searched for in the text of every page, feed, sitemap and search-index file (Pagefind's
+   files are gzip-compressed: they are decompressed first). Texts are compared *normalised*
+   (only letters, digits and CJK characters: markup, punctuation, whitespace and the
+   zero-width spaces Pagefind puts between Chinese words do not hide a leak), line by line,
+   and only distinctive lines are looked for (:func:`worth_looking_for`: at least
+   :data:`MIN_CHARS` characters with :data:`MIN_CJK` Chinese ones, or :data:`MIN_ASCII`
+   letters and digits), so a short common phrase (``特此通知``), a date or a person id
+   cannot raise a false alarm. Of JSON and YAML records only the values count. A secret
+   line that is also public content (the same sentence in a published item) is not a leak.
+3. **GK5xx patterns** (:func:`gkpublish.privacy_patterns.scan_text`: 身份证号, 手机号,
+   银行卡号, 密级标志, the site's terms) in the visible text of pages, feed, sitemap and the
+   search fragments, except values waived in a published item's front matter.
+
+The search for secrets is fast enough for 10,000 pages: every ``K``-character piece of
+every secret line is put in a dict, and each page's normalised text is probed only at
+every ``K``-th position; any occurrence of a line of ≥ 2K-1 characters must cover one of
+those probes, and is then confirmed with a plain substring test.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import html
+import json
+import os
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from gkpublish.model import Repository
+from gkpublish.public import PUBLIC_SITE_KEYS, PublicView, public_view, secret_files, secrets_of
+from gkpublish.site import manifest as mf
+
+MIN_CHARS = 8  # normalised characters a secret line needs to be looked for …
+MIN_CJK = 4  # … of which Chinese characters; or, without them,
+MIN_ASCII = 16  # this many letters and digits (keys, signatures; not dates, ids or phone numbers)
+K = 4  # probe length; lines of >= 2K-1 characters are always found
+assert MIN_CHARS >= 2 * K - 1
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+_NON_WORD = re.compile(r"[^0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
+_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+_SCRIPT_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1>", re.S | re.I)
+TEXT_SUFFIXES = (".html", ".htm", ".xml", ".json", ".txt", ".js", ".css", ".svg", ".map", ".md", ".csv", ".yml")
+SEARCH_SUFFIXES = (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter", ".pagefind")
+# Files whose visible text is content (GK5xx is looked for there, not in theme code).
+CONTENT_SUFFIXES = (".html", ".htm", ".xml", ".pf_fragment", ".txt")
+
+
+def normalise(text: str) -> str:
+    return _NON_WORD.sub("", text)
+
+
+def worth_looking_for(unit: str) -> bool:
+    """A normalised secret line distinctive enough that finding it on the site is a leak."""
+    if len(unit) >= MIN_ASCII:
+        return True
+    return len(unit) >= MIN_CHARS and len(_CJK.findall(unit)) >= MIN_CJK
+
+
+@dataclass(frozen=True)
+class Leak:
+    path: str  # site-relative
+    reason: str  # Chinese, names the source where known
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+class SecretIndex:
+    """Secret lines, normalised, found in a text by probing every K-th position."""
+
+    def __init__(self, secrets: list[tuple[str, str]], public_text: str):
+        self.units: list[str] = []
+        self.where: list[str] = []
+        self._grams: dict[str, list[int]] = {}
+        self._public = public_text
+        self._public_memo: dict[int, bool] = {}
+        seen: dict[str, int] = {}
+        for where, text in secrets:
+            for line in str(text).splitlines():
+                unit = normalise(line)
+                if unit in seen or not worth_looking_for(unit):
+                    continue
+                seen[unit] = len(self.units)
+                idx = len(self.units)
+                self.units.append(unit)
+                self.where.append(where)
+                for i in range(len(unit) - K + 1):
+                    ids = self._grams.setdefault(unit[i:i + K], [])
+                    if not ids or ids[-1] != idx:
+                        ids.append(idx)
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def _is_public(self, idx: int) -> bool:
+        got = self._public_memo.get(idx)
+        if got is None:
+            got = self._public_memo[idx] = self.units[idx] in self._public
+        return got
+
+    def find(self, text: str) -> list[int]:
+        """Indexes of the secret lines that occur in the normalised ``text``."""
+        grams = self._grams
+        candidates: set[int] = set()
+        for q in range(0, len(text) - K + 1, K):
+            ids = grams.get(text[q:q + K])
+            if ids:
+                candidates.update(ids)
+        return sorted(i for i in candidates if self.units[i] in text and not self._is_public(i))
+
+
+def _public_text(view: PublicView) -> str:
+    """Everything the public view publishes, normalised: a secret line that is also here
+    is public content, not a leak."""
+    from gkpublish.site.guide import guide_page
+
+    parts: list[str] = []
+
+    def add(value: object) -> None:
+        if isinstance(value, str):
+            parts.append(normalise(value))
+        elif isinstance(value, dict):
+            for v in value.values():
+                add(v)
+        elif isinstance(value, list | tuple):
+            for v in value:
+                add(v)
+        elif value is not None:
+            parts.append(normalise(str(value)))
+
+    for it in view.items:
+        add(it.meta)
+        add(it.body)
+        add(it.source)
+        add(it.corrections)
+        add(it.abolished)
+        add([(a.title, a.name) for a in it.attachments])
+    add(view.site)
+    add(view.guide)
+    add([(c.name, c.parent, c.description) for c in view.columns])
+    add(_TAG.sub(" ", guide_page(view, [], "").before))
+    return "\x00".join(parts)
+
+
+def _repo_secrets(repo: Repository) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """(where, text) secrets beyond the items, and secret files by SHA-256 → where."""
+    texts: list[tuple[str, str]] = []
+    hashes: dict[str, str] = {}
+    for top in ("records", "approvals"):
+        base = os.path.join(repo.root, top)
+        for dirpath, _dirs, files in os.walk(base):
+            for name in files:
+                full = os.path.join(dirpath, name)
+                if os.path.islink(full) or not os.path.isfile(full):
+                    continue
+                rel = os.path.relpath(full, repo.root).replace(os.sep, "/")
+                with open(full, "rb") as fh:
+                    data = fh.read()
+                hashes.setdefault(hashlib.sha256(data).hexdigest(), rel)
+                texts.append((rel, name))
+                texts.extend((rel, t) for t in _values(name, data))
+    roster = repo.config.files.get("site_config/roster.yml")
+    if roster:
+        texts.append(("site_config/roster.yml", roster.decode("utf-8", "ignore")))
+    for key, value in repo.config.site.items():
+        if key not in PUBLIC_SITE_KEYS:
+            texts.append((f"site_config/site.yml:{key}", str(value)))
+    for path, why in secret_files(repo).items():
+        full = repo.attachments.get(path)
+        if full and os.path.isfile(full):
+            hashes.setdefault(mf.sha256_file(full), f"{path}（{why}）")
+            texts.append((path, os.path.basename(path)))
+    return texts, hashes
+
+
+def _values(name: str, data: bytes) -> list[str]:
+    """The texts of a record file: the values of a JSON/YAML document (its keys and numbers
+    are structure, not secrets), or the lines of any other file."""
+    text = data.decode("utf-8", "ignore")
+    try:
+        if name.endswith(".json"):
+            doc = json.loads(text)
+        elif name.endswith((".yml", ".yaml")):
+            doc = yaml.safe_load(text)
+        else:
+            return [text]
+    except (ValueError, yaml.YAMLError):
+        return [text]
+    out: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk(doc)
+    return out
+
+
+def _decompress(data: bytes) -> bytes:
+    if data[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(data)
+        except (OSError, EOFError):
+            return data
+    return data
+
+
+def _texts_of(path: str, data: bytes) -> tuple[str, str] | None:
+    """(visible text, everything else: tags, attributes, comments, scripts) of a file, or
+    None for a binary file."""
+    lower = path.lower()
+    if lower.endswith(".gz"):
+        data = _decompress(data)
+        lower = lower[:-3]
+    if lower.endswith(SEARCH_SUFFIXES):
+        text = _decompress(data).decode("utf-8", "ignore").replace("\u200b", "")
+        return text, ""
+    if not lower.endswith(TEXT_SUFFIXES):
+        return None
+    text = data.decode("utf-8", "replace")
+    if lower.endswith((".html", ".htm", ".xml", ".svg")):
+        scripts = " ".join(m.group(0) for m in _SCRIPT_STYLE.finditer(text))
+        source = _SCRIPT_STYLE.sub(" ", text)
+        tags = " ".join(_TAG.findall(source))
+        return html.unescape(_TAG.sub("", source)), html.unescape(tags) + " " + scripts
+    return text, ""
+
+
+def _waived(repo: Repository, view: PublicView) -> set[tuple[str, str]]:
+    published = {it.source_path for it in view.items}
+    out: set[tuple[str, str]] = set()
+    for item in repo.items:
+        if item.path not in published:
+            continue
+        for w in item.seq("waivers"):
+            if isinstance(w, dict) and w.get("rule") and w.get("value") is not None:
+                out.add((str(w["rule"]), re.sub(r"[\s\-+]", "", str(w["value"]))))
+    return out
+
+
+def verify_site(site_dir: str, repo: Repository, view: PublicView | None = None) -> list[Leak]:
+    """Everything in ``site_dir`` that must not be public. Empty when the site is clean."""
+    if view is None:
+        from gkpublish.rules import run_rules
+
+        view = public_view(repo, run_rules(repo))
+    leaks: list[Leak] = []
+    files, odd = mf.walk_site(site_dir)
+    for path in odd:
+        leaks.append(Leak(path, "符号链接或特殊文件：站点中只能有构建生成的普通文件，符号链接可能指向仓库中不公开的内容"))
+    manifest = mf.read_manifest(site_dir)
+    if manifest is None:
+        leaks.append(Leak(mf.MANIFEST, "缺少构建清单：无法证明站点中的文件都由公开内容生成；请用 gkpublish build 重新构建"))
+        manifest = {}
+
+    texts, secret_hashes = _repo_secrets(repo)
+    index = SecretIndex(secrets_of(repo) + texts, _public_text(view))
+    public_hashes = {mf.sha256_file(repo.attachments[a.path])
+                     for it in view.items for a in it.attachments if a.path in repo.attachments}
+    form = view.guide.get("application_form")
+    if isinstance(form, str) and form in repo.attachments:
+        public_hashes.add(mf.sha256_file(repo.attachments[form]))
+    waived = _waived(repo, view)
+    try:
+        from gkpublish.privacy_patterns import compile_terms, mask, scan_text
+        terms = compile_terms(repo.config.terms)[0]
+    except ImportError:  # pragma: no cover - the detectors ship with gkpublish
+        scan_text = None  # type: ignore[assignment]
+        terms = None
+
+    for path in files:
+        if path == mf.MANIFEST:
+            continue
+        full = os.path.join(site_dir, path)
+        with open(full, "rb") as fh:
+            data = fh.read()
+        digest = hashlib.sha256(data).hexdigest()
+        entry = manifest.get(path)
+        if manifest and entry is None:
+            leaks.append(Leak(path, "不是构建生成的文件（不在构建清单中）：可能是手工放入或残留的文件"))
+        elif entry is not None and entry.get("sha256") != digest:
+            leaks.append(Leak(path, "文件在构建之后被改动（与构建清单中的摘要不一致）"))
+        if digest in secret_hashes:
+            leaks.append(Leak(path, f"与不公开的文件内容相同：{secret_hashes[digest]}"))
+        elif entry is not None and entry.get("kind") == mf.ATTACHMENT and digest not in public_hashes:
+            leaks.append(Leak(path, "附件不是任何公开条目的附件"))
+        got = _texts_of(path, data)
+        if got is None:
+            continue
+        visible, rest = got
+        for text in (visible, rest):
+            if not text:
+                continue
+            for i in index.find(normalise(text)):
+                leaks.append(Leak(path, f"含有不公开的内容（来自 {index.where[i]}）：“{_preview(index.units[i])}”"))
+        if scan_text is not None and path.lower().endswith(CONTENT_SUFFIXES):
+            for hit in scan_text(visible, terms):
+                if (hit.rule, re.sub(r"[\s\-+]", "", hit.value)) in waived:
+                    continue
+                leaks.append(Leak(path, f"{hit.rule} 公开站点中出现不应公开的内容：{mask(hit.rule, hit.value)}"))
+    return _dedupe(leaks)
+
+
+def _preview(unit: str) -> str:
+    return unit if len(unit) <= 24 else unit[:24] + "……"
+
+
+def _dedupe(leaks: list[Leak]) -> list[Leak]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for leak in leaks:
+        key = (leak.path, leak.reason)
+        if key not in seen:
+            seen.add(key)
+            out.append(leak)
+    return out
