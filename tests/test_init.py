@@ -34,11 +34,15 @@ def fresh(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def test_writes_the_contract_layout(fresh: tuple[Path, str]) -> None:
     root, _ = fresh
-    for rel in ("content", "schema/item.schema.json", "schema/document.schema.json", "approvals/README.md",
-                "records/README.md", "mkdocs.yml", ".gitignore", ".github/workflows/check.yml",
+    for rel in ("content", "schema/item.schema.json", "schema/document.schema.json",
+                "records/README.md", "README.md", "mkdocs.yml", ".gitignore", ".github/workflows/check.yml",
                 ".github/workflows/publish.yml", "site_config/roster.yml", "site_config/guide.yml"):
         assert (root / rel).exists(), rel
     assert "永远不会发布" in (root / "records/README.md").read_text(encoding="utf-8")
+    assert (root / "approvals").is_dir()
+    # approvals/ holds nothing but signed records (GK302): its README lives in the top README
+    assert [p.name for p in (root / "approvals").iterdir()] == [".gitkeep"]
+    assert "approvals/" in (root / "README.md").read_text(encoding="utf-8")
     mk = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
     assert mk["theme"]["name"] == "material" and mk["theme"]["language"] == "zh"
     assert "gkpublish" in mk["plugins"]

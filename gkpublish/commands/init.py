@@ -85,30 +85,36 @@ def write_templates(root: str, today: dt.date) -> list[str]:
                 put(_render(target, values), child.read_bytes())
 
     walk(data / "init", "")
+    # approvals/ holds only signed records (GK302), so it is kept in git by a dot file, which
+    # the records loader skips; its explanation is in the repository's README.md.
+    put("approvals/.gitkeep", b"")
     for child in sorted((data / "schema").iterdir(), key=lambda c: c.name):
         if child.name.endswith(".schema.json"):
             put(f"schema/{child.name}", child.read_bytes())
     return written
 
 
-def generate_keys_and_sign(root: str, keys_dir: str) -> list[str]:
+def generate_keys_and_sign(root: str, keys_dir: str) -> None:
     """Key generation and signing of the sample items: the one place to wire them in.
 
     To be called here: ``gkpublish.approvals.bootstrap(root, keys_dir)`` — one SSH key pair
     per roster person written to ``keys_dir/<person-id>`` (+ ``.pub``), the public keys put
     in ``site_config/roster.yml``, and the sample items signed into ``approvals/`` — before
-    the first commit, so that the commit holds the signed roster and the sign-offs. Returns
-    the repository paths it wrote or changed (to be committed). Until then it does nothing,
-    and ``gkpublish check`` in the new repository reports only the missing sign-offs (GK3xx).
+    the first commit, so that the commit holds the signed roster and the sign-offs (the
+    commit takes every file under ``root``). Until then it does nothing, and ``gkpublish
+    check`` in the new repository reports only the missing sign-offs (GK3xx).
     """
-    return []
 
 
-def commit_all(root: str, paths: list[str]) -> str:
-    """``git init`` (branch main) and one commit of ``paths``. Returns the commit id."""
+def commit_all(root: str) -> str:
+    """``git init`` (branch main) and one commit of every file under ``root``. Returns the commit id."""
+    paths = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != ".git")
+        paths += [os.path.relpath(os.path.join(dirpath, f), root).replace(os.sep, "/") for f in sorted(filenames)]
     try:
         repo = git.Repo.init(root, initial_branch="main")
-        repo.index.add(sorted(set(paths)))
+        repo.index.add(paths)
         commit = repo.index.commit("gkpublish init：新建政务公开站点仓库（示例机构、示例人员、示例条目）")
     except (git.GitError, OSError) as exc:
         raise GkError(f"{root}: 初始化 git 仓库失败（{exc}）；请确认已安装 git") from None
@@ -130,9 +136,9 @@ def run(args: argparse.Namespace) -> int:
 
     os.makedirs(root, exist_ok=True)
     os.makedirs(keys_dir, mode=0o700, exist_ok=True)
-    written = write_templates(root, args.today or dt.date.today())
-    written += generate_keys_and_sign(root, keys_dir)
-    commit_all(root, written)
+    write_templates(root, args.today or dt.date.today())
+    generate_keys_and_sign(root, keys_dir)
+    commit_all(root)
 
     print(f"已创建站点仓库：{root}")
     print(f"私钥目录（在仓库之外，切勿提交或外传）：{keys_dir}")
