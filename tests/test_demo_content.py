@@ -32,7 +32,9 @@ def _item(demo: Repository, path: str) -> Item:
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"[\s　#*]+", "", text)
+    """The words only: no spaces, no Markdown (headings, emphasis, link targets, {#id})."""
+    text = re.sub(r"\]\([^)]*\)|\{#[\w-]+\}", "", text)
+    return re.sub(r"[\s　#*\[]+", "", text)
 
 
 def test_no_errors_in_files_attributes_reprints_or_privacy(demo: Repository) -> None:
@@ -67,7 +69,8 @@ def test_jiangbei_37_is_present_with_its_metadata(demo: Repository) -> None:
     assert [note for note, _ in item.notes()] == ["此件公开发布"]
     for n, name in enumerate(("重庆市江北区政府信息公开属性源头认定制度", "重庆市江北区政府信息公开审核制度",
                               "重庆市江北区政府网站和政务新媒体信息发布制度"), 1):
-        assert re.search(rf"^## 附件{n}\s+{name}$", item.body, re.M), name
+        assert re.search(rf"^## 附件{n}\s+{name} \{{#fj{n}\}}$", item.body, re.M), name
+        assert f"{n}. [{name}](#fj{n})" in item.body  # the notice's 附件 list links to each
 
 
 def test_qijiang_notice_is_present_with_its_metadata(demo: Repository) -> None:
