@@ -39,7 +39,7 @@ def test_writes_the_contract_layout(fresh: tuple[Path, str]) -> None:
                 ".github/workflows/publish.yml", "site_config/roster.yml", "site_config/guide.yml"):
         assert (root / rel).exists(), rel
     assert "永远不会发布" in (root / "records/README.md").read_text(encoding="utf-8")
-    assert (root / "approvals").is_dir()
+    assert (root / "approvals").is_dir() and (root / "site_pages").is_dir()  # docs_dir of mkdocs.yml
     # approvals/ holds nothing but signed records (GK302): its README lives in the top README
     assert [p.name for p in (root / "approvals").iterdir()] == [".gitkeep"]
     assert "approvals/" in (root / "README.md").read_text(encoding="utf-8")

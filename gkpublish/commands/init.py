@@ -88,6 +88,8 @@ def write_templates(root: str, today: dt.date) -> list[str]:
     # approvals/ holds only signed records (GK302), so it is kept in git by a dot file, which
     # the records loader skips; its explanation is in the repository's README.md.
     put("approvals/.gitkeep", b"")
+    # mkdocs.yml's docs_dir: must exist, stays empty (the plugin makes every page)
+    put("site_pages/.gitkeep", b"")
     for child in sorted((data / "schema").iterdir(), key=lambda c: c.name):
         if child.name.endswith(".schema.json"):
             put(f"schema/{child.name}", child.read_bytes())
