@@ -231,7 +231,7 @@ def metadata_table(item: PublicItem, publisher_default: str = "") -> str:
     if source:
         rows.append(f'<th scope="row"{ign}>来源</th><td colspan="3">{source}</td>')
     body = "".join(f"<tr>{r}</tr>" for r in rows)
-    return (f'<table class="gk-meta"><caption class="gk-sr-only">信息基本情况</caption>'
+    return (f'<table class="gk-meta"><caption class="gk-sr-only" data-pagefind-ignore>信息基本情况</caption>'
             f"<tbody>{body}</tbody></table>")
 
 

@@ -1,0 +1,305 @@
+"""Adversarial: nothing that is not public reaches the built site, and verify-site proves it.
+
+A signed repository full of traps: 依申请公开, 不予公开 and withdrawn items, a 部分公开 block,
+internal front-matter fields, attachments and file names, records/ — each carrying a
+unique marker. After ``gkpublish build`` no marker may appear in any file of the site:
+HTML, feed, sitemap, the Pagefind index (gzip-compressed: decompressed here, and queried
+through Pagefind's own search when Node.js is available). Then the site is tampered with
+the ways a leak could happen, and ``verify-site`` must fail each time.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Site
+from tests.test_site_build import add_site_files, build_into
+
+MARKERS = {
+    "ysq_title": "依申请标题泄露标记甲乙丙丁",
+    "ysq_body": "依申请正文泄露标记戊己庚辛",
+    "ysq_file": "LEAKFILENAMEMARKERYSQ2026",
+    "byg_title": "不予公开标题泄露标记子丑寅卯",
+    "byg_body": "不予公开正文泄露标记辰巳午未",
+    "byg_reason": "不予公开理由泄露标记申酉戌亥",
+    "byg_attachment_title": "不予公开附件名称泄露标记天地玄黄",
+    "byg_attachment_file": "LEAKATTACHMENTFILEMARKER77",
+    "withdrawn_title": "撤回条目标题泄露标记宇宙洪荒",
+    "withdrawn_reason": "撤回理由泄露标记日月盈昃",
+    "block": "部分公开不公开块泄露标记辰宿列张",
+    "block_link_file": "LEAKBLOCKLINKEDFILEMARKER88",
+    "privacy_opinion": "权利人意见泄露标记寒来暑往",
+    "comment": "注释泄露标记秋收冬藏闰余成岁",
+    "records": "依申请登记簿泄露标记律吕调阳",
+}
+SECRET_PDF = b"%PDF-1.4\n% secret attachment of an unpublished item LEAKBYTES\n%%EOF\n"
+BLOCK_PDF = b"%PDF-1.4\n% file linked only from a non-public block LEAKBYTES2\n%%EOF\n"
+
+
+def trap_site(root: Path) -> Site:
+    m = MARKERS
+    site = Site(root)
+    add_site_files(site)
+    # a public item that must be published, with an HTML comment and an internal field
+    site.item("gzdt/public.md", f"公开正文：区政府召开政务公开推进会。\n\n<!-- {m['comment']} -->\n\n会议要求各单位做好工作。\n",
+              title="区政府召开政务公开推进会", published="2026-11-02", drafter="zhang-jb",
+              privacy={"touches": ["个人隐私"], "rights_holder_opinion": {"date": "2026-10-30",
+                                                                        "opinion": m["privacy_opinion"]}})
+    # 部分公开 with a non-public block that links a file
+    site.write(f"content/tzgg/{m['block_link_file']}.pdf", BLOCK_PDF)
+    site.item("tzgg/partial.md",
+              "本月共收到来信12件。\n\n"
+              f"::: 不公开 理由=\"个人隐私（条例第十五条）\"\n{m['block']}\n\n[名单]({m['block_link_file']}.pdf)\n:::\n\n"
+              "以上来信均已办结。\n",
+              title="来信办理情况公示", column="tzgg", attribute="部分公开", index_no="SAMPLE001/2026-00002",
+              published="2026-11-05", drafter="zhang-jb")
+    # 依申请公开: title, body, file name
+    site.item(f"tzgg/{m['ysq_file']}.md", f"{m['ysq_body']}\n", title=m["ysq_title"], column="tzgg",
+              attribute="依申请公开", index_no="SAMPLE001/2026-00003", published="2026-11-06",
+              review_date="2027-06-30", drafter="zhang-jb",
+              reviewers={"科室负责人": "li-kz"})
+    # 不予公开: reason, attachment (title and file name)
+    site.write(f"content/tzgg/{m['byg_attachment_file']}.pdf", SECRET_PDF)
+    site.item("tzgg/withheld.md", f"{m['byg_body']}\n", title=m["byg_title"], column="tzgg",
+              attribute="不予公开", index_no="SAMPLE001/2026-00004", published="2026-11-07",
+              reason={"ground": "内部事务信息", "basis": m["byg_reason"]}, review_date="2027-06-30",
+              attachments=[{"file": f"{m['byg_attachment_file']}.pdf", "title": m["byg_attachment_title"]}],
+              drafter="zhang-jb")
+    # withdrawn (附件3 第八条): was public, now off the site
+    site.item("gzdt/withdrawn.md", "撤回条目的正文。\n", title=m["withdrawn_title"], index_no="SAMPLE001/2026-00005",
+              published="2026-10-01", withdrawn={"date": "2026-11-01", "reason": m["withdrawn_reason"]},
+              drafter="zhang-jb")
+    # records/: the 依申请公开 register
+    site.write("records/2026/applications.yml",
+               f"applications:\n  - applicant: {m['records']}\n    received: 2026-11-03\n    request: 申请公开某项目合同文本全文\n")
+    site.sign_all()
+    return site
+
+
+@pytest.fixture(scope="module")
+def trapped(tmp_path_factory) -> tuple[Site, Path]:
+    site = trap_site(tmp_path_factory.mktemp("leak") / "repo")
+    out = site.root.parent / "public"
+    rc, stdout, stderr = build_into(site, out)
+    assert rc == 0, stdout + stderr
+    return site, out
+
+
+def all_texts(out: Path) -> dict[str, str]:
+    """Every file of the site as text: gzip (Pagefind, sitemap.xml.gz) decompressed, and
+    Pagefind's zero-width spaces between Chinese words removed."""
+    texts = {}
+    for path in out.rglob("*"):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        texts[str(path.relative_to(out))] = data.decode("utf-8", "ignore").replace("\u200b", "")
+    return texts
+
+
+def test_public_content_is_published(trapped):
+    _, out = trapped
+    texts = all_texts(out)
+    assert "公开正文：区政府召开政务公开推进会。" in texts["gzdt/public/index.html"]
+    assert "以上来信均已办结。" in texts["tzgg/partial/index.html"]
+    fragments = [t for p, t in texts.items() if p.endswith(".pf_fragment")]
+    assert len(fragments) == 2 and any("以上来信均已办结" in t for t in fragments)
+
+
+@pytest.mark.parametrize("name", sorted(MARKERS))
+def test_marker_appears_nowhere_in_the_site(trapped, name):
+    _, out = trapped
+    marker = MARKERS[name]
+    hits = [p for p, text in all_texts(out).items() if marker in text]
+    names = [str(p.relative_to(out)) for p in out.rglob("*") if marker in p.name]
+    assert hits == [] and names == [], (name, hits, names)
+
+
+def test_secret_files_are_not_copied(trapped):
+    _, out = trapped
+    blobs = {p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert SECRET_PDF not in blobs and BLOCK_PDF not in blobs
+
+
+def test_no_approval_signature_or_record_reaches_the_site(trapped):
+    site, out = trapped
+    texts = all_texts(out)
+    sigs = []
+    for rec in (site.root / "approvals").rglob("*.json"):
+        sig = json.loads(rec.read_text("utf-8"))["signature"]
+        sigs.extend(line for line in sig.splitlines() if len(line) > 40)
+    assert sigs and not any(s in t for s in sigs for t in texts.values())
+
+
+def test_search_index_does_not_find_markers(trapped):
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js 不可用：无法用 Pagefind 自己的检索接口查询（压缩索引已在上面解压检查）")
+    from tests.test_site_search import pagefind_search
+
+    _, out = trapped
+    assert pagefind_search(out, "推进会")  # the index works …
+    for name in ("ysq_title", "byg_body", "block", "comment", "withdrawn_title"):
+        assert pagefind_search(out, MARKERS[name]) == [], name  # … and knows no secret
+
+
+def test_the_built_site_verifies(trapped):
+    site, out = trapped
+    rc, stdout, stderr = site.cli("verify-site", str(out))
+    assert rc == 0, stdout + stderr
+    assert "verify-site 通过" in stdout
+
+
+# -- tampering: verify-site must fail -------------------------------------------------------
+
+@pytest.fixture
+def copy(trapped, tmp_path) -> tuple[Site, Path]:
+    site, out = trapped
+    dst = tmp_path / "copy"
+    shutil.copytree(out, dst, symlinks=True)
+    return site, dst
+
+
+def rehash(out: Path, rel: str) -> None:
+    """Make the manifest agree with a changed file, so only the content checks can catch it."""
+    manifest = out / "gkpublish-manifest.json"
+    doc = json.loads(manifest.read_text("utf-8"))
+    doc["files"][rel]["sha256"] = hashlib.sha256((out / rel).read_bytes()).hexdigest()
+    manifest.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+
+
+def inject(out: Path, rel: str, html: str) -> None:
+    page = out / rel
+    page.write_text(page.read_text("utf-8").replace("</article>", html + "</article>", 1), encoding="utf-8")
+    rehash(out, rel)
+
+
+def verify(site: Site, out: Path) -> tuple[int, str]:
+    rc, stdout, stderr = site.cli("verify-site", str(out))
+    return rc, stdout + stderr
+
+
+def test_html_comment_of_a_public_body_is_caught(copy):
+    site, out = copy
+    inject(out, "gzdt/public/index.html", f"<!-- {MARKERS['comment']} -->")
+    rc, report = verify(site, out)
+    assert rc == 1 and "gzdt/public/index.html" in report and "content/gzdt/public.md:注释" in report
+
+
+@pytest.mark.parametrize("name, source", [
+    ("ysq_body", "content/tzgg/LEAKFILENAMEMARKERYSQ2026.md"),
+    ("block", "content/tzgg/partial.md:"),
+    ("byg_reason", "content/tzgg/withheld.md:reason"),
+    ("privacy_opinion", "content/gzdt/public.md:privacy"),
+    ("records", "records/2026/applications.yml"),
+])
+def test_secret_text_in_a_page_is_caught(copy, name, source):
+    site, out = copy
+    # even split by markup, as a renderer would split it
+    marker = MARKERS[name]
+    inject(out, "index.html", f"<p>{marker[:5]}<strong>{marker[5:]}</strong></p>")
+    rc, report = verify(site, out)
+    assert rc == 1 and source in report, report
+
+
+def test_secret_text_in_the_search_index_is_caught(copy):
+    site, out = copy
+    fragment = next((out / "pagefind" / "fragment").iterdir())
+    doc = gzip.decompress(fragment.read_bytes())
+    fragment.write_bytes(gzip.compress(doc.replace(b'"content":"', ('"content":"' + "\u200b".join(MARKERS["byg_body"]) + " ").encode(), 1)))
+    rehash(out, str(fragment.relative_to(out)))
+    rc, report = verify(site, out)
+    assert rc == 1 and "content/tzgg/withheld.md" in report and ".pf_fragment" in report
+
+
+def test_file_dropped_into_the_site_is_caught(copy):
+    site, out = copy
+    (out / "notes.txt").write_text("harmless looking", encoding="utf-8")
+    rc, report = verify(site, out)
+    assert rc == 1 and "notes.txt" in report and "不在构建清单中" in report
+
+
+def test_changed_file_is_caught(copy):
+    site, out = copy
+    (out / "feed.xml").write_text("<feed/>", encoding="utf-8")
+    rc, report = verify(site, out)
+    assert rc == 1 and "feed.xml" in report and "被改动" in report
+
+
+def test_symlink_in_the_site_is_caught(copy):
+    site, out = copy
+    os.symlink(site.root / "records", out / "records")
+    rc, report = verify(site, out)
+    assert rc == 1 and "records" in report and "符号链接" in report
+
+
+def test_copy_of_a_secret_attachment_is_caught(copy):
+    site, out = copy
+    target = out / "zcwj-extra.pdf"
+    target.write_bytes(SECRET_PDF)
+    rc, report = verify(site, out)
+    assert rc == 1 and "与不公开的文件内容相同" in report and MARKERS["byg_attachment_file"] in report
+
+
+def test_gk5xx_pattern_in_a_page_is_caught(copy):
+    site, out = copy
+    inject(out, "gzdt/public/index.html", "<p>联系人身份证号 11010519491231002X</p>")
+    rc, report = verify(site, out)
+    assert rc == 1 and "GK501" in report and "11010519491231002X" not in report  # masked in the report
+
+
+def test_site_without_manifest_is_not_trusted(copy):
+    site, out = copy
+    (out / "gkpublish-manifest.json").unlink()
+    rc, report = verify(site, out)
+    assert rc == 1 and "缺少构建清单" in report
+
+
+# -- the build itself refuses ---------------------------------------------------------------
+
+def test_public_link_to_a_non_public_attachment_fails_the_build(tmp_path):
+    site = trap_site(tmp_path / "repo")
+    name = MARKERS["byg_attachment_file"]
+    site.item("gzdt/linker.md", f"详见[附件]({'../tzgg/' + name}.pdf)。\n", title="链接不公开附件的条目",
+              index_no="SAMPLE001/2026-00009", published="2026-11-03", drafter="zhang-jb")
+    site.sign_all()
+    out = tmp_path / "out"
+    rc, stdout, stderr = build_into(site, out)
+    assert rc == 1 and "站点未发布" in stderr and name in stderr
+    assert not out.exists() and not list(tmp_path.glob(".gkpublish-build-*"))
+
+
+def test_symlink_out_of_content_fails_the_gate(tmp_path):
+    site = trap_site(tmp_path / "repo")
+    os.symlink(site.root / "records" / "2026" / "applications.yml", site.root / "content" / "gzdt" / "register.txt")
+    site.item("gzdt/linker.md", "详见[登记簿](register.txt)。\n", title="链接符号链接的条目",
+              index_no="SAMPLE001/2026-00009", published="2026-11-03", drafter="zhang-jb")
+    site.sign_all()
+    rc, stdout, _ = build_into(site, tmp_path / "out")
+    assert rc == 1 and "GK107" in stdout and not (tmp_path / "out").exists()
+
+
+def test_failed_verification_keeps_the_previous_site(trapped, tmp_path):
+    site, _ = trapped
+    out = tmp_path / "out"
+    assert build_into(site, out)[0] == 0
+    before = sorted(p.name for p in out.iterdir())
+    name = MARKERS["byg_attachment_file"]
+    site.item("gzdt/linker.md", f"详见[附件]({'../tzgg/' + name}.pdf)。\n", title="链接不公开附件的条目",
+              index_no="SAMPLE001/2026-00009", published="2026-11-03", drafter="zhang-jb")
+    site.sign_all()
+    try:
+        assert build_into(site, out)[0] == 1
+        assert sorted(p.name for p in out.iterdir()) == before
+    finally:
+        (site.root / "content" / "gzdt" / "linker.md").unlink()
+        shutil.rmtree(site.root / "approvals" / "gzdt" / "linker", ignore_errors=True)

@@ -1,0 +1,106 @@
+"""Search: Pagefind's index finds the seed document by words, by 文号, and only item pages.
+
+Queries go through Pagefind's own JavaScript API (``pagefind.js`` + its WebAssembly) run by
+Node.js against the site served on 127.0.0.1, exactly what the search page does in a
+browser; the browser test repeats it through the UI.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import json
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.test_site_build import SEED_DOC_NO, SEED_TITLE, built  # noqa: F401  (module fixture)
+
+QUERY_JS = r"""
+const [base, query] = process.argv.slice(-2);
+let bytes = 0;
+const realFetch = globalThis.fetch;
+globalThis.fetch = async (...args) => {
+  const r = await realFetch(...args);
+  const buf = await r.clone().arrayBuffer();
+  bytes += buf.byteLength;
+  return r;
+};
+const src = await (await realFetch(base + "pagefind/pagefind.js")).text();
+bytes += src.length;
+const pf = await import("data:text/javascript;base64," + Buffer.from(src).toString("base64"));
+await pf.options({ basePath: base + "pagefind/", baseUrl: "/" });
+const r = await pf.search(query);
+const data = await Promise.all(r.results.slice(0, 10).map(x => x.data()));
+console.log(JSON.stringify({ bytes, results: data.map(d => ({ url: d.url, title: d.meta.title, excerpt: d.excerpt })) }));
+"""
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def serve(directory: Path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def pagefind_query(site_dir: Path, query: str) -> dict:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js 不可用：检索测试改由浏览器测试覆盖（tests/test_browser.py）")
+    server, base = serve(site_dir)
+    try:
+        proc = subprocess.run([node, "--input-type=module", "-e", QUERY_JS, base, query],
+                              capture_output=True, text=True, timeout=60)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def pagefind_search(site_dir: Path, query: str) -> list[dict]:
+    return pagefind_query(site_dir, query)["results"]
+
+
+def test_chinese_words_find_the_seed_document(built):  # noqa: F811
+    _, out = built
+    results = pagefind_search(out, "政府信息公开")
+    assert {"url": "/zcwj/2022-37/", "title": SEED_TITLE} in [{k: r[k] for k in ("url", "title")} for r in results]
+
+
+def test_doc_no_finds_the_seed_document(built):  # noqa: F811
+    _, out = built
+    results = pagefind_search(out, SEED_DOC_NO)
+    assert [r["url"] for r in results][:1] == ["/zcwj/2022-37/"]
+
+
+def test_only_item_pages_are_indexed_and_chrome_is_not(built):  # noqa: F811
+    _, out = built
+    urls = {r["url"] for r in pagefind_search(out, "政务公开")}
+    assert urls and all(not u.startswith(("/columns/", "/catalog/", "/guide/", "/search/")) and u != "/" for u in urls)
+    assert pagefind_search(out, "主办单位") == []  # footer
+    assert pagefind_search(out, "当前位置") == []  # breadcrumbs
+    fragments = [gzip.decompress(p.read_bytes()).decode("utf-8").replace("\u200b", "")
+                 for p in (out / "pagefind" / "fragment").iterdir()]
+    for chrome in ("网站标识码", "ICP", "站内搜索", "政府信息公开目录", "信息基本情况", "发布日期"):
+        assert not any(chrome in f.split('"filters"')[0] for f in fragments), chrome
+    entry = json.loads((out / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
+    assert entry["languages"]["zh"]["page_count"] == 5  # the five items, nothing else
+
+
+def test_search_page_uses_pagefind_ui(built):  # noqa: F811
+    _, out = built
+    html = (out / "search" / "index.html").read_text("utf-8")
+    assert '<script src="../pagefind/pagefind-ui.js"></script>' in html and 'id="gk-search"' in html
+    assert (out / "pagefind" / "pagefind-ui.js").is_file()
+    header = (out / "index.html").read_text("utf-8")
+    assert 'class="gk-search-form" action="search/"' in header
