@@ -20,11 +20,9 @@ import yaml
 
 from gkpublish.errors import GkError
 from gkpublish.model import ATTRIBUTES, Column, Repository
+from gkpublish.rules.attribute import NOTE_FOR  # the 附注 of each attribute (附件1 第四条)
 from gkpublish.rules.structure import index_no_pattern, index_no_regex
 
-# 附注 for each attribute (附件1 第四条), written at the end of a 公文's body.
-NOTE_FOR = {"主动公开": "此件公开发布", "部分公开": "此件部分公开",
-            "依申请公开": "此件依申请公开", "不予公开": "此件不予公开"}
 # 附件1 第五条: what is withheld is re-evaluated periodically; the first date is half a year on.
 REEVALUATE_AFTER_DAYS = 180
 # Placeholders the gate rejects: 待填写 is neither one of the eight grounds (GK202) nor a reason
@@ -166,8 +164,7 @@ def draft_item(repo: Repository, column_id: str, title: str, *, attribute: str |
     if attribute == "不予公开":
         meta["reason"] = {"ground": TO_FILL, "basis": TO_FILL}
         reminders.append("不予公开须说明理由：请在 reason.ground 填写条例第十四至十六条的情形"
-                         f"（{' / '.join(('国家秘密', '个人隐私', '内部事务信息', '过程性信息', '……'))}），"
-                         "在 reason.basis 写明具体依据")
+                         "（国家秘密 / 个人隐私 / 内部事务信息 / 过程性信息 / ……），在 reason.basis 写明具体依据")
     if attribute in ("不予公开", "依申请公开"):
         meta["review_date"] = today + dt.timedelta(days=REEVALUATE_AFTER_DAYS)
     meta["summary"] = summary or title
