@@ -96,26 +96,41 @@ class Schemas:
         return f"{title}（{key}）" if title and title != key else key
 
     # -- mapping errors to rules and words ------------------------------------------------
-    def _rule_for(self, err: ValidationError, kind: str) -> str:
-        """The nearest x-rule on the schema path of ``err`` (GK103 when there is none)."""
+    def _roots(self, kind: str) -> list[dict[str, Any]]:
+        """The kind's schema and every schema its root ``$ref`` chain points to."""
+        roots: list[dict[str, Any]] = []
         node: Any = self.docs[f"{kind}.schema.json"]
-        found = None
-        for step in err.absolute_schema_path:
+        while isinstance(node, dict) and node not in roots:
+            roots.append(node)
+            ref = node.get("$ref")
+            node = (self._by_id.get(ref) or self.docs.get(ref.rsplit("/", 1)[-1])) if isinstance(ref, str) else None
+        return roots
+
+    def _rule_for(self, err: ValidationError, kind: str) -> str:
+        """The nearest x-rule on the schema path of ``err`` (GK103 when there is none).
+
+        jsonschema gives the path relative to the schema a ``$ref`` led into, so the path is
+        walked from each schema of the kind's ``$ref`` chain until it resolves.
+        """
+        path = list(err.absolute_schema_path)
+        for root in self._roots(kind):
+            node: Any = root
+            found = None
+            for step in path:
+                if isinstance(node, dict) and isinstance(node.get("x-rule"), str):
+                    found = node["x-rule"]
+                try:
+                    node = node[step]
+                except (KeyError, IndexError, TypeError):
+                    node = None
+                    break
+            if node is None:
+                continue
             if isinstance(node, dict) and isinstance(node.get("x-rule"), str):
                 found = node["x-rule"]
-            if isinstance(node, dict) and step == "$ref":
-                ref = node["$ref"]
-                node = self._by_id.get(ref) or self.docs.get(ref.rsplit("/", 1)[-1])
-                if node is None:
-                    break
-                continue
-            try:
-                node = node[step]
-            except (KeyError, IndexError, TypeError):
-                node = None
-                break
-        if isinstance(node, dict) and isinstance(node.get("x-rule"), str):
-            found = node["x-rule"]
+            break
+        else:
+            found = None
         if found is None and err.validator == "required" and isinstance(err.instance, dict):
             # a missing field reports under the rule that field belongs to (no 公开属性 → GK201)
             props = err.schema.get("properties") or {}

@@ -84,3 +84,11 @@ def test_unquoted_numeric_organ_code_is_refused_not_silently_changed(site):
     site.item("gzdt/a.md")
     rc, out, err = site.cli("check")
     assert rc == 2 and "organisation.yml" in err and "引号" in err
+
+
+def test_document_kind_routes_through_its_ref_to_the_named_rule(site):
+    """document.schema.json $refs item.schema.json: x-rule routing must survive the $ref."""
+    site.item("zcwj/a.md", column="zcwj", doc_no="江北府办发〔2026〕1号", written="2026-11-01", validity="有效",
+              attribute="不予公开", reason={"ground": "随便", "basis": "说明"}, review_date="2027-06-01")
+    r = site.check()
+    assert r.of("GK202") and not r.of("GK103")
