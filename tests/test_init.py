@@ -41,7 +41,7 @@ def test_writes_the_contract_layout(fresh: tuple[Path, str]) -> None:
     assert "永远不会发布" in (root / "records/README.md").read_text(encoding="utf-8")
     assert (root / "approvals").is_dir() and (root / "site_pages").is_dir()  # docs_dir of mkdocs.yml
     # approvals/ holds nothing but signed records (GK302): its README lives in the top README
-    assert [p.name for p in (root / "approvals").iterdir()] == [".gitkeep"]
+    assert all(p.suffix == ".json" for p in (root / "approvals").rglob("*") if p.is_file() and p.name != ".gitkeep")
     assert "approvals/" in (root / "README.md").read_text(encoding="utf-8")
     mk = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
     assert mk["theme"]["name"] == "material" and mk["theme"]["language"] == "zh"
@@ -87,13 +87,24 @@ def test_keys_dir_is_outside_the_repository_and_printed(fresh: tuple[Path, str])
     assert os.path.commonpath([keys, root]) != str(root)
 
 
-def test_check_passes_every_gate_but_the_sign_offs(fresh: tuple[Path, str]) -> None:
+def test_check_passes_at_once_sign_offs_included(fresh: tuple[Path, str]) -> None:
     root, _ = fresh
-    _, out, _ = _cli("check", "--format", "json", cwd=root)
+    rc, out, _ = _cli("check", "--format", "json", "--trust-ref", "HEAD", cwd=root)
     report = json.loads(out)
     assert report["summary"]["items"] >= 3
-    errors = [f for f in report["findings"] if f["severity"] == "error" and not f["rule"].startswith("GK3")]
-    assert errors == []  # GK3xx (sign-offs) pass once init generates keys and signs the samples
+    assert [f for f in report["findings"] if f["severity"] == "error"] == []
+    assert rc == 0
+
+
+def test_private_keys_never_enter_the_repository(fresh: tuple[Path, str]) -> None:
+    root, _ = fresh
+    keys = root.parent / "gov-site-keys"
+    private = [p for p in keys.iterdir() if not p.name.endswith(".pub")]
+    assert private, "init writes one private key per person into the keys folder"
+    for p in root.rglob("*"):
+        if p.is_file() and ".git" not in p.parts:
+            text = p.read_bytes()
+            assert b"PRIVATE KEY" not in text, p
 
 
 def test_new_works_in_the_fresh_repository(fresh: tuple[Path, str], tmp_path: Path) -> None:

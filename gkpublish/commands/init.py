@@ -17,6 +17,7 @@ from importlib import resources
 import git
 
 from gkpublish import __version__
+from gkpublish.approvals import bootstrap
 from gkpublish.cli import parse_date_arg
 from gkpublish.errors import GkError
 
@@ -97,15 +98,11 @@ def write_templates(root: str, today: dt.date) -> list[str]:
 
 
 def generate_keys_and_sign(root: str, keys_dir: str) -> None:
-    """Key generation and signing of the sample items: the one place to wire them in.
-
-    To be called here: ``gkpublish.approvals.bootstrap(root, keys_dir)`` — one SSH key pair
-    per roster person written to ``keys_dir/<person-id>`` (+ ``.pub``), the public keys put
-    in ``site_config/roster.yml``, and the sample items signed into ``approvals/`` — before
-    the first commit, so that the commit holds the signed roster and the sign-offs (the
-    commit takes every file under ``root``). Until then it does nothing, and ``gkpublish
-    check`` in the new repository reports only the missing sign-offs (GK3xx).
-    """
+    """One SSH key pair per roster person written to ``keys_dir/<person-id>`` (+ ``.pub``),
+    the public keys put in ``site_config/roster.yml``, the sample items and the site rules
+    signed into ``approvals/`` — before the first commit, so that the commit holds the
+    signed roster and the sign-offs and ``gkpublish check`` passes at once."""
+    bootstrap(root, keys_dir)
 
 
 def commit_all(root: str) -> str:
