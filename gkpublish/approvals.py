@@ -72,9 +72,12 @@ HEX64 = re.compile(r"^[0-9a-f]{64}$")
 SAFE_NAME = re.compile(r"^[0-9]{2,4}-[^/\\]+\.json$")
 
 
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def canonical(payload: dict[str, Any]) -> bytes:
     """The exact bytes a record's signature covers."""
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return _CANONICAL.encode(payload).encode("utf-8")
 
 
 def record_dir(item_path: str) -> str:
@@ -181,13 +184,40 @@ def record_from_doc(rel: str, doc: dict[str, Any]) -> Record:
     return Record(rel, doc["payload"], message, hashlib.sha256(message).hexdigest(), parse(doc["signature"]))
 
 
-@dataclass
 class Approvals:
-    """Every record under approvals/, read once by the loader (rules never open files)."""
+    """Every record under approvals/, read once by the loader (rules never open files).
 
-    records: list[Record] = field(default_factory=list)
-    problems: list[tuple[str, str]] = field(default_factory=list)  # (file, why it is malformed) → GK302
-    _verified: bool = False
+    The loader only reads the files' bytes; they are parsed on first use, which is inside
+    the rule worker that evaluates the sign-offs (gkpublish.rules runs families in
+    parallel), not in the single process that loads the repository.
+    """
+
+    def __init__(self, records: list[Record] | None = None, files: list[tuple[str, bytes]] | None = None,
+                 problems: list[tuple[str, str]] | None = None):
+        self._files = files or []
+        self._records = records
+        self._problems = problems or []
+        self._verified = False
+
+    def _parse(self) -> None:
+        if self._records is None:
+            self._records = []
+            for rel, data in self._files:
+                try:
+                    self._records.append(parse_record(rel, data))
+                except ValueError as exc:
+                    self._problems.append((rel, f"签审记录格式错误：{exc}"))
+            self._files = []
+
+    @property
+    def records(self) -> list[Record]:
+        self._parse()
+        return self._records  # type: ignore[return-value]
+
+    @property
+    def problems(self) -> list[tuple[str, str]]:  # (file, why it is malformed) → GK302
+        self._parse()
+        return self._problems
 
     def by_folder(self) -> dict[str, list[Record]]:
         out: dict[str, list[Record]] = {}
@@ -206,34 +236,36 @@ class Approvals:
 
 
 def load_approvals(root: str) -> Approvals:
-    """Read approvals/ (no symlinks followed). Malformed files become problems, never exceptions."""
-    out = Approvals()
+    """Read the bytes of every file under approvals/ (no symlinks followed); parsed lazily."""
+    files: list[tuple[str, bytes]] = []
+    problems: list[tuple[str, str]] = []
     base = os.path.join(root, APPROVALS_DIR)
     if not os.path.isdir(base):
-        return out
-    stack = [base]
+        return Approvals([], [], [])
+    stack = [(base, APPROVALS_DIR)]
     while stack:
-        d = stack.pop()
+        d, rel_dir = stack.pop()
         with os.scandir(d) as it:
-            entries = sorted(it, key=lambda e: e.name)
+            entries = list(it)
         for e in entries:
             if e.name.startswith("."):
                 continue
-            rel = os.path.relpath(e.path, root).replace(os.sep, "/")
+            rel = f"{rel_dir}/{e.name}"
             if e.is_dir(follow_symlinks=False):
-                stack.append(e.path)
-                continue
-            if e.is_symlink() or not e.is_file(follow_symlinks=False) or not e.name.endswith(".json"):
-                out.problems.append((rel, "approvals/ 中只能有 gkpublish approve 写出的 .json 记录文件（不能是符号链接或其他文件）"))
-                continue
-            try:
-                with open(e.path, "rb") as fh:
-                    data = fh.read(1 << 20)
-                out.records.append(parse_record(rel, data))
-            except (OSError, ValueError) as exc:
-                out.problems.append((rel, f"签审记录格式错误：{exc}"))
-    out.records.sort(key=lambda r: r.file)
-    return out
+                stack.append((e.path, rel))
+            elif e.is_symlink() or not e.is_file(follow_symlinks=False) or not e.name.endswith(".json"):
+                problems.append((rel, "approvals/ 中只能有 gkpublish approve 写出的 .json 记录文件（不能是符号链接或其他文件）"))
+            else:
+                try:
+                    fd = os.open(e.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+                    try:
+                        files.append((rel, os.read(fd, 1 << 20)))
+                    finally:
+                        os.close(fd)
+                except OSError as exc:
+                    problems.append((rel, f"无法读取签审记录（{exc.strerror}）"))
+    files.sort()
+    return Approvals(None, files, problems)
 
 
 # -- what an item needs ---------------------------------------------------------------------
@@ -370,6 +402,7 @@ class ItemState:
     stale: list[Record] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     blocker: str | None = None  # why the chain cannot be continued (records to remove first)
+    unit: Unit | None = None  # the item's 主办科室
 
     @property
     def complete(self) -> bool:
@@ -385,16 +418,21 @@ def person_label(roster: Roster, pid: str) -> str:
     return f"{pid} {p.name}" if p else pid
 
 
+_UNSET: Any = object()
+
+
 def duty_problem(repo: Repository, roster: Roster, item: Item, level: Level, step: str, signer: str,
-                 earlier: Iterable[Record | None]) -> str | None:
+                 earlier: Iterable[Record | None], unit_of_item: Unit | None = _UNSET) -> str | None:
     """Separation of duties (GK304) for ``signer`` signing ``step`` at ``level``; None when allowed."""
+    if unit_of_item is _UNSET:
+        unit_of_item = item_unit(item, repo.config)
     person = roster.people.get(signer)
     if person is None:
         return f"{signer} 不在名册中"
     if step not in person.steps:
         return f"{person_label(roster, signer)} 在名册中不能签署 {step}（可签：{'、'.join(person.steps) or '无'}）"
     unit = roster.units.get(person.unit)
-    if not unit_allows(step, unit, item_unit(item, repo.config), level.organ):
+    if not unit_allows(step, unit, unit_of_item, level.organ):
         own = item.text("department") if step in ("经办人", "科室负责人") else level.organ
         return (f"{person_label(roster, signer)} 属于{unit.name if unit else person.unit}"
                 f"（{unit.organ if unit else '未知机构'}），不能签署 {own} 的 {step}（谁主管、谁审批，附件2 第三条）")
@@ -418,15 +456,21 @@ def candidates(repo: Repository, roster: Roster, state: ItemState, index: int) -
     """Person ids who may sign level ``index`` now (valid key, role, unit, not drafter, not used)."""
     level = state.levels[index]  # type: ignore[index]
     earlier = state.accepted[:index]
-    out = []
-    for pid, p in roster.people.items():
-        if not roster.valid_keys(pid):
-            continue
-        for step in level.steps:
-            if step in p.steps and duty_problem(repo, roster, state.item, level, step, pid, earlier) is None:
-                out.append(pid)
-                break
-    return out
+    cache = repo.extra.setdefault("_candidates", {})
+    key = (id(roster), level, state.unit.id if state.unit else None, state.item.drafter,
+           tuple(sorted(r.signer for r in earlier if r is not None)))
+    if key not in cache:
+        out = []
+        for pid, p in roster.people.items():
+            if not roster.valid_keys(pid):
+                continue
+            for step in level.steps:
+                if step in p.steps and duty_problem(repo, roster, state.item, level, step, pid, earlier,
+                                                    state.unit) is None:
+                    out.append(pid)
+                    break
+        cache[key] = out
+    return list(cache[key])
 
 
 def approve_command(item_path: str | None, step: str, ids: list[str]) -> str:
@@ -445,7 +489,7 @@ def _level_of(levels: list[Level], step: str, start: int, stop: int, step_by: in
 def evaluate_item(repo: Repository, item: Item, records: list[Record], roster: Roster) -> ItemState:
     """Walk an item's records against its required chain. Records must be verified already."""
     levels = required_levels(item, repo.config)
-    state = ItemState(item, levels, [None] * len(levels or ()))
+    state = ItemState(item, levels, [None] * len(levels or ()), unit=item_unit(item, repo.config))
     where = trust_label(repo)
     path = item.path
     current: list[Record] = []
@@ -546,7 +590,7 @@ def _place(repo: Repository, roster: Roster, state: ItemState, rec: Record, pos:
         j = _level_of(levels, rec.step, min(pos, len(levels) - 1), -1, -1) if levels else None
         if j is None:
             return f"审核顺序错误：{name} 在 {rec.step} 尚未轮到时作出退回"
-    problem = duty_problem(repo, roster, state.item, levels[j], rec.step, rec.signer, state.accepted[:j])
+    problem = duty_problem(repo, roster, state.item, levels[j], rec.step, rec.signer, state.accepted[:j], state.unit)
     if problem:
         return f"{name}：{problem}"
     if rec.decision == AGREE:
@@ -939,7 +983,7 @@ def write_roster_keys(root: str, keys_dir: str) -> dict[str, Any]:
     keys: dict[str, Any] = {}
     entries: dict[str, list[str]] = {}
     os.makedirs(keys_dir, mode=0o700, exist_ok=True)
-    today = dt.date.today().isoformat()
+    today = dt.date.today()
     for row in data.get("people") or []:
         pid = str(row["id"])
         key_path = os.path.join(keys_dir, pid)
@@ -948,7 +992,7 @@ def write_roster_keys(root: str, keys_dir: str) -> dict[str, Any]:
                 os.remove(p)
         line = generate_keypair(key_path, f"{pid}@gkpublish")
         row["keys"] = [{"key": line, "added": today, "revoked": None}]
-        entries[pid] = [f'{{key: "{line}", added: {today}, revoked: null}}']
+        entries[pid] = [f'{{key: "{line}", added: {today.isoformat()}, revoked: null}}']
         keys[pid] = load_private_key(key_path)
     new_text = _set_keys_text(text, entries)
     if (yaml.safe_load(new_text) or {}) != yaml.safe_load(yaml.safe_dump(data)):

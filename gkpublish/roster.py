@@ -167,6 +167,10 @@ class Roster:
                     continue  # validate_roster has refused such a roster already
                 self.by_blob[blob] = KeyEntry(p.id, blob, str(k["key"]), _date(k.get("added")),
                                               _date(k.get("revoked")))
+        self._valid: dict[str, list[KeyEntry]] = {}
+        for entry in self.by_blob.values():
+            if entry.revoked is None:
+                self._valid.setdefault(entry.person, []).append(entry)
 
     def organ_of(self, person_id: str) -> str | None:
         p = self.people.get(person_id)
@@ -174,7 +178,7 @@ class Roster:
         return u.organ if u else None
 
     def valid_keys(self, person_id: str) -> list[KeyEntry]:
-        return [k for k in self.by_blob.values() if k.person == person_id and k.revoked is None]
+        return self._valid.get(person_id, [])
 
     def allowed_signers(self, namespace: str) -> str:
         """An ``ssh-keygen -Y verify`` allowed-signers file equivalent to this roster."""

@@ -316,32 +316,40 @@ def dearmor(text: str | bytes) -> bytes:
         raise SshSigError("签名的 base64 内容已损坏") from None
 
 
+def _field(data: bytes, off: int) -> tuple[bytes, int]:
+    """One SSH ``string`` at ``off``: (its bytes, the offset after it)."""
+    end = off + 4
+    if end > len(data):
+        raise SshSigError("签名数据被截断")
+    stop = end + int.from_bytes(data[off:end], "big")
+    if stop > len(data):
+        raise SshSigError("签名数据被截断")
+    return data[end:stop], stop
+
+
 def parse(text: str | bytes) -> Signature:
     """Parse an armored SSHSIG. Raises SshSigError when it is not one."""
-    r = _Reader(dearmor(text))
-    if r.take(len(MAGIC)) != MAGIC:
+    blob = dearmor(text)
+    if blob[:6] != MAGIC or len(blob) < 10:
         raise SshSigError("不是 SSHSIG 签名（缺少 SSHSIG 标识）")
-    version = r.u32()
+    version = int.from_bytes(blob[6:10], "big")
     if version > SIG_VERSION:
         raise SshSigError(f"SSHSIG 版本 {version} 不受支持")
-    public_key = r.string()
-    try:
-        namespace = r.string().decode("utf-8")
-        r.string()  # reserved: ignored, as ssh-keygen does (the signed data always has it empty)
-        hash_alg = r.string().decode("ascii")
-    except UnicodeDecodeError:
-        raise SshSigError("签名的命名空间或哈希算法不是文本") from None
-    inner = _Reader(r.string())
-    if not r.done():
+    public_key, off = _field(blob, 10)
+    namespace, off = _field(blob, off)
+    _, off = _field(blob, off)  # reserved: ignored, as ssh-keygen does (the signed data always has it empty)
+    hash_alg, off = _field(blob, off)
+    inner, off = _field(blob, off)
+    if off != len(blob):
         raise SshSigError("签名末尾有多余数据")
-    try:
-        sig_type = inner.string().decode("ascii")
-    except UnicodeDecodeError:
-        raise SshSigError("签名类型不是文本") from None
-    sig = inner.string()
-    if not inner.done():
+    sig_type, pos = _field(inner, 0)
+    sig, pos = _field(inner, pos)
+    if pos != len(inner):
         raise SshSigError("签名值末尾有多余数据")
-    return Signature(public_key, namespace, hash_alg, sig_type, sig)
+    try:
+        return Signature(public_key, namespace.decode("utf-8"), hash_alg.decode("ascii"), sig_type.decode("ascii"), sig)
+    except UnicodeDecodeError:
+        raise SshSigError("签名的命名空间、哈希算法或签名类型不是文本") from None
 
 
 def check_envelope(sig: Signature, namespace: str) -> None:
@@ -441,14 +449,22 @@ def verify_many(jobs: Sequence[tuple[Signature, bytes]], namespace: str = NAMESP
     """
     results: list[str | None] = [None] * len(jobs)
     fast: list[tuple[int, bytes, bytes, bytes]] = []
+    envelopes: dict[tuple[bytes, str, str, str], tuple[str | None, bytes | None]] = {}  # per key, not per record
     for i, (sig, message) in enumerate(jobs):
-        try:
-            check_envelope(sig, namespace)
-            data = signed_data(message, namespace, sig.hash_alg)
-        except SshSigError as exc:
-            results[i] = str(exc)
+        env_key = (sig.public_key, sig.namespace, sig.hash_alg, sig.sig_type)
+        envelope = envelopes.get(env_key)
+        if envelope is None:
+            try:
+                check_envelope(sig, namespace)
+                envelope = (None, _ed25519_raw(sig.public_key) if _SODIUM is not None else None)
+            except SshSigError as exc:
+                envelope = (str(exc), None)
+            envelopes[env_key] = envelope
+        problem, raw = envelope
+        if problem:
+            results[i] = problem
             continue
-        raw = _ed25519_raw(sig.public_key) if _SODIUM is not None else None
+        data = signed_data(message, namespace, sig.hash_alg)
         if raw is not None:
             fast.append((i, sig.sig, data, raw))
         elif not _verify_raw(sig, data):

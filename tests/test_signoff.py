@@ -12,6 +12,8 @@ import json
 import os
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -380,3 +382,74 @@ def test_config_signed_by_someone_else_is_gk308(site):
                                 sha256=approvals.evaluate(repo).config.digest, step="主要领导", signer="liu-fg")
     approvals.write_record(str(site.root), "approvals/_site_config/01-主要领导.json", doc)
     assert "GK308" in gk3(site.check())
+
+
+# -- bootstrap (gkpublish init), the demo script ------------------------------------------------
+
+def test_bootstrap_keys_outside_the_repository_and_everything_signed(site, tmp_path):
+    site.item("gzdt/a.md", drafter="zhang-jb")
+    site.item("tzgg/b.md", column="tzgg", drafter="zhang-jb", index_no="SAMPLE001/2026-00002", important=True)
+    site.item("gzdt/c.md", attribute="依申请公开", index_no="SAMPLE001/2026-00003")
+    keys = tmp_path / "keys-out"
+    approvals.bootstrap(str(site.root), str(keys))
+    assert gk3(site.check()) == set()
+    roster = site.config_data("roster.yml")
+    for person in roster["people"]:
+        private, public = keys / person["id"], keys / f"{person['id']}.pub"
+        assert oct(private.stat().st_mode & 0o777) == "0o600"
+        assert person["keys"][0]["key"] == public.read_text().strip()
+    leaked = [p for p in site.root.rglob("*") if p.is_file() and b"PRIVATE KEY" in p.read_bytes()]
+    assert leaked == []
+    assert not (site.root / "approvals/gzdt/c").exists()  # 依申请公开: nothing to sign
+
+
+def test_bootstrap_refuses_keys_inside_the_repository(site):
+    from gkpublish.errors import GkError
+
+    with pytest.raises(GkError, match="仓库之外"):
+        approvals.bootstrap(str(site.root), str(site.root / "keys"))
+
+
+def test_enrolling_keys_keeps_the_roster_comments(site, tmp_path):
+    site.write("site_config/roster.yml", """# 人员名册（说明保留）
+people:
+  # —— 政务公开科 ——
+  - id: zhang-jb
+    name: 张经办
+    unit: gkk
+    steps: [经办人]
+    keys: []   # 由 tools/sign_demo.py 填写
+  - id: li-kz
+    name: 李科长
+    unit: gkk
+    steps: [科室负责人]
+    keys:
+      - key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ8dmM3Uu0mJ3zAqWqkBZN1n6iFfnjkXGZMeyEH9nS5a old"
+        revoked: 2026-01-01
+
+  # —— 领导班子 ——
+  - id: liu-fg
+    name: 刘分管
+    unit: ld
+    steps: [分管领导]
+""")
+    approvals.write_roster_keys(str(site.root), str(tmp_path / "k"))
+    text = (site.root / "site_config/roster.yml").read_text("utf-8")
+    assert "# 人员名册（说明保留）" in text and "# —— 政务公开科 ——" in text and "# —— 领导班子 ——" in text
+    people = site.config_data("roster.yml")["people"]
+    assert [len(p["keys"]) for p in people] == [1, 1, 1]
+    assert all(p["keys"][0]["key"] == (tmp_path / "k" / f"{p['id']}.pub").read_text().strip() for p in people)
+    site.load()  # the rewritten roster validates
+
+
+def test_sign_demo_script_signs_whatever_content_exists(site, tmp_path):
+    site.item("gzdt/a.md", drafter="zhang-jb")
+    site.item("tzgg/b.md", column="tzgg", drafter="zhang-jb", index_no="SAMPLE001/2026-00002",
+              co_producers=[{"unit": "重庆市綦江区审计局"}], sensitive=True)
+    script = Path(__file__).parent.parent / "tools" / "sign_demo.py"
+    for run in (1, 2):  # a second run replaces the first run's keys and records
+        r = subprocess.run([sys.executable, str(script), str(site.root), "--keys-dir", str(tmp_path / f"k{run}")],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "已签审 2/2 个公开条目" in r.stdout
+        assert gk3(site.check()) == set()
