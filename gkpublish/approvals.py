@@ -109,6 +109,11 @@ class Record:
     id: str  # SHA-256 of message
     sig: Signature
     crypto: str | None = None  # None when the signature is mathematically valid, else why not
+    folder: str = field(init=False)  # approvals/… folder of the record file
+    name: str = field(init=False)  # file name, e.g. 02-科室负责人.json
+
+    def __post_init__(self) -> None:
+        self.folder, _, self.name = self.file.rpartition("/")
 
     kind = property(lambda self: self.payload["kind"])
     item = property(lambda self: self.payload["item"])
@@ -120,13 +125,6 @@ class Record:
     comment = property(lambda self: self.payload["comment"])
     prev = property(lambda self: self.payload["prev"])
 
-    @property
-    def folder(self) -> str:
-        return self.file.rsplit("/", 1)[0]
-
-    @property
-    def name(self) -> str:
-        return self.file.rsplit("/", 1)[1]
 
 
 def _check_payload(p: Any) -> str | None:
@@ -522,6 +520,10 @@ def evaluate_item(repo: Repository, item: Item, records: list[Record], roster: R
 
 def _walk(repo: Repository, roster: Roster, state: ItemState, current: list[Record], invalid: set[str]) -> None:
     path = state.item.path
+    if current and current[0].prev is None and all(current[k].prev == current[k - 1].id
+                                                   for k in range(1, len(current))):
+        chain = current  # the usual case: the files, in name order, are the chain
+        return _evaluate_chain(repo, roster, state, chain, invalid)
     ids = {r.id: r for r in current}
     children: dict[str | None, list[Record]] = {}
     for r in current:
@@ -545,6 +547,12 @@ def _walk(repo: Repository, roster: Roster, state: ItemState, current: list[Reco
             break
         chain.append(nxt[0])
         node = nxt[0].id
+    _evaluate_chain(repo, roster, state, chain, invalid)
+
+
+def _evaluate_chain(repo: Repository, roster: Roster, state: ItemState, chain: list[Record],
+                    invalid: set[str]) -> None:
+    path = state.item.path
     state.chain = chain
     levels = state.levels
     pos = 0
