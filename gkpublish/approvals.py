@@ -380,7 +380,7 @@ def key_problem(rec: Record, roster: Roster, where: str = "名册") -> str | Non
 
 @dataclass(frozen=True)
 class Issue:
-    """A GK3xx finding about an item (path is the item's; ``file`` the record concerned)."""
+    """A GK3xx finding: ``path`` is the item (or the record file when it belongs to no item)."""
 
     rule: str
     path: str
