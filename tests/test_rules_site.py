@@ -92,8 +92,6 @@ def test_abolished_without_basis(site):
     assert [f.rule for f in gk606(site)] == ["GK606"]
 
 
-@pytest.mark.xfail(strict=True, reason="schema.py: an x-rule inside the $ref'd item schema's allOf/then is not "
-                                       "found for document-kind items (reported GK103 instead); reported to the lead")
 def test_abolished_document_without_abolished_data(site):
     site.item("zcwj/a.md", "（此件公开发布）\n", validity="废止", **DOC)
     site.item("zcwj/b.md", "（此件公开发布）\n", validity="废止", abolished={"date": "2026-06-30"},
