@@ -453,3 +453,23 @@ def test_sign_demo_script_signs_whatever_content_exists(site, tmp_path):
         assert r.returncode == 0, r.stdout + r.stderr
         assert "已签审 2/2 个公开条目" in r.stdout
         assert gk3(site.check()) == set()
+
+
+# -- verification: in process, same verdicts with or without libsodium ------------------------
+
+@pytest.mark.parametrize("sodium", [True, False])
+def test_verification_spawns_no_process_and_needs_no_libsodium(site, monkeypatch, sodium):
+    signed_site(site)
+    site.item("gzdt/b.md", drafter="zhang-jb", index_no="SAMPLE001/2026-00002")
+    site.approve("gzdt/b.md", "经办人", "zhang-jb")
+    site.approve("gzdt/b.md", "科室负责人", "li-kz", key="he-kz")
+
+    def spawn(*args, **kwargs):
+        raise AssertionError("verification must not start a process")
+
+    monkeypatch.setattr(subprocess, "Popen", spawn)
+    monkeypatch.setattr(os, "fork", spawn)
+    if not sodium:
+        monkeypatch.setattr(sshsig, "_SODIUM", None)
+    r = site.check()
+    assert [f.path for f in r.of("GK302")] == ["content/gzdt/b.md"]
