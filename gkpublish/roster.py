@@ -77,6 +77,8 @@ def _where(data: dict[str, Any], path: list[Any]) -> str:
 
 def _message(err: Any) -> str:
     v = err.validator
+    if err.absolute_path and err.absolute_path[-1] in ("added", "revoked") and v in ("format", "type", "oneOf"):
+        return f"日期“{err.instance}”应为 YYYY-MM-DD（吊销日期未吊销时写 null）"
     if v == "required":
         missing = [k for k in err.validator_value if k not in (err.instance or {})]
         return "缺少必填项 " + "、".join(f"{FIELD_ZH.get(k, k)}（{k}）" for k in missing)

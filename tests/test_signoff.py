@@ -473,3 +473,26 @@ def test_verification_spawns_no_process_and_needs_no_libsodium(site, monkeypatch
         monkeypatch.setattr(sshsig, "_SODIUM", None)
     r = site.check()
     assert [f.path for f in r.of("GK302")] == ["content/gzdt/b.md"]
+
+
+# -- the roster is validated when the configuration loads -----------------------------------
+
+@pytest.mark.parametrize("change, words", [
+    (lambda p: p[0].update(steps=["科长"]), ["site_config/roster.yml", "zhang-jb", "可签署的层级"]),
+    (lambda p: p[0].update(unit="nosuch"), ["site_config/roster.yml", "zhang-jb", "nosuch", "organisation.yml"]),
+    (lambda p: p[1].update(id="zhang-jb"), ["人员编号 zhang-jb 重复"]),
+    (lambda p: p[0].pop("name"), ["缺少必填项 姓名（name）"]),
+    (lambda p: p[0].update(keys=[{"key": "ssh-ed25519 AAAAbroken"}]), ["zhang-jb", "公钥"]),
+    (lambda p: p[1].update(keys=[{"key": public_line("zhang-jb")}]), ["同时登记在 zhang-jb 和 zhao-jb 名下"]),
+    (lambda p: p[0].update(keys=[{"key": public_line("zhang-jb"), "revoked": "去年"}]), ["YYYY-MM-DD"]),
+])
+def test_broken_roster_is_exit_2_naming_file_and_fix(site, change, words):
+    site.item("gzdt/a.md", drafter="zhang-jb")
+    site.enrol()
+    roster = site.config_data("roster.yml")
+    change(roster["people"])
+    site.config("roster.yml", roster)
+    rc, out, err = site.cli("check")
+    assert rc == 2 and err.count("\n") == 1 and "Traceback" not in err, err
+    for w in words:
+        assert w in err, (w, err)
