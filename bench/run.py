@@ -4,8 +4,11 @@
 
 For each size a repository is generated into ``bench/out/<N>/`` (git-ignored), then
 ``gkpublish check`` runs there ``--runs`` times as a separate process, the way a user or
-CI runs it. Reported: the median wall time, and the peak resident memory of the check
-process (``ru_maxrss`` from ``os.wait4``, so each run is measured on its own).
+CI runs it. Reported: the median wall time; the median CPU time (user + system, of the
+check and the workers it forks); and the peak resident memory (``ru_maxrss`` from
+``os.wait4``: the largest of the check process and its workers, each run measured on its
+own). Before each run the script waits (up to 2 minutes) for the machine to be idle, since
+other work on a 2-core machine skews wall times.
 """
 
 from __future__ import annotations
@@ -33,8 +36,31 @@ def gkpublish_command() -> list[str]:
     return [exe] if os.path.exists(exe) else [sys.executable, "-m", "gkpublish"]
 
 
-def timed_run(cmd: list[str], cwd: str) -> tuple[float, float, int, str]:
-    """(wall seconds, peak RSS in MB, exit code, last line of stdout) of one run."""
+def _cpu_idle(seconds: float = 1.0) -> float:
+    """Share of CPU time idle over ``seconds`` (from /proc/stat; 1.0 where unavailable)."""
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as fh:
+            fields = [int(v) for v in fh.readline().split()[1:]]
+        return fields[3] + fields[4], sum(fields)
+    try:
+        idle0, total0 = sample()
+        time.sleep(seconds)
+        idle1, total1 = sample()
+    except OSError:
+        return 1.0
+    return (idle1 - idle0) / max(1, total1 - total0)
+
+
+def wait_for_quiet(limit: float = 120.0) -> None:
+    """Other work on the machine skews wall times: wait (up to ``limit`` s) until it is idle."""
+    deadline = time.monotonic() + limit
+    while _cpu_idle() < 0.9 and time.monotonic() < deadline:
+        pass
+
+
+def timed_run(cmd: list[str], cwd: str) -> tuple[float, float, float, int, str]:
+    """(wall s, CPU s of the process and its workers, peak RSS MB, exit code, last line of stdout)."""
+    wait_for_quiet()
     with tempfile.TemporaryFile() as out:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL)
@@ -43,7 +69,8 @@ def timed_run(cmd: list[str], cwd: str) -> tuple[float, float, int, str]:
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         lines = out.read().decode("utf-8", "replace").strip().splitlines()
-    return wall, usage.ru_maxrss / 1024, proc.returncode, lines[-1] if lines else ""
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, usage.ru_maxrss / 1024, proc.returncode, lines[-1] if lines else ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,20 +91,21 @@ def main(argv: list[str] | None = None) -> int:
             generate(n, repo, seed=args.seed)
             print(f"generated {n} items in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         runs = [timed_run(cmd, repo) for _ in range(args.runs)]
-        for wall, rss, rc, last in runs:
-            print(f"  {n}: {wall:.2f} s, {rss:.0f} MB, exit {rc}: {last}", file=sys.stderr)
+        for wall, cpu, rss, rc, last in runs:
+            print(f"  {n}: {wall:.2f} s wall, {cpu:.2f} s CPU, {rss:.0f} MB, exit {rc}: {last}", file=sys.stderr)
             if rc not in (0, 1):
                 print(f"gkpublish check could not run on {repo} (exit {rc})", file=sys.stderr)
                 return 2
-        rows.append((n, statistics.median(r[0] for r in runs), max(r[1] for r in runs), runs[-1][3]))
+        rows.append((n, statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs),
+                     max(r[2] for r in runs), runs[-1][4]))
         if not args.keep:
             shutil.rmtree(repo, ignore_errors=True)
     print(f"\n`{' '.join(['gkpublish', *cmd[-1 - len(args.args):]])}` — {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, median of {args.runs} runs\n")
-    print("| items | check wall time (s) | peak RSS (MB) | result |")
-    print("|---:|---:|---:|---|")
-    for n, wall, rss, last in rows:
-        print(f"| {n:,} | {wall:.2f} | {rss:.0f} | {last} |")
+    print("| items | check wall time (s) | CPU time (s) | peak RSS (MB) | result |")
+    print("|---:|---:|---:|---:|---|")
+    for n, wall, cpu, rss, last in rows:
+        print(f"| {n:,} | {wall:.2f} | {cpu:.2f} | {rss:.0f} | {last} |")
     return 0
 
 

@@ -1,7 +1,7 @@
-"""Rule families run in forked worker processes on large repositories (gkpublish.rules).
+"""Loading and the rule families run in forked workers on large repositories (gkpublish.parallel).
 
-The findings must be exactly those of a single process: same rules, same lines, same
-messages, same order. GKPUBLISH_JOBS forces the mode regardless of the repository size.
+The model and the findings must be exactly those of a single process: same items, same
+rules, lines, messages and order. GKPUBLISH_JOBS forces the mode regardless of size.
 """
 
 from __future__ import annotations
@@ -34,12 +34,29 @@ BAD_ITEMS = {
 }
 
 
-def test_parallel_findings_equal_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def broken_site(tmp_path: Path) -> Path:
     out = tmp_path / "site"
     generate.generate(40, str(out), seed=5)
     for name, text in BAD_ITEMS.items():
         (out / "content" / "gzdt" / name).write_text(text, encoding="utf-8")
-    repo = load_repository(str(out), as_of=dt.date(2026, 11, 2))
+    (out / "content" / "gzdt" / "gbk.md").write_bytes("---\ntitle: 关于开展政务公开工作的通知\n---\n".encode("gbk"))
+    return out
+
+
+def test_parallel_load_equals_serial(broken_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GKPUBLISH_JOBS", "1")
+    serial = load_repository(str(broken_site), as_of=dt.date(2026, 11, 2))
+    monkeypatch.setenv("GKPUBLISH_JOBS", "2")
+    forked = load_repository(str(broken_site), as_of=dt.date(2026, 11, 2))
+    assert len(serial.items) > 40
+    assert forked.items == serial.items
+    assert {f.rule for f in serial.load_findings} == {"GK101", "GK102"}
+    assert forked.load_findings == serial.load_findings
+
+
+def test_parallel_findings_equal_serial(broken_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = load_repository(str(broken_site), as_of=dt.date(2026, 11, 2))
     monkeypatch.setenv("GKPUBLISH_JOBS", "1")
     serial = run_rules(repo)
     monkeypatch.setenv("GKPUBLISH_JOBS", "2")

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import multiprocessing
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from gkpublish import parallel
 from gkpublish.model import ERROR, WARNING, Finding, Repository
 
 SEVERITY = {"E": ERROR, "W": WARNING}
@@ -96,46 +95,19 @@ def _family_findings(repo: Repository, rules: dict[str, Rule], family: str) -> l
     return out
 
 
-# A large repository is checked by rule family in worker processes forked after loading,
-# so they share the loaded model without copying it. Families are independent: a rule may
-# cache work in ``repo.extra`` for the rules of its own family (privacy does), never for
-# another family's. GKPUBLISH_JOBS=1 forces one process.
-PARALLEL_MIN_ITEMS = 2000
-_FORKED: tuple[Repository, dict[str, Rule]] | None = None
-
-
-def _jobs(repo: Repository) -> int:
-    env = os.environ.get("GKPUBLISH_JOBS", "")
-    if env.isdigit() and int(env) > 0:
-        jobs = int(env)
-    else:
-        jobs = min(2, os.cpu_count() or 1) if len(repo.items) >= PARALLEL_MIN_ITEMS else 1
-    return jobs if "fork" in multiprocessing.get_all_start_methods() else 1
-
-
-def _run_forked_family(family: str) -> list[Finding]:
-    assert _FORKED is not None
-    return _family_findings(*_FORKED, family)
-
-
 def run_rules(repo: Repository, paths: Iterable[str] | None = None) -> list[Finding]:
-    """Run every gate over the model. ``paths`` (repo-relative prefixes) narrow what is reported."""
-    global _FORKED
+    """Run every gate over the model. ``paths`` (repo-relative prefixes) narrow what is reported.
+
+    On a large repository the families run in forked workers (:mod:`gkpublish.parallel`).
+    Families are independent: a rule may cache work in ``repo.extra`` for the rules of its
+    own family (privacy does), never for another family's.
+    """
     rules = load_rules()
     families = list(dict.fromkeys(r.family for r in rules.values()))
-    jobs = min(_jobs(repo), len(families))
     findings: set[Finding] = set()
-    if jobs > 1:
-        _FORKED = (repo, rules)
-        try:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for found in pool.imap_unordered(_run_forked_family, families):
-                    findings.update(found)
-        finally:
-            _FORKED = None
-    else:
-        for family in families:
-            findings.update(_family_findings(repo, rules, family))
+    for found in parallel.map_shared(lambda family: _family_findings(repo, rules, family), families,
+                                     parallel.jobs(len(repo.items))):
+        findings.update(found)
     result = sorted(findings, key=Finding.sort_key)
     if paths:
         prefixes = [p.rstrip("/") for p in paths]
