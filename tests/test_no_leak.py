@@ -303,3 +303,12 @@ def test_failed_verification_keeps_the_previous_site(trapped, tmp_path):
     finally:
         (site.root / "content" / "gzdt" / "linker.md").unlink()
         shutil.rmtree(site.root / "approvals" / "gzdt" / "linker", ignore_errors=True)
+
+
+def test_sign_off_record_in_a_page_is_caught(copy):
+    site, out = copy
+    record = next((site.root / "approvals").rglob("*.json"))
+    line = json.loads(record.read_text("utf-8"))["signature"].splitlines()[1]
+    inject(out, "index.html", f"<pre>{line}</pre>")
+    rc, report = verify(site, out)
+    assert rc == 1 and "签名" in report

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sys
 import tempfile
 
@@ -74,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
         print("门禁未通过，未生成站点。", file=sys.stderr)
         return 1
     os.makedirs(os.path.dirname(target), exist_ok=True)
+    # a CI job cancelled mid-build (SIGTERM) still removes its temporary folder (finally below)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     tmp = tempfile.mkdtemp(prefix=".gkpublish-build-", dir=os.path.dirname(target))
     try:
         leaks = build_site_dir(repo, findings, tmp)

@@ -15,7 +15,7 @@ import tempfile
 
 from gkpublish.errors import GkError
 from gkpublish.model import ERROR, Finding, Repository
-from gkpublish.site.verify import Leak, verify_site
+from gkpublish.site.verify import Leak
 
 CONFIG_FILE = "mkdocs.yml"
 
@@ -96,15 +96,43 @@ def build_site_dir(repo: Repository, findings: list[Finding], site_dir: str,
         plugin = cfg.plugins.get("gkpublish")
         if plugin is None:
             raise GkError(f"{config_file}: 未启用 gkpublish 插件；请在 plugins 中加入 - gkpublish")
+        cfg.plugins.on_startup(command="build", dirty=False)
         plugin.preload(repo, findings)
         plugin.verify_after_build = False
-        cfg.plugins.on_startup(command="build", dirty=False)
+        plugin.defer_search = True
         try:
             build(cfg)
+            return _index_and_verify(site_dir, repo, plugin)
         except MkDocsException as exc:
             raise GkError(f"站点构建失败：{exc}") from None
         finally:
             cfg.plugins.on_shutdown()
-        return verify_site(site_dir, repo, plugin.view)
     finally:
         logger.removeHandler(handler)
+
+
+def _index_and_verify(site_dir: str, repo: Repository, plugin) -> list[Leak]:
+    """verify-site on the build, the pages scanned while Pagefind indexes them."""
+    from gkpublish.site import manifest as mf
+    from gkpublish.site.search import SearchIndexError, finish_index
+    from gkpublish.site.verify import Verifier, _dedupe, provenance_leaks
+
+    proc, plugin.search_proc = plugin.search_proc, None
+    try:
+        verifier = Verifier(repo, plugin.view)
+        pages = [p for p in plugin.produced if p != mf.MANIFEST]
+        leaks = verifier.scan(site_dir, pages, plugin.produced)
+        produced = dict(plugin.produced)
+        if proc is not None:
+            produced.update((p, mf.SEARCH) for p in finish_index(proc, site_dir))
+            proc = None
+        mf.write_manifest(site_dir, produced)
+    except (SearchIndexError, ValueError) as exc:
+        raise GkError(f"站点构建失败：{exc}") from None
+    finally:
+        if proc is not None:  # an error above: do not leave Pagefind running
+            proc.kill()
+            proc.wait()
+    more, files, kinds = provenance_leaks(site_dir)
+    leaks += more + verifier.scan(site_dir, [f for f in files if f not in plugin.produced], kinds)
+    return _dedupe(leaks)

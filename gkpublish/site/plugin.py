@@ -56,7 +56,10 @@ def gate_message(findings: list[Finding], items: int, preview: bool = False) -> 
 class GkPublishPlugin(BasePlugin[GkPublishConfig]):
     def __init__(self) -> None:
         self.command = "build"
-        self.verify_after_build = True  # gkpublish build verifies (and reports) itself
+        self.verify_after_build = True  # gkpublish build verifies (and reports) itself …
+        self.defer_search = False  # … and finishes the search index while it scans the pages
+        self.search_proc = None
+        self.produced: dict[str, str] = {}
         self._preloaded: tuple[Repository, list[Finding]] | None = None
         self.repo: Repository | None = None
         self.view: PublicView | None = None
@@ -70,7 +73,18 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
 
     # -- events ---------------------------------------------------------------------------
     def on_startup(self, *, command: str, dirty: bool) -> None:
+        # MkDocs keeps one instance of a plugin with on_startup for the whole process (and
+        # across mkdocs serve rebuilds): start every command from the defaults.
         self.command = command
+        self.verify_after_build = True
+        self.defer_search = False
+        self._preloaded = None
+        self.search_proc = None
+
+    def on_shutdown(self) -> None:
+        if self.search_proc is not None and self.search_proc.poll() is None:
+            self.search_proc.kill()
+            self.search_proc.wait()
 
     def on_config(self, config):  # type: ignore[override]
         from gkpublish.errors import GkError
@@ -158,7 +172,7 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
 
     def on_post_build(self, *, config) -> None:  # type: ignore[override]
         from gkpublish.site import manifest as mf
-        from gkpublish.site.search import SearchIndexError, index_site
+        from gkpublish.site.search import SearchIndexError, index_site, start_index
 
         site_dir = config.site_dir
         produced: dict[str, str] = {}
@@ -174,7 +188,11 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
             for out in (name, name + ".gz"):
                 if os.path.isfile(os.path.join(site_dir, out)):
                     produced[out] = mf.MKDOCS
+        self.produced = produced
         try:
+            if self.config.search and self.defer_search:
+                self.search_proc = start_index(site_dir)  # gkpublish build finishes it (site/build.py)
+                return
             if self.config.search:
                 for path in index_site(site_dir):
                     produced[path] = mf.SEARCH

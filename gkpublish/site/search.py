@@ -38,17 +38,24 @@ def pagefind_executable() -> str:
     return str(get_executable())
 
 
-def index_site(site_dir: str) -> list[str]:
-    """Index the HTML under ``site_dir`` into ``site_dir/pagefind/``; the files written,
-    relative to ``site_dir`` (POSIX separators)."""
+def start_index(site_dir: str) -> subprocess.Popen:
+    """Start Pagefind over the HTML under ``site_dir`` (into ``site_dir/pagefind/``); it runs
+    while the caller does other work (gkpublish build scans the pages meanwhile)."""
     out = os.path.join(site_dir, BUNDLE_DIR)
     if os.path.lexists(out):
         shutil.rmtree(out)
     cmd = [pagefind_executable(), "--site", site_dir, "--output-subdir", BUNDLE_DIR, "--silent"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", errors="replace")
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            encoding="utf-8", errors="replace")
+
+
+def finish_index(proc: subprocess.Popen, site_dir: str) -> list[str]:
+    """Wait for Pagefind; the files it wrote, relative to ``site_dir`` (POSIX separators)."""
+    stdout, stderr = proc.communicate()
     if proc.returncode != 0:
-        detail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+        detail = (stderr or stdout).strip().splitlines()[-5:]
         raise SearchIndexError("Pagefind 生成搜索索引失败：" + " / ".join(detail))
+    out = os.path.join(site_dir, BUNDLE_DIR)
     for name in UNUSED:
         path = os.path.join(out, name)
         if os.path.isfile(path):
@@ -58,3 +65,8 @@ def index_site(site_dir: str) -> list[str]:
         for name in files:
             written.append(os.path.relpath(os.path.join(dirpath, name), site_dir).replace(os.sep, "/"))
     return sorted(written)
+
+
+def index_site(site_dir: str) -> list[str]:
+    """Index the site and wait for it."""
+    return finish_index(start_index(site_dir), site_dir)

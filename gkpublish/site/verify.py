@@ -40,8 +40,10 @@ import gzip
 import hashlib
 import html
 import json
+import multiprocessing as mp
 import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import yaml
@@ -57,9 +59,16 @@ K = 4  # probe length; lines of >= 2K-1 characters are always found
 assert MIN_CHARS >= 2 * K - 1
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
-_NON_WORD = re.compile(r"[^0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
+# Normalised text keeps letters, digits, CJK, and line breaks (block boundaries: a secret
+# line must not be "found" across two paragraphs that merely end and start alike).
+_NON_WORD = re.compile(r"[^0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\n]+")
+# Inline markup joins text; every other tag is a block boundary.
+_INLINE_TAG = re.compile(r"</?(?:a|strong|b|em|i|span|code|mark|sup|sub|small|abbr|u|s|del|ins|q|cite|kbd|wbr)\b[^>]*>", re.I)
 _TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
 _SCRIPT_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1>", re.S | re.I)
+_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+# attribute values with non-ASCII text (a leak can hide in a title= or alt=)
+_ATTR = re.compile(r'=\s*"([^"<>]*[^\x00-\x7f][^"<>]*)"')
 TEXT_SUFFIXES = (".html", ".htm", ".xml", ".json", ".txt", ".js", ".css", ".svg", ".map", ".md", ".csv", ".yml")
 SEARCH_SUFFIXES = (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter", ".pagefind")
 # Files whose visible text is content (GK5xx is looked for there, not in theme code).
@@ -87,28 +96,42 @@ class Leak:
 
 
 class SecretIndex:
-    """Secret lines, normalised, found in a text by probing every K-th position."""
+    """Secret lines, normalised, found in a text by probing every K-th position.
 
-    def __init__(self, secrets: list[tuple[str, str]], public_text: str):
+    Each line is indexed under K of its K-character pieces: for each residue r < K, the
+    rarest piece among those starting at r, r+K, r+2K … of the line. Wherever the line
+    occurs in a text, the probes at every K-th position of the text fall on the line at
+    offsets of one residue class, so one of them is that class's indexed piece. Rare
+    pieces keep the candidate lists short (a common phrase shared by thousands of secret
+    lines would otherwise make every page a candidate for all of them).
+    """
+
+    def __init__(self, secrets: list[tuple[str, str]], public: tuple[str, set[str]]):
         self.units: list[str] = []
         self.where: list[str] = []
-        self._grams: dict[str, list[int]] = {}
-        self._public = public_text
+        self._public, public_sentences = public
         self._public_memo: dict[int, bool] = {}
-        seen: dict[str, int] = {}
+        seen: set[str] = set()
         for where, text in secrets:
             for line in str(text).splitlines():
-                unit = normalise(line)
+                unit = normalise(line).replace("\n", "")
                 if unit in seen or not worth_looking_for(unit):
                     continue
-                seen[unit] = len(self.units)
-                idx = len(self.units)
+                if all(s in public_sentences for s in sentences(line)):
+                    continue  # every sentence of it is published elsewhere: nothing new would leak
+                seen.add(unit)
                 self.units.append(unit)
                 self.where.append(where)
-                for i in range(len(unit) - K + 1):
-                    ids = self._grams.setdefault(unit[i:i + K], [])
-                    if not ids or ids[-1] != idx:
-                        ids.append(idx)
+        df: dict[str, int] = {}
+        for unit in self.units:
+            for g in {unit[i:i + K] for i in range(len(unit) - K + 1)}:
+                df[g] = df.get(g, 0) + 1
+        self._anchors: dict[str, list[int]] = {}
+        for idx, unit in enumerate(self.units):
+            chosen = {min((unit[o:o + K] for o in range(r, len(unit) - K + 1, K)), key=df.__getitem__)
+                      for r in range(K)}
+            for g in chosen:
+                self._anchors.setdefault(g, []).append(idx)
 
     def __len__(self) -> int:
         return len(self.units)
@@ -121,25 +144,32 @@ class SecretIndex:
 
     def find(self, text: str) -> list[int]:
         """Indexes of the secret lines that occur in the normalised ``text``."""
-        grams = self._grams
-        candidates: set[int] = set()
-        for q in range(0, len(text) - K + 1, K):
-            ids = grams.get(text[q:q + K])
-            if ids:
-                candidates.update(ids)
+        anchors = self._anchors
+        candidates = {i for q in range(0, len(text) - K + 1, K) for i in anchors.get(text[q:q + K], ())}
         return sorted(i for i in candidates if self.units[i] in text and not self._is_public(i))
 
 
-def _public_text(view: PublicView) -> str:
-    """Everything the public view publishes, normalised: a secret line that is also here
+_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|\n")
+
+
+def sentences(text: str) -> list[str]:
+    """The normalised sentences of a text (split at 。！？； and line ends)."""
+    return [n for n in (normalise(s) for s in _SENTENCE_END.split(text)) if n]
+
+
+def _public_text(view: PublicView) -> tuple[str, set[str]]:
+    """Everything the public view publishes, normalised, as one text and as the set of its
+    sentences: a secret line made only of public sentences, or found in the public text,
     is public content, not a leak."""
     from gkpublish.site.guide import guide_page
 
     parts: list[str] = []
+    public_sentences: set[str] = set()
 
     def add(value: object) -> None:
         if isinstance(value, str):
-            parts.append(normalise(value))
+            parts.append(normalise(value).replace("\n", ""))
+            public_sentences.update(sentences(value))
         elif isinstance(value, dict):
             for v in value.values():
                 add(v)
@@ -147,7 +177,7 @@ def _public_text(view: PublicView) -> str:
             for v in value:
                 add(v)
         elif value is not None:
-            parts.append(normalise(str(value)))
+            add(str(value))
 
     for it in view.items:
         add(it.meta)
@@ -159,15 +189,26 @@ def _public_text(view: PublicView) -> str:
     add(view.site)
     add(view.guide)
     add([(c.name, c.parent, c.description) for c in view.columns])
-    add(_TAG.sub(" ", guide_page(view, [], "").before))
-    return "\x00".join(parts)
+    add(_TAG.sub("\n", guide_page(view, [], "").before))
+    return "\n".join(parts), public_sentences
 
 
 def _repo_secrets(repo: Repository) -> tuple[list[tuple[str, str]], dict[str, str]]:
     """(where, text) secrets beyond the items, and secret files by SHA-256 → where."""
     texts: list[tuple[str, str]] = []
     hashes: dict[str, str] = {}
-    for top in ("records", "approvals"):
+    loaded = repo.extra.get("approvals")  # the loader has read approvals/ already: reuse its bytes
+    records = getattr(loaded, "_records", None)
+    raw = getattr(loaded, "_files", None)
+    tops: tuple[str, ...] = ("records", "approvals")
+    if records:
+        texts.extend((r.file, str(r.payload.get("comment") or "")) for r in records)
+        tops = ("records",)
+    elif raw:
+        for rel, data in raw:
+            texts.extend((rel, json.loads(f'"{c}"')) for c in _COMMENT_FIELD.findall(data.decode("utf-8", "ignore")))
+        tops = ("records",)
+    for top in tops:
         base = os.path.join(repo.root, top)
         for dirpath, _dirs, files in os.walk(base):
             for name in files:
@@ -177,6 +218,11 @@ def _repo_secrets(repo: Repository) -> tuple[list[tuple[str, str]], dict[str, st
                 rel = os.path.relpath(full, repo.root).replace(os.sep, "/")
                 with open(full, "rb") as fh:
                     data = fh.read()
+                if top == "approvals":
+                    # tens of thousands of small signed records: their signatures are found by
+                    # SIGNATURE_MARKS (a copied record too); only the reviewers' comments are text
+                    texts.extend((rel, json.loads(f'"{c}"')) for c in _COMMENT_FIELD.findall(data.decode("utf-8", "ignore")))
+                    continue
                 hashes.setdefault(hashlib.sha256(data).hexdigest(), rel)
                 texts.append((rel, name))
                 texts.extend((rel, t) for t in _values(name, data))
@@ -192,6 +238,12 @@ def _repo_secrets(repo: Repository) -> tuple[list[tuple[str, str]], dict[str, st
             hashes.setdefault(mf.sha256_file(full), f"{path}（{why}）")
             texts.append((path, os.path.basename(path)))
     return texts, hashes
+
+
+_COMMENT_FIELD = re.compile(r'"comment"\s*:\s*"((?:[^"\\]|\\.)+)"')
+# Every SSH signature (ssh-keygen -Y sign) starts with the magic "SSHSIG": as text, in
+# base64, or armoured. None of these belongs on a public page.
+SIGNATURE_MARKS = ("BEGIN SSH SIGNATURE", "U1NIU0lH")
 
 
 def _values(name: str, data: bytes) -> list[str]:
@@ -241,15 +293,16 @@ def _texts_of(path: str, data: bytes) -> tuple[str, str] | None:
         lower = lower[:-3]
     if lower.endswith(SEARCH_SUFFIXES):
         text = _decompress(data).decode("utf-8", "ignore").replace("\u200b", "")
-        return text, ""
+        return text.replace(". ", "\n"), ""  # Pagefind marks block boundaries with ". "
     if not lower.endswith(TEXT_SUFFIXES):
         return None
     text = data.decode("utf-8", "replace")
     if lower.endswith((".html", ".htm", ".xml", ".svg")):
-        scripts = " ".join(m.group(0) for m in _SCRIPT_STYLE.finditer(text))
-        source = _SCRIPT_STYLE.sub(" ", text)
-        tags = " ".join(_TAG.findall(source))
-        return html.unescape(_TAG.sub("", source)), html.unescape(tags) + " " + scripts
+        scripts = [m.group(0) for m in _SCRIPT_STYLE.finditer(text)]
+        source = _SCRIPT_STYLE.sub(" ", text) if scripts else text
+        rest = _ATTR.findall(source) + _COMMENT.findall(source) + scripts
+        visible = _TAG.sub("\n", _INLINE_TAG.sub("", source))
+        return html.unescape(visible), html.unescape("\n".join(rest))
     return text, ""
 
 
@@ -265,12 +318,105 @@ def _waived(repo: Repository, view: PublicView) -> set[tuple[str, str]]:
     return out
 
 
-def verify_site(site_dir: str, repo: Repository, view: PublicView | None = None) -> list[Leak]:
-    """Everything in ``site_dir`` that must not be public. Empty when the site is clean."""
-    if view is None:
-        from gkpublish.rules import run_rules
+class Verifier:
+    """What must not be on the site, compiled once; :meth:`content_leaks` checks one file."""
 
-        view = public_view(repo, run_rules(repo))
+    SEGMENT_CACHE = 200  # segments up to this length (navigation, footer, labels) are scanned once
+
+    def __init__(self, repo: Repository, view: PublicView):
+        texts, self.secret_hashes = _repo_secrets(repo)
+        self.index = SecretIndex(secrets_of(repo) + texts, _public_text(view))
+        self.public_hashes = {mf.sha256_file(repo.attachments[a.path])
+                              for it in view.items for a in it.attachments if a.path in repo.attachments}
+        form = view.guide.get("application_form")
+        if isinstance(form, str) and form in repo.attachments:
+            self.public_hashes.add(mf.sha256_file(repo.attachments[form]))
+        self.waived = _waived(repo, view)
+        try:
+            from gkpublish.privacy_patterns import compile_terms
+            self.terms = compile_terms(repo.config.terms)[0]
+        except ImportError:  # pragma: no cover - the detectors ship with gkpublish
+            self.terms = None
+        self._clean: set[str] = set()
+
+    def _new_segments(self, text: str) -> str:
+        """The normalised segments of ``text`` not already known to be clean."""
+        clean, limit = self._clean, self.SEGMENT_CACHE
+        fresh = [seg for seg in normalise(text).split("\n") if seg and seg not in clean]
+        clean.update(seg for seg in fresh if len(seg) <= limit)
+        return "\n".join(fresh)
+
+    def content_leaks(self, path: str, data: bytes, kind: str | None = None) -> list[Leak]:
+        leaks: list[Leak] = []
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in self.secret_hashes:
+            leaks.append(Leak(path, f"与不公开的文件内容相同：{self.secret_hashes[digest]}"))
+        elif kind == mf.ATTACHMENT and digest not in self.public_hashes:
+            leaks.append(Leak(path, "附件不是任何公开条目的附件"))
+        got = _texts_of(path, data)
+        if got is None:
+            return leaks
+        visible, rest = got
+        for text in (visible, rest):
+            if not text:
+                continue
+            if any(mark in text for mark in SIGNATURE_MARKS):
+                leaks.append(Leak(path, "含有签审记录的签名（approvals/）"))
+            fresh = self._new_segments(text)
+            for i in self.index.find(fresh):
+                leaks.append(Leak(path, f"含有不公开的内容（来自 {self.index.where[i]}）：“{_preview(self.index.units[i])}”"))
+        if path.lower().endswith(CONTENT_SUFFIXES):
+            leaks.extend(self._patterns(path, visible))
+        return leaks
+
+    def _patterns(self, path: str, text: str) -> list[Leak]:
+        try:
+            from gkpublish.privacy_patterns import mask, scan_text
+        except ImportError:  # pragma: no cover
+            return []
+        out = []
+        for hit in scan_text(text, self.terms):
+            if (hit.rule, re.sub(r"[\s\-+]", "", hit.value)) not in self.waived:
+                out.append(Leak(path, f"{hit.rule} 公开站点中出现不应公开的内容：{mask(hit.rule, hit.value)}"))
+        return out
+
+    def scan(self, site_dir: str, paths: list[str], kinds: dict[str, str] | None = None) -> list[Leak]:
+        """Content checks of ``paths`` (site-relative), in worker processes when there are many."""
+        kinds = kinds or {}
+        if len(paths) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or "fork" not in mp.get_all_start_methods():
+            return _scan_chunk(self, site_dir, paths, kinds)
+        global _WORKER
+        _WORKER = (self, site_dir, kinds)
+        workers = min(os.cpu_count() or 2, 4)
+        chunks = [paths[i::workers] for i in range(workers)]
+        try:
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+                return [leak for part in pool.map(_scan_worker, chunks) for leak in part]
+        finally:
+            _WORKER = None
+
+
+PARALLEL_FROM = 2000  # files; below this a single process is faster
+_WORKER: tuple[Verifier, str, dict[str, str]] | None = None
+
+
+def _scan_worker(paths: list[str]) -> list[Leak]:
+    assert _WORKER is not None
+    verifier, site_dir, kinds = _WORKER
+    return _scan_chunk(verifier, site_dir, paths, kinds)
+
+
+def _scan_chunk(verifier: Verifier, site_dir: str, paths: list[str], kinds: dict[str, str]) -> list[Leak]:
+    leaks: list[Leak] = []
+    for path in paths:
+        with open(os.path.join(site_dir, path), "rb") as fh:
+            leaks.extend(verifier.content_leaks(path, fh.read(), kinds.get(path)))
+    return leaks
+
+
+def provenance_leaks(site_dir: str) -> tuple[list[Leak], list[str], dict[str, str]]:
+    """Symlinks, files not in the manifest or changed since the build; and the files to
+    scan with their kinds."""
     leaks: list[Leak] = []
     files, odd = mf.walk_site(site_dir)
     for path in odd:
@@ -278,53 +424,25 @@ def verify_site(site_dir: str, repo: Repository, view: PublicView | None = None)
     manifest = mf.read_manifest(site_dir)
     if manifest is None:
         leaks.append(Leak(mf.MANIFEST, "缺少构建清单：无法证明站点中的文件都由公开内容生成；请用 gkpublish build 重新构建"))
-        manifest = {}
-
-    texts, secret_hashes = _repo_secrets(repo)
-    index = SecretIndex(secrets_of(repo) + texts, _public_text(view))
-    public_hashes = {mf.sha256_file(repo.attachments[a.path])
-                     for it in view.items for a in it.attachments if a.path in repo.attachments}
-    form = view.guide.get("application_form")
-    if isinstance(form, str) and form in repo.attachments:
-        public_hashes.add(mf.sha256_file(repo.attachments[form]))
-    waived = _waived(repo, view)
-    try:
-        from gkpublish.privacy_patterns import compile_terms, mask, scan_text
-        terms = compile_terms(repo.config.terms)[0]
-    except ImportError:  # pragma: no cover - the detectors ship with gkpublish
-        scan_text = None  # type: ignore[assignment]
-        terms = None
-
+    files = [f for f in files if f != mf.MANIFEST]
     for path in files:
-        if path == mf.MANIFEST:
-            continue
-        full = os.path.join(site_dir, path)
-        with open(full, "rb") as fh:
-            data = fh.read()
-        digest = hashlib.sha256(data).hexdigest()
-        entry = manifest.get(path)
-        if manifest and entry is None:
+        entry = (manifest or {}).get(path)
+        if manifest is not None and entry is None:
             leaks.append(Leak(path, "不是构建生成的文件（不在构建清单中）：可能是手工放入或残留的文件"))
-        elif entry is not None and entry.get("sha256") != digest:
+        elif entry is not None and entry.get("sha256") != mf.sha256_file(os.path.join(site_dir, path)):
             leaks.append(Leak(path, "文件在构建之后被改动（与构建清单中的摘要不一致）"))
-        if digest in secret_hashes:
-            leaks.append(Leak(path, f"与不公开的文件内容相同：{secret_hashes[digest]}"))
-        elif entry is not None and entry.get("kind") == mf.ATTACHMENT and digest not in public_hashes:
-            leaks.append(Leak(path, "附件不是任何公开条目的附件"))
-        got = _texts_of(path, data)
-        if got is None:
-            continue
-        visible, rest = got
-        for text in (visible, rest):
-            if not text:
-                continue
-            for i in index.find(normalise(text)):
-                leaks.append(Leak(path, f"含有不公开的内容（来自 {index.where[i]}）：“{_preview(index.units[i])}”"))
-        if scan_text is not None and path.lower().endswith(CONTENT_SUFFIXES):
-            for hit in scan_text(visible, terms):
-                if (hit.rule, re.sub(r"[\s\-+]", "", hit.value)) in waived:
-                    continue
-                leaks.append(Leak(path, f"{hit.rule} 公开站点中出现不应公开的内容：{mask(hit.rule, hit.value)}"))
+    kinds = {p: str(e.get("kind")) for p, e in (manifest or {}).items() if isinstance(e, dict)}
+    return leaks, files, kinds
+
+
+def verify_site(site_dir: str, repo: Repository, view: PublicView | None = None) -> list[Leak]:
+    """Everything in ``site_dir`` that must not be public. Empty when the site is clean."""
+    if view is None:
+        from gkpublish.rules import run_rules
+
+        view = public_view(repo, run_rules(repo))
+    leaks, files, kinds = provenance_leaks(site_dir)
+    leaks += Verifier(repo, view).scan(site_dir, files, kinds)
     return _dedupe(leaks)
 
 
