@@ -90,6 +90,16 @@ def _yaml_error(exc: yaml.YAMLError) -> tuple[int, str]:
     return line, words
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_PLAIN_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp"))
+
+
+class _NotPlain(Exception):
+    """A front matter the fast constructor leaves to PyYAML."""
+
+
 class _FrontMatterLoader(Loader):
     """The site's YAML loader, noting in the same pass what PyYAML accepts silently: duplicate
     keys in nested mappings (the last value wins; the top level is checked where meta_lines
@@ -104,7 +114,43 @@ class _FrontMatterLoader(Loader):
 
     def construct_document(self, node: Any) -> Any:
         self._root = node
+        try:
+            return self._plain(node, set())
+        except _NotPlain:
+            pass
         return super().construct_document(node)
+
+    def _plain(self, node: Any, seen: set[int]) -> Any:
+        """What PyYAML's SafeConstructor builds, for the plain maps, lists and scalars of
+        ordinary front matter, without its per-node bookkeeping (it was half the loading
+        time). Anything else (an alias, a merge key, another tag, a nested duplicate key)
+        raises _NotPlain, and PyYAML's own path builds and reports the document."""
+        if id(node) in seen:  # the same node twice: an alias
+            raise _NotPlain
+        seen.add(id(node))
+        tag = node.tag
+        if isinstance(node, yaml.ScalarNode):
+            if tag == _STR_TAG:
+                return node.value
+            if tag in _PLAIN_SCALAR_TAGS:
+                return self.yaml_constructors[tag](self, node)
+        elif isinstance(node, yaml.SequenceNode):
+            if tag == _SEQ_TAG:
+                return [self._plain(v, seen) for v in node.value]
+        elif isinstance(node, yaml.MappingNode) and tag == _MAP_TAG:
+            out: dict[Any, Any] = {}
+            nested = node is not self._root
+            raw: set[str] = set()
+            for k, v in node.value:
+                if not isinstance(k, yaml.ScalarNode) or (k.tag != _STR_TAG and k.tag not in _PLAIN_SCALAR_TAGS):
+                    raise _NotPlain
+                if nested:
+                    if k.value in raw:
+                        raise _NotPlain  # a nested duplicate (as written): construct_mapping reports it
+                    raw.add(k.value)
+                out[self._plain(k, seen)] = self._plain(v, seen)
+            return out
+        raise _NotPlain
 
     def construct_object(self, node: Any, deep: bool = False) -> Any:
         if node in self.constructed_objects and self.alias_line is None:
