@@ -91,6 +91,9 @@ class Item:
     body: str  # Markdown after the front matter, LF line endings
     body_line: int  # 1-based file line of the body's first line
     blocks: list[NonPublicBlock] = field(default_factory=list)
+    # values derived from the fields above, computed once (e.g. the public body, read by
+    # GK108, GK403, GK5xx and the public view); never part of equality
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # -- typed access; wrong types read as None (the schema reports them) --------------
     def text(self, key: str) -> str | None:

@@ -76,7 +76,11 @@ def item_url(path: str) -> str:
 
 
 def public_body(item: Item) -> str:
-    return HTML_COMMENT_RE.sub("", strip_blocks(item.body))
+    """The body as published: non-public blocks and HTML comments removed (computed once)."""
+    body = item.derived.get("public_body")
+    if body is None:
+        body = item.derived["public_body"] = HTML_COMMENT_RE.sub("", strip_blocks(item.body))
+    return body
 
 
 def _attachments(item: Item, body: str, repo: Repository) -> list[PublicAttachment]:
