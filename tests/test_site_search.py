@@ -34,6 +34,9 @@ const src = await (await realFetch(base + "pagefind/pagefind.js")).text();
 bytes += src.length;
 const pf = await import("data:text/javascript;base64," + Buffer.from(src).toString("base64"));
 await pf.options({ basePath: base + "pagefind/", baseUrl: "/" });
+const page = await (await realFetch(base + "search/")).text();
+const merge = JSON.parse((page.match(/data-merge="([^"]*)"/) || [, "[]"])[1].replace(/&quot;/g, '"'));
+for (const bundle of merge) await pf.mergeIndex(base + bundle, { baseUrl: "/" });
 const r = await pf.search(query);
 const data = await Promise.all(r.results.slice(0, 10).map(x => x.data()));
 console.log(JSON.stringify({ bytes, results: data.map(d => ({ url: d.url, title: d.meta.title, excerpt: d.excerpt })) }));
@@ -104,3 +107,24 @@ def test_search_page_uses_pagefind_ui(built):  # noqa: F811
     assert (out / "pagefind" / "pagefind-ui.js").is_file()
     header = (out / "index.html").read_text("utf-8")
     assert 'class="gk-search-form" action="search/"' in header
+
+
+def test_large_site_is_indexed_in_bundles_and_searched_as_one(tmp_path, monkeypatch):
+    """Pagefind keeps a bundle's index in memory: big sites are indexed in bundles of at most
+    SHARD_PAGES items, written as they are ready, and the search page merges them."""
+    from gkpublish.site import pages
+    from tests.test_site_build import build_into, demo_like_site
+
+    monkeypatch.setattr(pages, "SHARD_PAGES", 2)
+    site = demo_like_site(tmp_path / "repo")
+    out = tmp_path / "out"
+    rc, stdout, stderr = build_into(site, out)
+    assert rc == 0, stdout + stderr
+    bundles = sorted(p.parent.name for p in (out / "pagefind").rglob("pagefind-entry.json"))
+    assert bundles == ["pagefind", "s2", "s3"]
+    assert not (out / "pagefind" / "s2" / "pagefind-ui.js").exists()  # one UI, in the first bundle
+    assert 'data-merge="[&quot;pagefind/s2/&quot;, &quot;pagefind/s3/&quot;]"' in (out / "search" / "index.html").read_text("utf-8")
+    assert [r["url"] for r in pagefind_search(out, SEED_DOC_NO)][:1] == ["/zcwj/2022-37/"]
+    assert {r["url"] for r in pagefind_search(out, "转载")} >= {"/gzdt/reprint/"}
+    rc, stdout, stderr = site.cli("verify-site", str(out))
+    assert rc == 0, stdout + stderr

@@ -114,25 +114,18 @@ def build_site_dir(repo: Repository, findings: list[Finding], site_dir: str,
 def _index_and_verify(site_dir: str, repo: Repository, plugin) -> list[Leak]:
     """verify-site on the build, the pages scanned while Pagefind indexes them."""
     from gkpublish.site import manifest as mf
-    from gkpublish.site.search import SearchIndexError, finish_index
+    from gkpublish.site.search import SearchIndexError
     from gkpublish.site.verify import Verifier, _dedupe, provenance_leaks
 
-    proc, plugin.search_proc = plugin.search_proc, None
     try:
         verifier = Verifier(repo, plugin.view)
         pages = [p for p in plugin.produced if p != mf.MANIFEST]
-        leaks = verifier.scan(site_dir, pages, plugin.produced)
+        leaks = verifier.scan(site_dir, pages, plugin.produced)  # Pagefind indexes meanwhile
         produced = dict(plugin.produced)
-        if proc is not None:
-            produced.update((p, mf.SEARCH) for p in finish_index(proc, site_dir))
-            proc = None
+        produced.update((p, mf.SEARCH) for p in plugin.finish_search())
         mf.write_manifest(site_dir, produced)
     except (SearchIndexError, ValueError) as exc:
         raise GkError(f"站点构建失败：{exc}") from None
-    finally:
-        if proc is not None:  # an error above: do not leave Pagefind running
-            proc.kill()
-            proc.wait()
     more, files, kinds = provenance_leaks(site_dir)
     leaks += more + verifier.scan(site_dir, [f for f in files if f not in plugin.produced], kinds)
     return _dedupe(leaks)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import os
 import posixpath
 from collections.abc import Iterable
@@ -83,9 +84,47 @@ class SiteBundle:
     files: list[SiteFile] = field(default_factory=list)
     nav: list[Any] = field(default_factory=list)  # MkDocs nav structure (small, fixed size)
     site: dict[str, Any] = field(default_factory=dict)  # public site keys, for the footer
+    shards: list[SearchShard] = field(default_factory=list)  # the Pagefind bundles, in build order
 
     def by_uri(self) -> dict[str, SitePage]:
         return {p.src_uri: p for p in self.pages}
+
+
+@dataclass
+class SearchShard:
+    """One Pagefind bundle. Pagefind holds a bundle's whole index in memory (measured ≈200 KB
+    per Chinese item page), so a large site is indexed in bundles of at most SHARD_PAGES
+    items, one after another, and the search page merges them (Pagefind's mergeIndex)."""
+
+    bundle: str  # site path of the bundle folder: "pagefind", "pagefind/s2" …
+    glob: str | None  # Pagefind --glob selecting this bundle's item pages; None: the whole site
+    pages: list[str] = field(default_factory=list)  # item src_uris
+
+
+SHARD_PAGES = 4000
+
+
+def search_shards(item_uris: list[str], limit: int | None = None) -> list[SearchShard]:
+    """Item pages grouped by folder (a folder is never split) into bundles of ≤ ``limit``."""
+    limit = limit or SHARD_PAGES
+    if len(item_uris) <= limit:
+        return [SearchShard("pagefind", None, list(item_uris))]
+    folders: dict[str, list[str]] = {}
+    for uri in item_uris:
+        folders.setdefault(posixpath.dirname(uri), []).append(uri)
+    shards: list[SearchShard] = []
+    current: list[str] = []
+    patterns: list[str] = []
+    for folder in sorted(folders):
+        if current and len(current) + len(folders[folder]) > limit:
+            shards.append(SearchShard("", "{" + ",".join(patterns) + "}", current))
+            current, patterns = [], []
+        current.extend(folders[folder])
+        patterns.append(f"{folder}/*/index.html" if folder else "*/index.html")
+    shards.append(SearchShard("", "{" + ",".join(patterns) + "}", current))
+    for n, shard in enumerate(shards):
+        shard.bundle = "pagefind" if n == 0 else f"pagefind/s{n + 1}"
+    return shards
 
 
 class SiteError(Exception):
@@ -359,13 +398,14 @@ def abolished_page(view: PublicView) -> SitePage:
     return SitePage(src_uri=to_src(url), title=ABOLISHED_TITLE, kind="abolished", before=head + body)
 
 
-def search_page() -> SitePage:
+def search_page(shards: list[SearchShard]) -> SitePage:
     url = "search/"
     base = rel(url, "")
+    merge = esc(json.dumps([s.bundle + "/" for s in shards[1:]]))
     before = (f'<h1>站内搜索</h1><noscript><p>站内搜索需要启用 JavaScript；也可以浏览'
               f'<a href="{rel(url, catalog_url())}">政府信息公开目录</a>。</p></noscript>'
               f'<link rel="stylesheet" href="{base}pagefind/pagefind-ui.css">'
-              f'<div id="gk-search" class="gk-search" data-base="{base}"></div>'
+              f'<div id="gk-search" class="gk-search" data-base="{base}" data-merge="{merge}"></div>'
               f'<script src="{base}pagefind/pagefind-ui.js"></script>')
     return SitePage(src_uri=to_src(url), title="站内搜索", kind="search", before=before)
 
@@ -513,7 +553,8 @@ def build_site(view: PublicView, attachment_paths: dict[str, str], build_date: d
         bundle.files.append(SiteFile(src_uri=form_uri, kind="form", content=data))
     bundle.pages.append(guide_page(view, by_col.get(guide_col.id, []) if guide_col else [], form_uri))
     bundle.pages.append(abolished_page(view))
-    bundle.pages.append(search_page())
+    bundle.shards = search_shards([p.src_uri for p in bundle.pages if p.kind == "item"])
+    bundle.pages.append(search_page(bundle.shards))
     bundle.pages.append(home_page(view, g_title))
     bundle.files.append(SiteFile(src_uri="feed.xml", kind="feed", content=atom_feed(view, build_date)))
     bundle.nav = navigation(view, g_title)

@@ -58,7 +58,9 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         self.command = "build"
         self.verify_after_build = True  # gkpublish build verifies (and reports) itself …
         self.defer_search = False  # … and finishes the search index while it scans the pages
-        self.search_proc = None
+        self.indexer = None
+        self._shard_of: dict[str, int] = {}
+        self._left: list[int] = []
         self.produced: dict[str, str] = {}
         self._preloaded: tuple[Repository, list[Finding]] | None = None
         self.repo: Repository | None = None
@@ -79,12 +81,14 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         self.verify_after_build = True
         self.defer_search = False
         self._preloaded = None
-        self.search_proc = None
+        self.indexer = None
 
     def on_shutdown(self) -> None:
-        if self.search_proc is not None and self.search_proc.poll() is None:
-            self.search_proc.kill()
-            self.search_proc.wait()
+        if self.indexer is not None:  # a failed build: let the running Pagefind end
+            try:
+                self.finish_search()
+            except Exception:  # noqa: BLE001 - the build already failed; its error is reported
+                pass
 
     def on_config(self, config):  # type: ignore[override]
         from gkpublish.errors import GkError
@@ -142,7 +146,12 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         out = Files([f for f in files if f.src_dir in theme_dirs
                      and not f.src_uri.startswith(UNUSED_THEME_FILES) and not f.src_uri.endswith(".map")])
         in_nav = set(_nav_targets(config.nav))
-        for page in self.bundle.pages:
+        # item pages bundle by bundle (MkDocs writes pages in this order), so that each search
+        # bundle can be indexed as soon as its pages are written
+        self._shard_of = {uri: n for n, shard in enumerate(self.bundle.shards) for uri in shard.pages}
+        self._left = [len(shard.pages) for shard in self.bundle.shards]
+        pages = sorted(self.bundle.pages, key=lambda p: self._shard_of.get(p.src_uri, len(self._left)))
+        for page in pages:
             inclusion = InclusionLevel.INCLUDED if page.src_uri in in_nav else InclusionLevel.NOT_IN_NAV
             out.append(File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion))
         for f in self.bundle.files:
@@ -170,9 +179,27 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
             return html_text
         return gen.before + html_text + gen.after
 
+    def on_pre_build(self, *, config) -> None:  # type: ignore[override]
+        from gkpublish.site.search import Indexer
+
+        self.indexer = Indexer(config.site_dir, self.bundle.shards) if self.config.search else None
+
+    def on_post_page(self, output: str, *, page, config) -> str:  # type: ignore[override]
+        n = self._shard_of.get(page.file.src_uri)
+        if n is not None and self.indexer is not None:
+            self._left[n] -= 1
+            if self._left[n] == 0:
+                self.indexer.submit(n)
+        return output
+
+    def finish_search(self) -> list[str]:
+        """Wait for the search index; the files it wrote."""
+        indexer, self.indexer = self.indexer, None
+        return indexer.finish() if indexer is not None else []
+
     def on_post_build(self, *, config) -> None:  # type: ignore[override]
         from gkpublish.site import manifest as mf
-        from gkpublish.site.search import SearchIndexError, index_site, start_index
+        from gkpublish.site.search import SearchIndexError
 
         site_dir = config.site_dir
         produced: dict[str, str] = {}
@@ -189,13 +216,11 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
                 if os.path.isfile(os.path.join(site_dir, out)):
                     produced[out] = mf.MKDOCS
         self.produced = produced
+        if self.defer_search:
+            return  # gkpublish build finishes the index while it scans the pages (site/build.py)
         try:
-            if self.config.search and self.defer_search:
-                self.search_proc = start_index(site_dir)  # gkpublish build finishes it (site/build.py)
-                return
-            if self.config.search:
-                for path in index_site(site_dir):
-                    produced[path] = mf.SEARCH
+            for path in self.finish_search():
+                produced[path] = mf.SEARCH
             mf.write_manifest(site_dir, produced)
         except (SearchIndexError, ValueError) as exc:
             raise PluginError(str(exc)) from None

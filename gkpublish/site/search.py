@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 
 BUNDLE_DIR = "pagefind"
 # UI variants Pagefind also writes that the site does not use.
@@ -38,35 +39,74 @@ def pagefind_executable() -> str:
     return str(get_executable())
 
 
-def start_index(site_dir: str) -> subprocess.Popen:
-    """Start Pagefind over the HTML under ``site_dir`` (into ``site_dir/pagefind/``); it runs
-    while the caller does other work (gkpublish build scans the pages meanwhile)."""
-    out = os.path.join(site_dir, BUNDLE_DIR)
+# In the bundles after the first, only what a merged index loads is kept (the UI is the first's).
+SHARD_KEEP = ("fragment", "index", "filter", "pagefind-entry.json", "pagefind.js", "pagefind-worker.js")
+
+
+def _run(site_dir: str, bundle: str, glob: str | None) -> list[str]:
+    out = os.path.join(site_dir, *bundle.split("/"))
     if os.path.lexists(out):
         shutil.rmtree(out)
-    cmd = [pagefind_executable(), "--site", site_dir, "--output-subdir", BUNDLE_DIR, "--silent"]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            encoding="utf-8", errors="replace")
-
-
-def finish_index(proc: subprocess.Popen, site_dir: str) -> list[str]:
-    """Wait for Pagefind; the files it wrote, relative to ``site_dir`` (POSIX separators)."""
-    stdout, stderr = proc.communicate()
+    cmd = [pagefind_executable(), "--site", site_dir, "--output-subdir", bundle, "--silent"]
+    if glob:
+        cmd += ["--glob", glob]
+    proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", errors="replace")
     if proc.returncode != 0:
-        detail = (stderr or stdout).strip().splitlines()[-5:]
-        raise SearchIndexError("Pagefind 生成搜索索引失败：" + " / ".join(detail))
-    out = os.path.join(site_dir, BUNDLE_DIR)
-    for name in UNUSED:
+        detail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+        raise SearchIndexError(f"Pagefind 生成搜索索引（{bundle}）失败：" + " / ".join(detail))
+    for name in os.listdir(out):
         path = os.path.join(out, name)
-        if os.path.isfile(path):
+        if os.path.isfile(path) and (name in UNUSED or (bundle != BUNDLE_DIR and not name.startswith(SHARD_KEEP)
+                                                       and not name.endswith((".pf_meta", ".pagefind")))):
             os.remove(path)
-    written = []
-    for dirpath, _dirs, files in os.walk(out):
-        for name in files:
-            written.append(os.path.relpath(os.path.join(dirpath, name), site_dir).replace(os.sep, "/"))
-    return sorted(written)
+    return []
 
 
-def index_site(site_dir: str) -> list[str]:
-    """Index the site and wait for it."""
-    return finish_index(start_index(site_dir), site_dir)
+class Indexer:
+    """Runs Pagefind over the bundles of a site (gkpublish.site.pages.SearchShard), one at a
+    time in a background thread, each as soon as its pages are written: the search index is
+    built while MkDocs renders the rest of the site, with one bundle's memory at a time."""
+
+    def __init__(self, site_dir: str, shards: list) -> None:
+        self.site_dir = site_dir
+        self.shards = shards
+        self._ready = [threading.Event() for _ in shards]
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="pagefind", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        for event, shard in zip(self._ready, self.shards, strict=True):
+            event.wait()
+            if self._error is None:
+                try:
+                    _run(self.site_dir, shard.bundle, shard.glob)
+                except BaseException as exc:  # reported by finish()
+                    self._error = exc
+
+    def submit(self, n: int) -> None:
+        """Bundle ``n``'s pages are all written."""
+        self._ready[n].set()
+
+    def finish(self) -> list[str]:
+        """Index what is left, wait; the files written, site-relative."""
+        for event in self._ready:
+            event.set()
+        self._thread.join()
+        if self._error is not None:
+            if isinstance(self._error, SearchIndexError):
+                raise self._error
+            raise SearchIndexError(f"Pagefind 生成搜索索引失败：{self._error}")
+        out = os.path.join(self.site_dir, BUNDLE_DIR)
+        written = []
+        for dirpath, _dirs, files in os.walk(out):
+            for name in files:
+                written.append(os.path.relpath(os.path.join(dirpath, name), self.site_dir).replace(os.sep, "/"))
+        return sorted(written)
+
+
+def index_site(site_dir: str, shards: list | None = None) -> list[str]:
+    """Index the whole site (one bundle unless ``shards`` say otherwise) and wait."""
+    from gkpublish.site.pages import SearchShard
+
+    return Indexer(site_dir, shards or [SearchShard(BUNDLE_DIR, None)]).finish()

@@ -29,9 +29,13 @@
     var el = document.getElementById("gk-search");
     if (!el || typeof PagefindUI === "undefined") return;
     var base = new URL(el.getAttribute("data-base") || "./", window.location.href).pathname;
+    var merge = JSON.parse(el.getAttribute("data-merge") || "[]").map(function (b) {
+      return { bundlePath: base + b, baseUrl: base };  /* 大型站点的索引分为多个包，检索时合并 */
+    });
     var ui = new PagefindUI({
       element: "#gk-search",
       bundlePath: base + "pagefind/",
+      mergeIndex: merge,
       baseUrl: base,
       showSubResults: false,
       showImages: false,
