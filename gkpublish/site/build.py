@@ -13,6 +13,8 @@ import logging
 import os
 import tempfile
 
+import yaml
+
 from gkpublish.errors import GkError
 from gkpublish.model import ERROR, Finding, Repository
 from gkpublish.site.verify import Leak
@@ -72,7 +74,7 @@ def build_site_dir(repo: Repository, findings: list[Finding], site_dir: str,
     """Build into ``site_dir`` (created or emptied) and verify it; the leaks found."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError, MkDocsException
+    from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 
     if any(f.severity == ERROR for f in findings):  # callers refuse first; never build past the gate
         raise GkError("门禁未通过，不能构建站点")
@@ -89,9 +91,10 @@ def build_site_dir(repo: Repository, findings: list[Finding], site_dir: str,
     handler = _Echo()
     logger.addHandler(handler)
     try:
+        _ensure_docs_dir(config_file)
         try:
             cfg = load_config(config_file=config_file, site_dir=site_dir)
-        except ConfigurationError as exc:
+        except (ConfigurationError, Abort) as exc:
             raise GkError(f"{config_file}: 配置无效：{exc}") from None
         plugin = cfg.plugins.get("gkpublish")
         if plugin is None:
@@ -103,7 +106,7 @@ def build_site_dir(repo: Repository, findings: list[Finding], site_dir: str,
         try:
             build(cfg)
             return _index_and_verify(site_dir, repo, plugin)
-        except MkDocsException as exc:
+        except (MkDocsException, Abort) as exc:
             raise GkError(f"站点构建失败：{exc}") from None
         finally:
             cfg.plugins.on_shutdown()
@@ -129,3 +132,25 @@ def _index_and_verify(site_dir: str, repo: Repository, plugin) -> list[Leak]:
     more, files, kinds = provenance_leaks(site_dir)
     leaks += more + verifier.scan(site_dir, [f for f in files if f not in plugin.produced], kinds)
     return _dedupe(leaks)
+
+
+def _ensure_docs_dir(config_file: str) -> None:
+    """MkDocs refuses a missing docs_dir; ours is an empty placeholder (pages are generated),
+    which a copy of the repository without empty folders may lack."""
+    try:
+        with open(config_file, encoding="utf-8") as fh:
+            data = yaml.load(fh, Loader=_IgnoreTags)
+    except (OSError, yaml.YAMLError):
+        return  # MkDocs reports it
+    docs = data.get("docs_dir", "docs") if isinstance(data, dict) else None
+    if isinstance(docs, str) and docs:
+        path = os.path.join(os.path.dirname(os.path.abspath(config_file)), docs)
+        if not os.path.exists(path):
+            os.makedirs(path)
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    """mkdocs.yml may carry tags such as !ENV; only docs_dir is read here."""
+
+
+_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)

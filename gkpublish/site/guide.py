@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from gkpublish.public import PublicItem, PublicView
 from gkpublish.rules.site import GUIDE_PARTS
-from gkpublish.site.pages import SitePage, column_url, esc, item_list, rel
+from gkpublish.site.pages import PAGE_SIZE, SitePage, column_url, esc, item_list, rel
 
 DEFAULT_FORM = "政府信息公开申请表.docx"
 
@@ -104,8 +104,12 @@ def guide_page(view: PublicView, guide_items: list[PublicItem], form_uri: str) -
                  f'<table class="gk-meta gk-office"><tbody>{"".join(office_rows)}</tbody></table>')
 
     parts.append(f'<h2 id="remedy">四、监督和救济</h2><p>{esc(g.get("remedy") or REMEDY)}</p>')
-    if guide_items:
-        parts.append('<h2 id="history">往年指南及相关信息</h2>' + item_list(url, guide_items))
+    if guide_items:  # the newest; the column page has them all (a page must not grow with the site)
+        more = ""
+        column = guide_items[0].meta.get("column")
+        if len(guide_items) > PAGE_SIZE and column:
+            more = f'<p><a href="{rel(url, column_url(column))}">全部 {len(guide_items)} 条 ›</a></p>'
+        parts.append('<h2 id="history">往年指南及相关信息</h2>' + item_list(url, guide_items[:PAGE_SIZE]) + more)
     return SitePage(src_uri="guide/index.md", title=title, kind="guide", before="".join(parts))
 
 
