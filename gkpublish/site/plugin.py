@@ -170,6 +170,10 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         self.files = out
         return out
 
+    def on_env(self, env, *, config, files):  # type: ignore[override]
+        env.globals["gk_nav"] = _RenderCache()  # see theme/main.html, block site_nav
+        return env
+
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:  # type: ignore[override]
         gen = self._pages.get(page.file.src_uri)
         if gen is not None:
@@ -250,6 +254,23 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
             if os.path.isdir(path):
                 server.watch(path)
         return server
+
+
+class _RenderCache:
+    """Rendered template fragments by key, for one build."""
+
+    def __init__(self) -> None:
+        self._done: dict[Any, str] = {}
+
+    def has(self, key: Any) -> bool:
+        return key in self._done
+
+    def get(self, key: Any) -> str:
+        return self._done[key]
+
+    def put(self, key: Any, rendered: str) -> str:
+        self._done[key] = rendered
+        return rendered
 
 
 def _nav_targets(nav: Any) -> list[str]:
