@@ -101,7 +101,7 @@ class SearchShard:
     pages: list[str] = field(default_factory=list)  # item src_uris
 
 
-SHARD_PAGES = 4000
+SHARD_PAGES = 5000
 
 
 def search_shards(item_uris: list[str], limit: int | None = None) -> list[SearchShard]:
