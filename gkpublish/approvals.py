@@ -182,6 +182,9 @@ def record_from_doc(rel: str, doc: dict[str, Any]) -> Record:
     return Record(rel, doc["payload"], message, hashlib.sha256(message).hexdigest(), parse(doc["signature"]))
 
 
+COMMENT_FIELD_RE = re.compile(r'"comment"\s*:\s*"((?:[^"\\]|\\.)+)"')
+
+
 class Approvals:
     """Every record under approvals/, read once by the loader (rules never open files).
 
@@ -216,6 +219,15 @@ class Approvals:
     def problems(self) -> list[tuple[str, str]]:  # (file, why it is malformed) → GK302
         self._parse()
         return self._problems
+
+    def comments(self) -> list[tuple[str, str]]:
+        """(record file, reviewer's comment) of every record: internal text that must never
+        reach the site (verify-site). Read from the raw bytes when the records have not been
+        parsed, so scanning a built site does not parse tens of thousands of records."""
+        if self._records is not None:
+            return [(r.file, str(r.payload.get("comment") or "")) for r in self._records]
+        return [(rel, json.loads(f'"{c}"')) for rel, data in self._files
+                for c in COMMENT_FIELD_RE.findall(data.decode("utf-8", "ignore"))]
 
     def by_folder(self) -> dict[str, list[Record]]:
         out: dict[str, list[Record]] = {}

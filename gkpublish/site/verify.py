@@ -48,6 +48,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from gkpublish.approvals import COMMENT_FIELD_RE, Approvals
 from gkpublish.model import Repository
 from gkpublish.public import PUBLIC_SITE_KEYS, PublicView, public_view, secret_files, secrets_of
 from gkpublish.site import manifest as mf
@@ -197,16 +198,10 @@ def _repo_secrets(repo: Repository) -> tuple[list[tuple[str, str]], dict[str, st
     """(where, text) secrets beyond the items, and secret files by SHA-256 → where."""
     texts: list[tuple[str, str]] = []
     hashes: dict[str, str] = {}
-    loaded = repo.extra.get("approvals")  # the loader has read approvals/ already: reuse its bytes
-    records = getattr(loaded, "_records", None)
-    raw = getattr(loaded, "_files", None)
+    loaded = repo.extra.get("approvals")  # the loader has read approvals/ already: reuse it
     tops: tuple[str, ...] = ("records", "approvals")
-    if records:
-        texts.extend((r.file, str(r.payload.get("comment") or "")) for r in records)
-        tops = ("records",)
-    elif raw:
-        for rel, data in raw:
-            texts.extend((rel, json.loads(f'"{c}"')) for c in _COMMENT_FIELD.findall(data.decode("utf-8", "ignore")))
+    if isinstance(loaded, Approvals):
+        texts.extend(loaded.comments())
         tops = ("records",)
     for top in tops:
         base = os.path.join(repo.root, top)
@@ -221,7 +216,7 @@ def _repo_secrets(repo: Repository) -> tuple[list[tuple[str, str]], dict[str, st
                 if top == "approvals":
                     # tens of thousands of small signed records: their signatures are found by
                     # SIGNATURE_MARKS (a copied record too); only the reviewers' comments are text
-                    texts.extend((rel, json.loads(f'"{c}"')) for c in _COMMENT_FIELD.findall(data.decode("utf-8", "ignore")))
+                    texts.extend((rel, json.loads(f'"{c}"')) for c in COMMENT_FIELD_RE.findall(data.decode("utf-8", "ignore")))
                     continue
                 hashes.setdefault(hashlib.sha256(data).hexdigest(), rel)
                 texts.append((rel, name))
@@ -240,7 +235,6 @@ def _repo_secrets(repo: Repository) -> tuple[list[tuple[str, str]], dict[str, st
     return texts, hashes
 
 
-_COMMENT_FIELD = re.compile(r'"comment"\s*:\s*"((?:[^"\\]|\\.)+)"')
 # Every SSH signature (ssh-keygen -Y sign) starts with the magic "SSHSIG": as text, in
 # base64, or armoured. None of these belongs on a public page.
 SIGNATURE_MARKS = ("BEGIN SSH SIGNATURE", "U1NIU0lH")
