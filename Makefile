@@ -23,11 +23,13 @@ demo: $(STAMP)
 	$(BIN)/gkpublish build --as-of $(DEMO_AS_OF) --out site
 	@echo "演示站点已生成：$(CURDIR)/site/index.html （预览：$(BIN)/gkpublish serve）"
 
-# The browser test drives Debian's Chromium; install it when missing (needs root).
+# The browser test drives Debian's Chromium, and its screenshots need a Chinese font;
+# install them when missing (needs root).
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  echo "安装浏览器测试所需的 chromium（apt-get）……"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  echo "安装浏览器测试所需的 chromium 与中文字体（apt-get）……"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium chromium-driver fonts-wqy-microhei >/dev/null; \
 	fi
 
 test: $(STAMP) browser-deps
