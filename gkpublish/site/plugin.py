@@ -194,15 +194,22 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
 
         self.indexer = Indexer(config.site_dir, self.bundle.shards) if self.config.search else None
         self._early = _early_indexing()
+        self._complete: int | None = None  # a bundle whose last page MkDocs is about to write
 
     def on_post_page(self, output: str, *, page, config) -> str:  # type: ignore[override]
         # A bundle is indexed as soon as its pages are written, while MkDocs renders the
         # rest (10,000 items on 2 cores: 57 s against 72–84 s indexing after the pages).
+        # MkDocs writes a page *after* on_post_page returns, so a bundle whose last page
+        # is this one is submitted at the next page (or by finish_search), never before its
+        # last file exists: Pagefind would race the write and miss that page.
+        if self._complete is not None and self.indexer is not None:
+            self.indexer.submit(self._complete)
+            self._complete = None
         n = self._shard_of.get(page.file.src_uri)
         if n is not None and self.indexer is not None and self._early:
             self._left[n] -= 1
             if self._left[n] == 0:
-                self.indexer.submit(n)
+                self._complete = n
         return output
 
     def finish_search(self) -> list[str]:
