@@ -101,6 +101,25 @@ def _attachments(item: Item, body: str, repo: Repository) -> list[PublicAttachme
             if full in repo.attachments and full not in repo.unsafe_paths]
 
 
+def _unlink_unpublished(item: Item, body: str, unpublished: set[str]) -> str:
+    """Links to items that are not published become ``#``: their address would name the
+    unpublished item on the public site (GK107 reports such links; this holds even when
+    the gate is bypassed, e.g. by ``gkpublish serve``)."""
+    if not unpublished:
+        return body
+    folder = posixpath.dirname(item.path)
+    spans = []
+    for offset, target in body_links(body):
+        full, _ = resolve(folder, unquote(target))
+        if full and (full in unpublished or full + ".md" in unpublished):
+            at = body.find(target, offset)
+            if at >= 0:
+                spans.append((at, at + len(target)))
+    for start, end in sorted(spans, reverse=True):
+        body = body[:start] + "#" + body[end:]
+    return body
+
+
 def _public_source(item: Item) -> dict[str, Any]:
     src = item.mapping("source")
     out: dict[str, Any] = {"type": item.source_type}
@@ -123,10 +142,11 @@ def public_view(repo: Repository, findings: list[Finding] | None = None) -> Publ
     (defence in depth: ``gkpublish build`` refuses to build when the gate fails)."""
     failed = {f.path for f in findings or () if f.severity == ERROR}
     items: list[PublicItem] = []
+    unpublished = {it.path for it in repo.items if not is_published(it)}
     for item in repo.items:
         if not is_published(item) or item.path in failed:
             continue
-        body = public_body(item)
+        body = _unlink_unpublished(item, public_body(item), unpublished)
         items.append(PublicItem(
             source_path=item.path, url=item_url(item.path),
             meta={k: item.meta[k] for k in PUBLIC_FIELDS if k in item.meta},
@@ -163,6 +183,7 @@ def secrets_of(repo: Repository) -> list[tuple[str, str]]:
             out.append((item.path, item.title))
             out.append((item.path, item.body))
             out.append((item.path, posixpath.basename(item.path)))
+            out.append((item.path, item_url(item.path)))  # the address a link to it would carry
             out.extend((f"{item.path}:{key}", s) for key, value in item.meta.items() for s in _strings(value))
     return out
 

@@ -312,3 +312,12 @@ def test_sign_off_record_in_a_page_is_caught(copy):
     inject(out, "index.html", f"<pre>{line}</pre>")
     rc, report = verify(site, out)
     assert rc == 1 and "签名" in report
+
+
+def test_link_naming_an_unpublished_item_is_caught(copy):
+    """A link's address (ASCII, in href) can name an unpublished item: the gate reports it
+    (GK107) and the public view unlinks it; verify-site must still catch it in a page."""
+    site, out = copy
+    inject(out, "gzdt/public/index.html", '<a href="../../tzgg/LEAKFILENAMEMARKERYSQ2026/">见此</a>')
+    rc, report = verify(site, out)
+    assert rc == 1 and "content/tzgg/LEAKFILENAMEMARKERYSQ2026.md" in report, report

@@ -229,3 +229,34 @@ def test_attachment_symlink_outside_content_fires_on_link_and_item(attachment_sy
     found = {f.path: f for f in attachment_symlink_outside_content.check().of("GK107")}
     assert set(found) == {"content/tzgg/附件.pdf", "content/tzgg/a.md"}
     assert "符号链接" in found["content/tzgg/a.md"].message
+
+
+# -- a public page must not link to an unpublished item --------------------------------------
+def test_public_item_linking_to_unpublished_item(site):
+    """public_links_to_withheld_item: the address would name the withheld item on the site."""
+    site.item("zcwj/MARKERXYZ-withheld.md", attribute="依申请公开", review_date="2027-06-01",
+              index_no="SAMPLE001/2026-00009", column="gzdt")
+    path = site.item("gzdt/public.md", body="相关文件见[此处](../zcwj/MARKERXYZ-withheld.md)。\n")
+    found = [f for f in site.check().of("GK107") if f.path == "content/gzdt/public.md"]
+    assert len(found) == 1 and "未公开的条目" in found[0].message
+    assert path.read_text("utf-8").splitlines()[found[0].line - 1].startswith("相关文件见")
+
+
+def test_public_item_linking_to_public_item_is_fine(site):
+    site.item("gzdt/other.md", index_no="SAMPLE001/2026-00009")
+    site.item("gzdt/public.md", body="另见[上一期](other.md)。\n")
+    assert not [f for f in site.check().of("GK107") if f.path == "content/gzdt/public.md"]
+
+
+def test_public_view_unlinks_an_unpublished_item_even_without_the_gate(site):
+    from gkpublish.public import public_view, secrets_of
+
+    site.item("zcwj/MARKERXYZ-withheld.md", attribute="不予公开", review_date="2027-06-01",
+              reason={"ground": "内部事务信息", "basis": "条例第十六条 内部工作流程"},
+              index_no="SAMPLE001/2026-00009", column="gzdt")
+    site.item("gzdt/public.md", body="见[此处](../zcwj/MARKERXYZ-withheld.md)和[那里](<../zcwj/MARKERXYZ-withheld.md>)。\n")
+    repo = site.load()
+    view = public_view(repo)  # no findings passed: the gate bypassed
+    (pub,) = view.items
+    assert "MARKERXYZ" not in pub.body and "此处" in pub.body and "那里" in pub.body
+    assert ("content/zcwj/MARKERXYZ-withheld.md", "zcwj/MARKERXYZ-withheld/") in secrets_of(repo)

@@ -22,6 +22,7 @@ from urllib.parse import unquote
 from gkpublish.errors import GkError
 from gkpublish.mdtext import body_links, resolve
 from gkpublish.model import Item, Repository
+from gkpublish.public import is_published, public_body
 from gkpublish.rules import Problem, rule
 from gkpublish.rules.files import _load_findings
 
@@ -291,7 +292,9 @@ def links_inside_content(repo: Repository) -> Iterator[Problem]:
     ``file:`` address or a symbolic link out of ``content/`` would be a broken link on
     the site, or would publish a file nobody reviewed. Symbolic links out of ``content/``
     are reported where they are (their target is never read) and on each item that uses
-    them. Links to other items (``.md``) must exist too. Web addresses are GK403's business.
+    them. Links to other items (``.md``) must exist too, and a published item must not link
+    to an item that is not published (依申请公开, 不予公开, withdrawn): the page does not exist
+    on the site and the link's address would name it. Web addresses are GK403's business.
 
     Passing (``content/zcwj/2022-37/附件1.pdf`` exists)::
 
@@ -321,3 +324,30 @@ def links_inside_content(repo: Repository) -> Iterator[Problem]:
             words = _link_problem(repo, known, dirs, folder, target)
             if words:
                 yield Problem(item.path, line, f"正文链接{words}")
+    yield from _links_to_unpublished(repo)
+
+
+def _links_to_unpublished(repo: Repository) -> Iterator[Problem]:
+    """A public page linking to an item that is not published would be a broken link, and
+    its address would name the unpublished item on the public site (its file name is
+    often its subject): the public view unlinks it, and the gate says so."""
+    unpublished = {it.path: it for it in repo.items if not is_published(it)}
+    if not unpublished:
+        return
+    for item in repo.items:
+        if not is_published(item):
+            continue
+        folder = posixpath.dirname(item.path)
+        for _offset, target in body_links(public_body(item)):
+            full, _ = resolve(folder, unquote(target))
+            other = full and (unpublished.get(full) or unpublished.get(full + ".md"))
+            if other:
+                line = _public_line(item, target)
+                yield Problem(item.path, line,
+                              f"正文链接“{target}”指向未公开的条目（{other.attribute or '已撤回'}）：公开站点上没有这个页面，"
+                              "而链接地址会暴露该条目的文件名；请删除该链接，或只写文件名称和文号（附件1 第四条）")
+
+
+def _public_line(item: Item, target: str) -> int | None:
+    at = item.body.find(target)
+    return item.body_line_at(at) if at >= 0 else None

@@ -45,6 +45,7 @@ import os
 import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 import yaml
 
@@ -70,6 +71,8 @@ _SCRIPT_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1>", re.S | re.I)
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 # attribute values with non-ASCII text (a leak can hide in a title= or alt=)
 _ATTR = re.compile(r'=\s*"([^"<>]*[^\x00-\x7f][^"<>]*)"')
+# link targets, ASCII too: a link's address can name an unpublished item or file
+_LINK_ATTR = re.compile(r'\b(?:href|src)\s*=\s*"([^"<>]*)"', re.I)
 TEXT_SUFFIXES = (".html", ".htm", ".xml", ".json", ".txt", ".js", ".css", ".svg", ".map", ".md", ".csv", ".yml")
 SEARCH_SUFFIXES = (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter", ".pagefind")
 # Files whose visible text is content (GK5xx is looked for there, not in theme code).
@@ -294,7 +297,8 @@ def _texts_of(path: str, data: bytes) -> tuple[str, str] | None:
     if lower.endswith((".html", ".htm", ".xml", ".svg")):
         scripts = [m.group(0) for m in _SCRIPT_STYLE.finditer(text)]
         source = _SCRIPT_STYLE.sub(" ", text) if scripts else text
-        rest = _ATTR.findall(source) + _COMMENT.findall(source) + scripts
+        links = [unquote(v) for v in _LINK_ATTR.findall(source) if not v.startswith(("#", "http:", "https:"))]
+        rest = _ATTR.findall(source) + links + _COMMENT.findall(source) + scripts
         visible = _TAG.sub("\n", _INLINE_TAG.sub("", source))
         return html.unescape(visible), html.unescape("\n".join(rest))
     return text, ""
