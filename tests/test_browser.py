@@ -1,4 +1,4 @@
-"""A real browser on the demo site: home → column → seed document → metadata → Chinese search.
+"""A real browser on the demo site: home → column → seed document → metadata → Chinese search → 文号.
 
 Playwright's Python package drives Debian's Chromium (/usr/bin/chromium; ``make test``
 installs it, no browser is ever downloaded) against the demo repository, signed in a
@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -24,6 +25,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SEED_TITLE = "重庆市江北区人民政府办公室关于印发政府信息公开有关制度的通知"
+SEED_DOC_NO = "江北府办发〔2022〕37号"
 SEED_URL = "xxgkzd/jbfbf-2022-37/"
 SEED_COLUMN = "政府信息公开制度"
 
@@ -123,17 +125,62 @@ def test_citizen_reads_and_searches(demo_url, page):
     pg.fill("#gk-q", "政府信息公开")
     pg.press("#gk-q", "Enter")
     pg.wait_for_url("**/search/?q=*")
-    result = pg.locator(".pagefind-ui__result-link", has_text=SEED_TITLE)
+    result = pg.locator("ol.gk-results .gk-result__title", has_text=SEED_TITLE)
     result.first.wait_for(timeout=15_000)
-    assert "条与“政府信息公开”相关的信息" in pg.locator(".pagefind-ui__message").inner_text()
+    assert pg.locator("#gk-search-q").input_value() == "政府信息公开"
+    status = pg.locator(".gk-search__status")
+    assert re.fullmatch(r"找到 \d+ 条与“政府信息公开”相关的信息", status.inner_text())
+    first = pg.locator("li.gk-result").first
+    assert "发布日期：" in first.locator(".gk-result__meta").inner_text()
+    assert first.locator(".gk-result__excerpt mark").count() >= 1  # the words found, highlighted
     shot(pg, "04-search")
     result.first.click()
     pg.wait_for_url(demo_url + SEED_URL)
 
-    # the 文号 finds it too
-    pg.goto(demo_url + "search/?q=" + "江北府办发〔2022〕37号")
-    pg.locator(".pagefind-ui__result-link", has_text=SEED_TITLE).first.wait_for(timeout=15_000)
+    # the 文号 is answered by the 文号 lookup files, without loading Pagefind
+    requests: list[str] = []
+    pg.on("request", lambda r: requests.append(r.url))
+    pg.goto(demo_url + "search/?q=" + SEED_DOC_NO)
+    docno = pg.locator("section.gk-docno")
+    docno.locator(".gk-result__title", has_text=SEED_TITLE).wait_for(timeout=15_000)
+    assert docno.locator(".gk-result__meta span").all_inner_texts() == [f"文号：{SEED_DOC_NO}", "发布日期：2022-06-22"]
+    assert status.inner_text() == f"找到 1 份文号为“{SEED_DOC_NO}”的文件。"
+    assert not [u for u in requests if "/pagefind/" in u], requests
     shot(pg, "05-search-doc-no")
+    docno.get_by_role("button", name=f"在全文中检索“{SEED_DOC_NO}”").click()  # then Pagefind, on request
+    pg.locator("ol.gk-results > li .gk-result__title", has_text=SEED_TITLE).first.wait_for(timeout=15_000)
+    assert [u for u in requests if u.endswith("/pagefind/pagefind.js")]
+
+    # a 文号 cited in another document's body; typing is searched after a pause, the URL follows
+    pg.fill("#gk-search-q", "綦审发［2021］901号")
+    pg.wait_for_url("**/search/?q=%E7%B6%A6*")
+    docno.locator(".gk-docno__cited a", has_text="关于废止部分规范性文件的决定").wait_for(timeout=15_000)
+    assert docno.locator("h3").inner_text() == "正文中引用此文号的信息"
+    shot(pg, "06-search-doc-no-cited")
+
+    # an IME composing 政府 types "zheng" first: nothing is searched until the composition ends
+    pg.dispatch_event("#gk-search-q", "compositionstart")
+    pg.fill("#gk-search-q", "zheng")
+    pg.wait_for_timeout(800)
+    assert "q=zheng" not in pg.url and "綦审发" in status.inner_text()
+    pg.fill("#gk-search-q", "政府")
+    pg.dispatch_event("#gk-search-q", "compositionend")
+    pg.wait_for_url("**/search/?q=%E6%94%BF%E5%BA%9C")
+    pg.locator("ol.gk-results > li").first.wait_for(timeout=15_000)
+
+    # a 文号 the site does not have: a note, then the full-text results
+    pg.goto(demo_url + "search/?q=" + "江北府办发〔2019〕999号")
+    note = pg.locator(".gk-search__note")
+    note.wait_for(timeout=15_000)
+    assert note.inner_text() == "本站没有文号为“江北府办发〔2019〕999号”的文件，以下是全文检索的结果。"
+    pg.wait_for_function("document.querySelector('.gk-search__status').textContent.startsWith('找到')"
+                         " || document.querySelector('.gk-search__status').textContent.startsWith('未找到')")
+
+    # nothing found: a clear message with the way to the 目录
+    pg.goto(demo_url + "search/?q=" + "鲸鱼迁徙")
+    pg.wait_for_function("document.querySelector('.gk-search__status').textContent.startsWith('未找到')")
+    assert status.get_by_role("link", name="政府信息公开目录").count() == 1
+    shot(pg, "07-search-nothing")
 
     # the 指南 and its 申请表 download
     pg.goto(demo_url + "guide/")
@@ -141,7 +188,22 @@ def test_citizen_reads_and_searches(demo_url, page):
     href = pg.get_by_role("link", name="下载《政府信息公开申请表》（Word）").get_attribute("href")
     response = pg.request.get(pg.url + href)
     assert response.ok and response.body()[:2] == b"PK"
-    shot(pg, "06-guide")
+    shot(pg, "08-guide")
 
     assert pg.problems == [], pg.problems
     print(f"\n截图：{pg.shots}")
+
+
+def test_search_says_so_when_the_index_cannot_be_loaded(demo_url, page):
+    pg = page
+    pg.route("**/pagefind/pagefind.js", lambda route: route.fulfill(status=404, body="not found"))
+    pg.goto(demo_url + "search/?q=" + "政府信息公开")
+    status = pg.locator(".gk-search__status")
+    pg.wait_for_function("document.querySelector('.gk-search__status').textContent.startsWith('搜索索引')")
+    assert status.inner_text() == "搜索索引暂时无法加载，请稍后再试；也可以浏览政府信息公开目录查找信息。"
+    shot(pg, "09-search-unavailable")
+    status.get_by_role("link", name="政府信息公开目录").click()
+    pg.wait_for_url(demo_url + "catalog/")
+    # the missing file is the only problem (the browser logs the 404 itself); the page tells the reader
+    assert pg.problems == [f"HTTP 404: {demo_url}pagefind/pagefind.js",
+                           "console error: Failed to load resource: the server responded with a status of 404 (Not Found)"]

@@ -1,8 +1,9 @@
-"""Search: Pagefind's index finds the seed document by words, by 文号, and only item pages.
+"""Search: Pagefind's index finds the seed document by words, by 文号, and only item pages;
+the 文号 lookup files (gkpublish.site.docno) find it without Pagefind.
 
-Queries go through Pagefind's own JavaScript API (``pagefind.js`` + its WebAssembly) run by
-Node.js against the site served on 127.0.0.1, exactly what the search page does in a
-browser; the browser test repeats it through the UI.
+Queries go through Pagefind's own JavaScript API (``pagefind.js`` + its WebAssembly) and
+the site's own ``gkpublish.js`` run by Node.js against the site served on 127.0.0.1,
+exactly what the search page does in a browser; the browser test repeats it through the UI.
 """
 
 from __future__ import annotations
@@ -100,13 +101,67 @@ def test_only_item_pages_are_indexed_and_chrome_is_not(built):  # noqa: F811
     assert entry["languages"]["zh"]["page_count"] == 5  # the five items, nothing else
 
 
-def test_search_page_uses_pagefind_ui(built):  # noqa: F811
+def test_search_page_is_the_sites_own_ui(built):  # noqa: F811
     _, out = built
     html = (out / "search" / "index.html").read_text("utf-8")
-    assert '<script src="../pagefind/pagefind-ui.js"></script>' in html and 'id="gk-search"' in html
-    assert (out / "pagefind" / "pagefind-ui.js").is_file()
+    assert 'id="gk-search"' in html and 'data-docno-shards="1"' in html and 'data-merge="[]"' in html
+    assert '<label class="gk-search__label" for="gk-search-q">检索词</label>' in html
+    assert 'role="status" aria-live="polite"' in html and "<noscript><p>站内搜索需要启用 JavaScript" in html
+    assert '<script src="../assets/gkpublish/gkpublish.js"></script>' in html
+    assert 'src="../pagefind/' not in html and 'href="../pagefind/' not in html  # imported when a search runs
+    for path in out.rglob("*"):  # Pagefind's ready-made UI is used nowhere
+        if path.suffix in (".html", ".js", ".css") and "pagefind" not in path.relative_to(out).parts:
+            assert "pagefind-ui" not in path.read_text("utf-8"), path
     header = (out / "index.html").read_text("utf-8")
     assert 'class="gk-search-form" action="search/"' in header
+
+
+DOCNO_JS = r"""
+const [script, base, query] = process.argv.slice(-3);
+const { normalizeDocNo, fnv1a } = require(script);
+(async () => {
+  const page = await (await fetch(base + "search/")).text();
+  const shards = Number(page.match(/data-docno-shards="([0-9]+)"/)[1]);
+  const docNo = normalizeDocNo(query);
+  const file = "search/docno/" + (fnv1a(docNo) & (shards - 1)).toString(16) + ".json";
+  const table = await (await fetch(base + file)).json();
+  console.log(JSON.stringify({ docNo, file, entry: table[docNo] ?? null }));
+})();
+"""
+
+
+def docno_lookup(site_dir: Path, query: str) -> dict:
+    """What the search page does with a 文号: the site's own gkpublish.js normalises and
+    hashes it, and the shard is fetched from the served site."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js 不可用：文号查找改由浏览器测试覆盖（tests/test_browser.py）")
+    server, base = serve(site_dir)
+    try:
+        proc = subprocess.run([node, "-e", DOCNO_JS, str(site_dir / "assets" / "gkpublish" / "gkpublish.js"),
+                               base, query], capture_output=True, text=True, timeout=60)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.parametrize("query", [SEED_DOC_NO, "江北府办发[2022]037号", " 江北府办发（２０２２）第37号 "])
+def test_seed_doc_no_resolves_to_the_seed_document_through_the_docno_files(built, query):  # noqa: F811
+    _, out = built
+    found = docno_lookup(out, query)
+    assert found == {"docNo": SEED_DOC_NO, "file": "search/docno/0.json", "entry": {
+        "items": [{"url": "zcwj/2022-37/", "title": SEED_TITLE, "date": "2022-06-22"}], "cited": []}}
+    assert "/" + found["entry"]["items"][0]["url"] == "/zcwj/2022-37/"  # the page links base + url
+
+
+def test_docno_files_are_in_the_manifest_and_hold_only_documents_of_the_site(built):  # noqa: F811
+    _, out = built
+    manifest = json.loads((out / "gkpublish-manifest.json").read_text("utf-8"))["files"]
+    assert {p: e["kind"] for p, e in manifest.items() if p.startswith("search/docno/")} == {"search/docno/0.json": "search"}
+    table = json.loads((out / "search" / "docno" / "0.json").read_text("utf-8"))
+    assert sorted(table) == ["江北府办发〔2021〕9号", SEED_DOC_NO]
 
 
 def test_large_site_is_indexed_in_bundles_and_searched_as_one(tmp_path, monkeypatch):

@@ -1,68 +1,265 @@
-/* gkpublish: 站内搜索（Pagefind）与大字版。不加载任何外部资源。 */
+/* gkpublish: 大字版 (large type) and the search page (exact 文号 lookup, Pagefind full-text
+   search). No external resources. */
 (function () {
   "use strict";
-  var ELDER_KEY = "gk-elder";
+
+  // -- 文号: the same rules as gkpublish/site/docno.py (normalize, fnv1a); ---------------
+  // tests/test_docno.py runs both on the same strings.
+  const SPACE = /[ \t\n\r\f\v\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+/g;
+  const DOC_NO = /^([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{1,20})[〔\[【(]([0-9]{4})[〕\]】)]第?0*([1-9][0-9]*)号$/;
+
+  function normalizeDocNo(text) {
+    const m = DOC_NO.exec(String(text).normalize("NFKC").replace(SPACE, ""));
+    return m ? m[1] + "〔" + m[2] + "〕" + m[3] + "号" : null;
+  }
+
+  function fnv1a(text) {
+    let h = 0x811c9dc5;
+    for (const byte of new TextEncoder().encode(text)) h = Math.imul(h ^ byte, 0x01000193);
+    return h >>> 0;
+  }
+
+  if (typeof module === "object" && module.exports) {  // Node.js: the parity test
+    module.exports = { normalizeDocNo, fnv1a };
+    return;
+  }
+
+  // -- 大字版 (larger type for older readers), remembered in localStorage -----------------
+  const ELDER_KEY = "gk-elder";
 
   function setElder(on) {
     document.documentElement.classList.toggle("gk-elder-mode", on);
-    document.querySelectorAll("[data-gk-elder]").forEach(function (b) {
+    document.querySelectorAll("[data-gk-elder]").forEach((b) => {
       b.setAttribute("aria-pressed", on ? "true" : "false");
       b.textContent = on ? "标准版" : "大字版";
     });
   }
 
-  var translations = {
-    placeholder: "搜索标题、文号、正文",
-    clear_search: "清除",
-    load_more: "加载更多结果",
-    search_label: "站内搜索",
-    filters_label: "筛选",
-    zero_results: "未找到与“[SEARCH_TERM]”相关的信息",
-    many_results: "找到 [COUNT] 条与“[SEARCH_TERM]”相关的信息",
-    one_result: "找到 1 条与“[SEARCH_TERM]”相关的信息",
-    alt_search: "未找到与“[SEARCH_TERM]”相关的信息，以下为“[DIFFERENT_TERM]”的结果",
-    search_suggestion: "未找到与“[SEARCH_TERM]”相关的信息，请尝试其他关键词",
-    searching: "正在搜索“[SEARCH_TERM]”……"
-  };
-
-  function startSearch() {
-    var el = document.getElementById("gk-search");
-    if (!el || typeof PagefindUI === "undefined") return;
-    var base = new URL(el.getAttribute("data-base") || "./", window.location.href).pathname;
-    var merge = JSON.parse(el.getAttribute("data-merge") || "[]").map(function (b) {
-      return { bundlePath: base + b, baseUrl: base };  /* 大型站点的索引分为多个包，检索时合并 */
-    });
-    var ui = new PagefindUI({
-      element: "#gk-search",
-      bundlePath: base + "pagefind/",
-      mergeIndex: merge,
-      baseUrl: base,
-      showSubResults: false,
-      showImages: false,
-      resetStyles: false,
-      pageSize: 10,
-      excerptLength: 40,
-      translations: translations
-    });
-    var q = new URLSearchParams(window.location.search).get("q");
-    var box = document.getElementById("gk-q");
-    if (q) {
-      if (box) box.value = q;
-      ui.triggerSearch(q);
-    }
-  }
-
-  document.addEventListener("DOMContentLoaded", function () {
-    var on = false;
+  function startElder() {
+    let on = false;
     try { on = window.localStorage.getItem(ELDER_KEY) === "1"; } catch (e) { on = false; }
     setElder(on);
-    document.querySelectorAll("[data-gk-elder]").forEach(function (b) {
-      b.addEventListener("click", function () {
-        var now = !document.documentElement.classList.contains("gk-elder-mode");
+    document.querySelectorAll("[data-gk-elder]").forEach((b) => {
+      b.addEventListener("click", () => {
+        const now = !document.documentElement.classList.contains("gk-elder-mode");
         setElder(now);
-        try { window.localStorage.setItem(ELDER_KEY, now ? "1" : "0"); } catch (e) { /* 隐私模式 */ }
+        try { window.localStorage.setItem(ELDER_KEY, now ? "1" : "0"); } catch (e) { /* private mode */ }
       });
     });
-    startSearch();
+  }
+
+  // -- the search page (search/, made by search_page() in gkpublish/site/pages.py) -------
+  const PAGE_SIZE = 10;
+  const DEBOUNCE_MS = 300;
+  const EXCERPT_WORDS = 40;
+
+  function esc(value) {
+    return String(value == null ? "" : value).replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
+  }
+
+  function metaLine(docNo, date) {
+    const parts = [];
+    if (docNo) parts.push('<span class="gk-result__docno">文号：' + esc(docNo) + "</span>");
+    if (date) parts.push('<span class="gk-result__date">发布日期：' + esc(date) + "</span>");
+    return parts.length ? '<p class="gk-result__meta">' + parts.join("") + "</p>" : "";
+  }
+
+  // An excerpt may start in the middle of the metadata table: ". 综合政务/政务公开. …"
+  const EXCERPT_LEAD = /^[\s.,;:、，。；：—-]+/;
+
+  /** One full-text result. Pagefind's excerpt is HTML (text escaped, matches in <mark>). */
+  function resultHtml(d) {
+    return '<li class="gk-result"><a class="gk-result__title" href="' + esc(d.url) + '">'
+      + esc(d.meta.title || d.url) + "</a>" + metaLine(d.meta["文号"], d.meta["发布日期"])
+      + '<p class="gk-result__excerpt">' + d.excerpt.replace(EXCERPT_LEAD, "") + "</p></li>";
+  }
+
+  /** Pagefind, loaded at the first full-text search; its bundles merged (large sites). */
+  function pagefindLoader(base, bundles) {
+    let loading = null;
+    return function load() {
+      if (!loading) {
+        loading = (async () => {
+          const pf = await import(base + "pagefind/pagefind.js");
+          await pf.options({ baseUrl: base, excerptLength: EXCERPT_WORDS });
+          for (const bundle of bundles) await pf.mergeIndex(base + bundle, { baseUrl: base });
+          return pf;
+        })();
+        loading.catch(() => { loading = null; });  // try again at the next search
+      }
+      return loading;
+    };
+  }
+
+  /** The 文号 lookup files (gkpublish/site/docno.py): 文号 → documents and citing items. */
+  function docNoLookup(base, shards) {
+    const files = new Map();
+    return async function lookup(docNo) {
+      if (!shards) return null;
+      const name = (fnv1a(docNo) & (shards - 1)).toString(16);
+      if (!files.has(name)) {
+        files.set(name, fetch(base + "search/docno/" + name + ".json").then((r) => {
+          if (!r.ok) throw new Error("HTTP " + r.status);
+          return r.json();
+        }));
+      }
+      try {
+        const table = await files.get(name);
+        return Object.prototype.hasOwnProperty.call(table, docNo) ? table[docNo] : null;
+      } catch (e) {
+        files.delete(name);
+        return null;  // as if unknown: the full-text search still answers
+      }
+    };
+  }
+
+  function docNoHtml(docNo, hit, base, query) {
+    const link = (e, cls) => '<a class="' + cls + '" href="' + esc(base + e.url) + '">' + esc(e.title) + "</a>";
+    let html = '<h2 class="gk-docno__title">文号 <span class="gk-docno__no">' + esc(docNo) + "</span></h2>";
+    if (hit.items.length) {
+      html += '<ol class="gk-results">' + hit.items.map((e) => '<li class="gk-result">'
+        + link(e, "gk-result__title") + metaLine(docNo, e.date) + "</li>").join("") + "</ol>";
+    } else {
+      html += '<p class="gk-docno__none">本站没有发布此文号的文件。</p>';
+    }
+    if (hit.cited.length) {
+      html += '<h3 class="gk-docno__subtitle">正文中引用此文号的信息</h3><ul class="gk-docno__cited">'
+        + hit.cited.map((e) => "<li>" + link(e, "gk-docno__link") + '<span class="gk-docno__date">'
+        + esc(e.date) + "</span></li>").join("") + "</ul>";
+    }
+    return html + '<p><button class="md-button gk-docno__fulltext" type="button">在全文中检索“'
+      + esc(query) + "”</button></p>";
+  }
+
+  function docNoStatus(docNo, hit) {
+    const found = hit.items.length ? "找到 " + hit.items.length + " 份文号为“" + docNo + "”的文件" : "本站没有文号为“" + docNo + "”的文件";
+    return found + (hit.cited.length ? "，" + hit.cited.length + " 条信息在正文中引用此文号。" : "。");
+  }
+
+  function startSearch(root) {
+    const base = new URL(root.dataset.base || "./", window.location.href).pathname;
+    const loadPagefind = pagefindLoader(base, JSON.parse(root.dataset.merge || "[]"));
+    const lookup = docNoLookup(base, Number(root.dataset.docnoShards || 0));
+    const form = root.querySelector(".gk-search__form");
+    const input = root.querySelector(".gk-search__input");
+    const status = root.querySelector(".gk-search__status");
+    const docNoBox = root.querySelector(".gk-docno");
+    const note = root.querySelector(".gk-search__note");
+    const list = root.querySelector(":scope > ol.gk-results");  // not the one of the 文号 answer
+    const more = root.querySelector(".gk-search__more");
+    const catalog = '<a href="' + esc(base + "catalog/") + '">政府信息公开目录</a>';
+    let run = 0;  // the latest search; an older one drops its results
+    let current = null;  // the query shown
+    let results = [];
+    let shown = 0;
+
+    function reset(query) {
+      run += 1;
+      current = query;
+      results = [];
+      shown = 0;
+      docNoBox.hidden = true;
+      docNoBox.innerHTML = "";
+      note.hidden = true;
+      list.innerHTML = "";
+      more.hidden = true;
+      return run;
+    }
+
+    function syncUrl(query) {
+      const url = new URL(window.location.href);
+      if (query) url.searchParams.set("q", query); else url.searchParams.delete("q");
+      window.history.replaceState(null, "", url);
+    }
+
+    async function showMore(id, focus) {
+      const batch = results.slice(shown, shown + PAGE_SIZE);
+      more.disabled = true;
+      const data = await Promise.all(batch.map((r) => r.data()));
+      if (id !== run) return;
+      list.insertAdjacentHTML("beforeend", data.map(resultHtml).join(""));
+      if (focus && list.children[shown]) list.children[shown].querySelector("a").focus();
+      shown += batch.length;
+      more.disabled = false;
+      more.hidden = shown >= results.length;
+      more.textContent = "加载更多（还有 " + (results.length - shown) + " 条）";
+    }
+
+    async function fullText(query, id) {
+      status.textContent = "正在检索“" + query + "”……";
+      let found;
+      try {
+        found = await (await loadPagefind()).search(query);
+      } catch (e) {
+        if (id === run) status.innerHTML = "搜索索引暂时无法加载，请稍后再试；也可以浏览" + catalog + "查找信息。";
+        return;
+      }
+      if (id !== run) return;
+      results = found.results;
+      if (!results.length) {
+        status.innerHTML = "未找到与“" + esc(query) + "”相关的信息。请检查输入的文字，或换用更短、更常用的词语；也可以浏览" + catalog + "。";
+        return;
+      }
+      status.textContent = "找到 " + results.length + " 条与“" + query + "”相关的信息";
+      await showMore(id, false);
+    }
+
+    async function search(raw, force) {
+      const query = raw.trim();
+      if (query === current && !force) return;
+      const id = reset(query);
+      syncUrl(query);
+      if (!query) {
+        status.textContent = "";
+        return;
+      }
+      const docNo = normalizeDocNo(query);
+      const hit = docNo && await lookup(docNo);
+      if (id !== run) return;
+      if (hit) {
+        docNoBox.innerHTML = docNoHtml(docNo, hit, base, query);
+        docNoBox.hidden = false;
+        status.textContent = docNoStatus(docNo, hit);
+        return;
+      }
+      if (docNo) {
+        note.textContent = "本站没有文号为“" + docNo + "”的文件，以下是全文检索的结果。";
+        note.hidden = false;
+      }
+      await fullText(query, id);
+    }
+
+    let timer = 0;
+    let composing = false;  // an IME is composing: its provisional text is not a query
+    const later = () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => search(input.value, false), DEBOUNCE_MS);
+    };
+    input.addEventListener("compositionstart", () => { composing = true; window.clearTimeout(timer); });
+    input.addEventListener("compositionend", () => { composing = false; later(); });
+    input.addEventListener("input", (e) => { if (!composing && !e.isComposing) later(); });
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      window.clearTimeout(timer);
+      search(input.value, true);
+    });
+    more.addEventListener("click", () => showMore(run, true));
+    docNoBox.addEventListener("click", (e) => {
+      const button = e.target.closest(".gk-docno__fulltext");
+      if (!button) return;
+      button.hidden = true;
+      fullText(current, run);
+    });
+
+    root.hidden = false;
+    const query = new URLSearchParams(window.location.search).get("q") || "";
+    input.value = query;
+    if (query) search(query, true); else input.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    startElder();
+    const root = document.getElementById("gk-search");
+    if (root) startSearch(root);
   });
 })();
