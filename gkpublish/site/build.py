@@ -101,37 +101,16 @@ def build_site_dir(repo: Repository, findings: list[Finding], site_dir: str,
             raise GkError(f"{config_file}: 未启用 gkpublish 插件；请在 plugins 中加入 - gkpublish")
         cfg.plugins.on_startup(command="build", dirty=False)
         plugin.preload(repo, findings)
-        plugin.verify_after_build = False
-        plugin.defer_search = True
+        plugin.defer_finish = True
         try:
             build(cfg)
-            return _index_and_verify(site_dir, repo, plugin)
+            return plugin.finish_build()
         except (MkDocsException, Abort) as exc:
             raise GkError(f"站点构建失败：{exc}") from None
         finally:
             cfg.plugins.on_shutdown()
     finally:
         logger.removeHandler(handler)
-
-
-def _index_and_verify(site_dir: str, repo: Repository, plugin) -> list[Leak]:
-    """verify-site on the build, the pages scanned while Pagefind indexes them."""
-    from gkpublish.site import manifest as mf
-    from gkpublish.site.search import SearchIndexError
-    from gkpublish.site.verify import Verifier, _dedupe, provenance_leaks
-
-    try:
-        verifier = Verifier(repo, plugin.view)
-        pages = [p for p in plugin.produced if p != mf.MANIFEST]
-        leaks = verifier.scan(site_dir, pages, plugin.produced)  # Pagefind indexes meanwhile
-        produced = dict(plugin.produced)
-        produced.update((p, mf.SEARCH) for p in plugin.finish_search())
-        mf.write_manifest(site_dir, produced)
-    except (SearchIndexError, ValueError) as exc:
-        raise GkError(f"站点构建失败：{exc}") from None
-    more, files, kinds = provenance_leaks(site_dir)
-    leaks += more + verifier.scan(site_dir, [f for f in files if f not in plugin.produced], kinds)
-    return _dedupe(leaks)
 
 
 def _ensure_docs_dir(config_file: str) -> None:

@@ -48,15 +48,19 @@ def walk_site(site_dir: str) -> tuple[list[str], list[str]]:
     return sorted(files), sorted(odd)
 
 
-def write_manifest(site_dir: str, produced: dict[str, str]) -> dict[str, dict[str, str]]:
+def write_manifest(site_dir: str, produced: dict[str, str],
+                   digests: dict[str, str] | None = None) -> dict[str, dict[str, str]]:
     """Record ``produced`` (site path → kind). Every regular file in ``site_dir`` must be in
-    it: anything else was not made by this build, and the build stops (ValueError)."""
+    it: anything else was not made by this build, and the build stops (ValueError).
+    ``digests``: SHA-256 already taken of the bytes verify-site checked (the others are
+    read from disk)."""
+    digests = digests or {}
     files, odd = walk_site(site_dir)
     extra = [f for f in files if f not in produced and f != MANIFEST] + odd
     if extra:
         raise ValueError("构建目录中有不是本次构建生成的文件：" + "、".join(extra[:10])
                          + (f" 等 {len(extra)} 个" if len(extra) > 10 else ""))
-    entries = {path: {"kind": kind, "sha256": sha256_file(os.path.join(site_dir, path))}
+    entries = {path: {"kind": kind, "sha256": digests.get(path) or sha256_file(os.path.join(site_dir, path))}
                for path, kind in sorted(produced.items()) if os.path.isfile(os.path.join(site_dir, path))}
     doc = {"version": VERSION, "generator": "gkpublish", "files": entries}
     with open(os.path.join(site_dir, MANIFEST), "w", encoding="utf-8") as fh:

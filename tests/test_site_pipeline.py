@@ -1,0 +1,156 @@
+"""The build pipeline: verify-site checks files while MkDocs writes them, Pagefind indexes
+pages while MkDocs renders them; neither may miss a file, check a file before its final
+bytes are on disk, or fail silently."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from gkpublish.site import manifest as mf
+from gkpublish.site import search
+from gkpublish.site.pages import SearchShard
+from gkpublish.site.verify import StreamScan
+from tests.test_site_build import build_into, demo_like_site
+
+
+def _loaded(site):
+    from gkpublish.loader import load_repository
+    from gkpublish.public import public_view
+    from gkpublish.rules import run_rules
+
+    repo = load_repository(str(site.root), as_of=dt.date(2026, 11, 23))
+    return repo, public_view(repo, run_rules(repo))
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> tuple:
+    root = tmp_path_factory.mktemp("pipeline") / "repo"
+    site = demo_like_site(root)
+    out = root.parent / "public"
+    rc, stdout, stderr = build_into(site, out)
+    assert rc == 0, stdout + stderr
+    return site, out
+
+
+def _files(out: Path) -> list[str]:
+    return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("stream", [True, False], ids=["worker-process", "in-process"])
+def test_stream_scan_finds_a_secret_in_a_page_either_way(demo, tmp_path, stream):
+    import shutil
+
+    site, built = demo
+    out = tmp_path / "site"
+    shutil.copytree(built, out)
+    page = out / "gzdt" / "reprint" / "index.html"
+    page.write_text(page.read_text("utf-8").replace("</article>", "<p>来信人名单：部分公开隐藏标记甲乙丙丁戊己庚辛</p></article>"),
+                    "utf-8")
+    repo, view = _loaded(site)
+    scan = StreamScan(repo, view, str(out), stream=stream)
+    for path in _files(out):
+        scan.add(path)
+    leaks, digests, checked = scan.finish()
+    assert checked == set(_files(out))
+    assert [leak.path for leak in leaks] == ["gzdt/reprint/index.html"]
+    assert "部分公开隐藏标记" in leaks[0].reason
+    if stream:  # the digests are of the bytes checked
+        assert digests["gzdt/reprint/index.html"] == hashlib.sha256(page.read_bytes()).hexdigest()
+
+
+def test_every_file_is_checked_once_it_is_written_and_the_manifest_holds_the_checked_bytes(tmp_path, monkeypatch):
+    seen: dict[str, str] = {}
+    add = StreamScan.add
+
+    def recording_add(self, path, kind=None):
+        full = os.path.join(self.site_dir, path)
+        seen[path] = hashlib.sha256(open(full, "rb").read()).hexdigest() if os.path.isfile(full) else "missing"
+        add(self, path, kind)
+
+    monkeypatch.setattr(StreamScan, "add", recording_add)
+    site = demo_like_site(tmp_path / "repo")
+    out = tmp_path / "out"
+    rc, stdout, stderr = build_into(site, out)
+    assert rc == 0, stdout + stderr
+    manifest = json.loads((out / mf.MANIFEST).read_text("utf-8"))["files"]
+    assert sorted(seen) == sorted(manifest) == [f for f in _files(out) if f != mf.MANIFEST]
+    assert {p: e["sha256"] for p, e in manifest.items()} == seen  # nothing changed after its check
+    assert any(p.startswith("pagefind/fragment/") for p in seen)  # the index too, as each bundle is written
+
+
+def test_a_file_changed_after_its_check_fails_the_build(tmp_path, monkeypatch):
+    finish = StreamScan.finish
+
+    def finish_then_tamper(self):
+        result = finish(self)
+        page = Path(self.site_dir) / "gzdt" / "reprint" / "index.html"
+        page.write_bytes(page.read_bytes() + b"<!-- written after the check -->")
+        return result
+
+    monkeypatch.setattr(StreamScan, "finish", finish_then_tamper)
+    site = demo_like_site(tmp_path / "repo")
+    rc, stdout, stderr = build_into(site, tmp_path / "out")
+    assert rc == 1 and "gzdt/reprint/index.html" in stderr and "被改动" in stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_failing_check_process_fails_the_build(tmp_path, monkeypatch):
+    from gkpublish.site import verify
+
+    def broken(*args):
+        raise MemoryError("simulated")
+
+    monkeypatch.setattr(verify, "Verifier", broken)
+    site = demo_like_site(tmp_path / "repo")
+    rc, stdout, stderr = build_into(site, tmp_path / "out")
+    assert rc != 0 and "verify-site 检查失败" in stderr and "MemoryError" in stderr
+    assert "Traceback" not in stderr and not (tmp_path / "out").exists()
+
+
+# -- the search indexer ---------------------------------------------------------------------
+
+def test_search_document_is_the_page_content_in_its_language():
+    doc = search.search_document("<h1>标题</h1><p>正文</p>", "zh")
+    assert doc == '<html lang="zh"><body><div data-pagefind-body><h1>标题</h1><p>正文</p></div></body></html>'
+
+
+def test_indexer_writes_every_bundle_even_one_without_pages(tmp_path):
+    told: list[list[str]] = []
+    shards = [SearchShard("pagefind", None, ["a/index.md"]), SearchShard("pagefind/s2", None, [])]
+    indexer = search.Indexer(str(tmp_path), shards, on_written=told.append)
+    indexer.add(0, "/a/", "<h1>政务公开</h1><p>政府信息公开工作要点</p>")
+    indexer.end(0)
+    written = indexer.finish()
+    assert "pagefind/pagefind-entry.json" in written and "pagefind/s2/pagefind-entry.json" in written
+    assert sorted(p for paths in told for p in paths) == written
+    entry = json.loads((tmp_path / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
+    assert entry["languages"]["zh"]["page_count"] == 1
+    assert not (tmp_path / "pagefind" / "pagefind-ui.js").exists()  # the site has its own UI
+    assert (tmp_path / "pagefind" / "pagefind.js").is_file()
+
+
+def test_a_page_for_a_bundle_already_written_is_an_error(tmp_path):
+    shards = [SearchShard("pagefind", None, ["a/index.md"]), SearchShard("pagefind/s2", None, ["b/index.md"])]
+    indexer = search.Indexer(str(tmp_path), shards)
+    indexer.add(0, "/a/", "<p>甲</p>")
+    indexer.add(1, "/b/", "<p>乙</p>")
+    indexer.add(0, "/c/", "<p>丙</p>")
+    with pytest.raises(search.SearchIndexError, match="已写出后又收到页面 /c/"):
+        indexer.finish()
+
+
+def test_pagefind_that_dies_is_a_clear_build_error(tmp_path, monkeypatch):
+    fake = tmp_path / "pagefind_extended"
+    fake.write_text("#!/bin/sh\necho 'simulated crash' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(search, "pagefind_executable", lambda: str(fake))
+    site = demo_like_site(tmp_path / "repo")
+    rc, stdout, stderr = build_into(site, tmp_path / "out")
+    assert rc != 0 and "Pagefind 意外退出" in stderr and "simulated crash" in stderr
+    assert "Traceback" not in stderr and not (tmp_path / "out").exists()
