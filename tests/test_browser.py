@@ -168,11 +168,14 @@ def test_citizen_reads_and_searches(demo_url, page):
     pg.wait_for_url("**/search/?q=%E6%94%BF%E5%BA%9C")
     pg.locator("ol.gk-results > li").first.wait_for(timeout=15_000)
 
-    # a 文号 the site does not have: a note, then the full-text results
+    # a 文号 the site does not have is an exact answer too: no full-text search of its pieces
+    # (江北/府/办发/2019/999/号 would match nearly every page) unless asked for
+    requests.clear()
     pg.goto(demo_url + "search/?q=" + "江北府办发〔2019〕999号")
-    note = pg.locator(".gk-search__note")
-    note.wait_for(timeout=15_000)
-    assert note.inner_text() == "本站没有文号为“江北府办发〔2019〕999号”的文件，以下是全文检索的结果。"
+    docno.locator(".gk-docno__none").wait_for(timeout=15_000)
+    assert status.inner_text() == "本站没有文号为“江北府办发〔2019〕999号”的文件。"
+    assert not [u for u in requests if "/pagefind/" in u], requests
+    docno.get_by_role("button", name="在全文中检索“江北府办发〔2019〕999号”").click()
     pg.wait_for_function("document.querySelector('.gk-search__status').textContent.startsWith('找到')"
                          " || document.querySelector('.gk-search__status').textContent.startsWith('未找到')")
 
@@ -207,3 +210,14 @@ def test_search_says_so_when_the_index_cannot_be_loaded(demo_url, page):
     # the missing file is the only problem (the browser logs the 404 itself); the page tells the reader
     assert pg.problems == [f"HTTP 404: {demo_url}pagefind/pagefind.js",
                            "console error: Failed to load resource: the server responded with a status of 404 (Not Found)"]
+
+
+def test_doc_no_search_falls_back_to_full_text_when_the_lookup_fails(demo_url, page):
+    pg = page
+    pg.route("**/search/docno/*.json", lambda route: route.fulfill(status=503, body="unavailable"))
+    pg.goto(demo_url + "search/?q=" + SEED_DOC_NO)
+    note = pg.locator(".gk-search__note")
+    note.wait_for(timeout=15_000)
+    assert note.inner_text() == "文号查询暂时无法使用，以下是全文检索的结果。"
+    pg.locator("ol.gk-results > li .gk-result__title", has_text=SEED_TITLE).first.wait_for(timeout=15_000)
+    assert [p for p in pg.problems if "503" not in p] == []

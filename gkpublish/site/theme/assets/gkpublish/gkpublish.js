@@ -105,10 +105,11 @@
       }
       try {
         const table = await files.get(name);
-        return Object.prototype.hasOwnProperty.call(table, docNo) ? table[docNo] : null;
+        // a full 文号 is answered exactly: one the site does not have is an answer too
+        return Object.prototype.hasOwnProperty.call(table, docNo) ? table[docNo] : { items: [], cited: [] };
       } catch (e) {
         files.delete(name);
-        return null;  // as if unknown: the full-text search still answers
+        return null;  // the lookup failed: the full-text search answers instead
       }
     };
   }
@@ -120,7 +121,8 @@
       html += '<ol class="gk-results">' + hit.items.map((e) => '<li class="gk-result">'
         + link(e, "gk-result__title") + metaLine(docNo, e.date) + "</li>").join("") + "</ol>";
     } else {
-      html += '<p class="gk-docno__none">本站没有发布此文号的文件。</p>';
+      html += '<p class="gk-docno__none">本站没有发布此文号的文件。请核对文号的机关代字、年份和序号，'
+        + "或在全文中检索。</p>";
     }
     if (hit.cited.length) {
       html += '<h3 class="gk-docno__subtitle">正文中引用此文号的信息</h3><ul class="gk-docno__cited">'
@@ -223,7 +225,7 @@
         return;
       }
       if (docNo) {
-        note.textContent = "本站没有文号为“" + docNo + "”的文件，以下是全文检索的结果。";
+        note.textContent = "文号查询暂时无法使用，以下是全文检索的结果。";
         note.hidden = false;
       }
       await fullText(query, id);
