@@ -120,28 +120,47 @@ def test_search_document_is_the_page_content_in_its_language():
     assert doc == '<html lang="zh"><body><div data-pagefind-body><h1>标题</h1><p>正文</p></div></body></html>'
 
 
-def test_indexer_writes_every_bundle_even_one_without_pages(tmp_path):
+def test_indexer_writes_each_bundle_and_tells_its_files(tmp_path):
     told: list[list[str]] = []
-    shards = [SearchShard("pagefind", None, ["a/index.md"]), SearchShard("pagefind/s2", None, [])]
+    shards = [SearchShard("pagefind", None, ["a/index.md"]), SearchShard("pagefind/s2", None, ["b/index.md"])]
     indexer = search.Indexer(str(tmp_path), shards, on_written=told.append)
     indexer.add(0, "/a/", "<h1>政务公开</h1><p>政府信息公开工作要点</p>")
     indexer.end(0)
+    indexer.add(1, "/b/", "<h1>通知</h1><p>关于举办培训的通知</p>")
     written = indexer.finish()
     assert "pagefind/pagefind-entry.json" in written and "pagefind/s2/pagefind-entry.json" in written
-    assert sorted(p for paths in told for p in paths) == written
-    entry = json.loads((tmp_path / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
-    assert entry["languages"]["zh"]["page_count"] == 1
+    assert [sorted(paths) for paths in told] == [[p for p in written if not p.startswith("pagefind/s2/")],
+                                                  [p for p in written if p.startswith("pagefind/s2/")]]
+    for bundle in ("pagefind", "pagefind/s2"):
+        entry = json.loads((tmp_path / bundle / "pagefind-entry.json").read_text("utf-8"))
+        assert entry["languages"]["zh"]["page_count"] == 1
     assert not (tmp_path / "pagefind" / "pagefind-ui.js").exists()  # the site has its own UI
     assert (tmp_path / "pagefind" / "pagefind.js").is_file()
+    assert not os.path.exists(indexer._work)  # the search documents are gone
+
+
+def test_a_site_without_items_has_no_index_and_its_search_page_says_so(tmp_path):
+    from tests.conftest import Site
+    from tests.test_site_build import add_site_files
+
+    site = Site(tmp_path / "repo")
+    add_site_files(site)
+    site.sign_all()
+    out = tmp_path / "out"
+    rc, stdout, stderr = build_into(site, out)
+    assert rc == 0, stdout + stderr
+    assert not (out / "pagefind").exists()
+    assert "本站尚未发布可供检索的信息" in (out / "search" / "index.html").read_text("utf-8")
 
 
 def test_a_page_for_a_bundle_already_written_is_an_error(tmp_path):
     shards = [SearchShard("pagefind", None, ["a/index.md"]), SearchShard("pagefind/s2", None, ["b/index.md"])]
     indexer = search.Indexer(str(tmp_path), shards)
     indexer.add(0, "/a/", "<p>甲</p>")
+    indexer.end(0)
     indexer.add(1, "/b/", "<p>乙</p>")
     indexer.add(0, "/c/", "<p>丙</p>")
-    with pytest.raises(search.SearchIndexError, match="已写出后又收到页面 /c/"):
+    with pytest.raises(search.SearchIndexError, match="已开始建立后又收到页面 /c/"):
         indexer.finish()
 
 
@@ -152,5 +171,5 @@ def test_pagefind_that_dies_is_a_clear_build_error(tmp_path, monkeypatch):
     monkeypatch.setattr(search, "pagefind_executable", lambda: str(fake))
     site = demo_like_site(tmp_path / "repo")
     rc, stdout, stderr = build_into(site, tmp_path / "out")
-    assert rc != 0 and "Pagefind 意外退出" in stderr and "simulated crash" in stderr
+    assert rc != 0 and "Pagefind 生成搜索索引（pagefind）失败（退出码 3）：simulated crash" in stderr
     assert "Traceback" not in stderr and not (tmp_path / "out").exists()

@@ -407,6 +407,10 @@ def search_page(shards: list[SearchShard], docno_shards: int) -> SitePage:
     JavaScript only the <noscript> text shows."""
     url = "search/"
     base = rel(url, "")
+    if not any(s.pages for s in shards):  # nothing published yet: no index to search
+        return SitePage(src_uri=to_src(url), title="站内搜索", kind="search",
+                        before=f'<h1>站内搜索</h1><p class="gk-empty">本站尚未发布可供检索的信息；'
+                               f'已发布的信息见<a href="{rel(url, catalog_url())}">政府信息公开目录</a>。</p>')
     merge = esc(json.dumps([s.bundle + "/" for s in shards[1:]]))
     before = (f'<h1>站内搜索</h1><noscript><p>站内搜索需要启用 JavaScript；也可以浏览'
               f'<a href="{rel(url, catalog_url())}">政府信息公开目录</a>。</p></noscript>'

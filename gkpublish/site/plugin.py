@@ -97,10 +97,7 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
             scan.cancel()
         indexer, self.indexer = self.indexer, None
         if indexer is not None:
-            try:
-                indexer.finish()
-            except Exception:  # noqa: BLE001 - the build already failed; its error is reported
-                pass
+            indexer.cancel()
 
     def on_config(self, config):  # type: ignore[override]
         from gkpublish.public import public_view

@@ -1,4 +1,4 @@
-"""Static Chinese search with Pagefind, indexed while MkDocs writes the pages.
+"""Static Chinese search with Pagefind, indexed while MkDocs builds the pages.
 
 Why Pagefind and not Material's built-in search: Material's search ships the whole index
 to every visitor (measured: 86 MB of JSON for 10,000 items). Pagefind splits its index
@@ -6,20 +6,20 @@ into chunks and fragments, so a query loads only the chunks for its words and th
 fragments of the results it shows (see docs/benchmarks.md). The extended binary (PyPI
 ``pagefind[extended]``) segments Chinese words, which the plain one cannot.
 
-How it is fed: Pagefind's service mode (``pagefind --service``, the protocol behind its
-Node and Python APIs: base64 JSON messages ended by ``,`` on stdin/stdout). MkDocs
-renders every page's content first and writes the pages after; the plugin hands
-:meth:`Indexer.add` each item page's content as it is rendered, and a background thread
-streams it to Pagefind, so the index is built on the second core while MkDocs' single
-thread renders and writes the site, instead of after it. What is sent is the content the
-theme places inside the page's ``data-pagefind-body`` element (:func:`search_document`),
-not the navigation and footer around it, which Pagefind would parse only to ignore.
-Pagefind's own Python client is not used: it waits 0.1 s per response (10,000 pages:
-17 minutes).
+How it is fed. MkDocs renders every page's content first and writes the pages after, on
+one core. As each item page's content is rendered, :meth:`Indexer.add` writes it, in the
+page's language and inside a ``data-pagefind-body`` element (:func:`search_document`), as
+a small HTML file at the page's URL in a private work folder: the navigation, header and
+footer around it are left out (Pagefind would parse them only to ignore them). As soon as
+a bundle's pages are all there, the Pagefind CLI indexes that folder on the second core
+while MkDocs goes on. Writing a small file costs MkDocs' thread tens of microseconds;
+measured alternatives cost more: a Python thread streaming pages to ``pagefind --service``
+slowed MkDocs by 5 s on 10,000 pages (the thread hand-offs of the GIL), and Pagefind's own
+Python client waits 0.1 s per page (17 minutes).
 
 Pagefind holds a bundle's whole index in memory (≈200 KB per Chinese item page), so a
-large site is indexed in bundles (:class:`gkpublish.site.pages.SearchShard`), one
-``pagefind --service`` process after another, and the search page merges them.
+large site is indexed in bundles (:class:`gkpublish.site.pages.SearchShard`), one Pagefind
+process after another, and the search page merges them.
 
 Only item pages are indexed: header, navigation, footer, lists and the 目录 are not search
 content. The search page's UI is the site's own (``assets/gkpublish/gkpublish.js``) over
@@ -28,11 +28,8 @@ Pagefind's JS API; Pagefind's UI files are not shipped.
 
 from __future__ import annotations
 
-import base64
 import html
-import json
 import os
-import queue
 import shutil
 import subprocess
 import tempfile
@@ -60,223 +57,103 @@ def pagefind_executable() -> str:
 
 def search_document(content: str, language: str) -> str:
     """The document Pagefind indexes for an item page: the page's content (what the theme
-    places inside its ``data-pagefind-body`` element) in the page's language. The navigation,
-    header and footer around it are not sent: Pagefind would parse them only to ignore them."""
+    places inside its ``data-pagefind-body`` element) in the page's language."""
     return (f'<html lang="{html.escape(language)}"><body><div data-pagefind-body>'
             f"{content}</div></body></html>")
 
 
-class PagefindService:
-    """One ``pagefind --service`` process: a synchronous client of its message protocol.
-
-    Requests are written without waiting (the pipe applies back-pressure); a reader thread
-    collects the responses by message id. Pagefind's stderr goes to a temporary file, read
-    only to explain a failure."""
-
-    def __init__(self) -> None:
-        self._stderr = tempfile.TemporaryFile()
-        try:
-            self._proc = subprocess.Popen([pagefind_executable(), "--service"], stdin=subprocess.PIPE,
-                                          stdout=subprocess.PIPE, stderr=self._stderr)
-        except OSError as exc:
-            self._stderr.close()
-            raise SearchIndexError(f"无法启动 Pagefind：{exc}") from None
-        self._next_id = 0
-        self._responses: dict[int, dict] = {}
-        self._done = threading.Condition()
-        self._closed = False
-        self._reader = threading.Thread(target=self._read, name="pagefind-reader", daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self._proc.stdout is not None
-        pending = b""
-        while chunk := self._proc.stdout.read1(1 << 16):
-            pending += chunk
-            *messages, pending = pending.split(b",")
-            for raw in messages:
-                try:
-                    message = json.loads(base64.b64decode(raw))
-                    key, payload = message.get("message_id"), message["payload"]
-                except (ValueError, KeyError, TypeError):
-                    continue  # not a message of the protocol
-                with self._done:
-                    self._responses[key] = payload
-                    self._done.notify_all()
-        with self._done:
-            self._closed = True
-            self._done.notify_all()
-
-    def send(self, payload: dict) -> int:
-        self._next_id += 1
-        message = {"message_id": self._next_id, "payload": payload}
-        assert self._proc.stdin is not None
-        try:
-            self._proc.stdin.write(base64.b64encode(json.dumps(message, ensure_ascii=False).encode("utf-8")) + b",")
-        except (BrokenPipeError, OSError):
-            raise self._failure("Pagefind 意外退出") from None
-        return self._next_id
-
-    def wait(self, message_id: int) -> dict:
-        assert self._proc.stdin is not None
-        try:
-            self._proc.stdin.flush()
-        except (BrokenPipeError, OSError):
-            raise self._failure("Pagefind 意外退出") from None
-        with self._done:
-            self._done.wait_for(lambda: message_id in self._responses or self._closed)
-            payload = self._responses.pop(message_id, None)
-        if payload is None:
-            raise self._failure("Pagefind 意外退出")
-        if payload.get("type") == "Error":
-            raise SearchIndexError(f"Pagefind 报告错误：{payload.get('message')}")
-        return payload
-
-    def request(self, payload: dict) -> dict:
-        return self.wait(self.send(payload))
-
-    def close(self) -> None:
-        if self._proc.stdin is not None and not self._proc.stdin.closed:
-            try:
-                self._proc.stdin.close()
-            except OSError:
-                pass
-        try:
-            self._proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
-        self._reader.join(timeout=5)
-        self._stderr.close()
-
-    def _failure(self, what: str) -> SearchIndexError:
-        try:
-            self._proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
-        self._stderr.seek(0)
-        detail = self._stderr.read().decode("utf-8", "replace").strip().splitlines()[-5:]
-        return SearchIndexError(what + ("：" + " / ".join(detail) if detail else ""))
-
-
 class Indexer:
-    """The search index of one build: bundle after bundle, each in its own Pagefind process,
-    fed by a background thread while MkDocs renders.
+    """The search index of one build, bundle after bundle.
 
-    :meth:`add` queues a page for bundle ``n`` (pages arrive bundle by bundle; a page of the
-    next bundle, or :meth:`end`, closes a bundle: it is written and its process ends, which
-    frees its memory before the next starts). :meth:`finish` waits for the last bundle."""
+    :meth:`add` writes an item page's search document; :meth:`end` says a bundle has all
+    its pages, and a background thread (which only waits: on the bundle, then on Pagefind)
+    indexes it (a bundle without pages gets no index), writes it into the site, tells ``on_written`` its files, and starts the next
+    bundle once that process has ended and freed its memory. :meth:`finish` waits for all."""
 
     def __init__(self, site_dir: str, shards: list, language: str = "zh",
                  on_written: Callable[[list[str]], None] | None = None) -> None:
         self.site_dir = site_dir
         self.shards = shards
         self.language = language
-        self.on_written = on_written  # told the files of each bundle once they are on disk
+        self.on_written = on_written
         self.written: list[str] = []
-        self._queue: queue.Queue = queue.Queue()
+        self._work = tempfile.mkdtemp(prefix="gkpublish-search-")
+        self._ready = [threading.Event() for _ in shards]
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._work, name="pagefind", daemon=True)
+        self._stop = False
+        self._thread = threading.Thread(target=self._index_all, name="pagefind", daemon=True)
         self._thread.start()
 
     # -- called by the plugin (MkDocs' thread) ---------------------------------------------
     def add(self, n: int, url: str, content: str) -> None:
         """The content (HTML) of the item page at ``url`` (site-absolute, e.g.
         ``/zcwj/2022-37/``), of bundle ``n``."""
-        self._queue.put((n, url, search_document(content, self.language)))
+        if self._ready[n].is_set():
+            self._error = self._error or SearchIndexError(
+                f"搜索索引包 {self.shards[n].bundle} 已开始建立后又收到页面 {url}")
+            return
+        folder = os.path.join(self._work, str(n), *[p for p in url.split("/") if p])
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "index.html"), "w", encoding="utf-8") as fh:
+            fh.write(search_document(content, self.language))
 
     def end(self, n: int) -> None:
         """Bundle ``n`` has all its pages."""
-        self._queue.put((n, None, None))
+        self._ready[n].set()
 
     def finish(self) -> list[str]:
-        """Write what is left, wait; the files written, site-relative."""
-        self._queue.put(None)
+        """Index what is left, wait; the files written, site-relative."""
+        for event in self._ready:
+            event.set()
         self._thread.join()
+        shutil.rmtree(self._work, ignore_errors=True)
         if self._error is not None:
             if isinstance(self._error, SearchIndexError):
                 raise self._error
             raise SearchIndexError(f"Pagefind 生成搜索索引失败：{self._error}")
         return sorted(self.written)
 
+    def cancel(self) -> None:
+        """A failed build: index nothing more, wait for a running Pagefind, clean up."""
+        self._stop = True
+        for event in self._ready:
+            event.set()
+        self._thread.join()
+        shutil.rmtree(self._work, ignore_errors=True)
+
     # -- the background thread -------------------------------------------------------------
-    def _work(self) -> None:
-        current: _Bundle | None = None
-        done: set[int] = set()
-        while (job := self._queue.get()) is not None:
-            if self._error is not None:
-                continue  # drain: the error is reported by finish()
-            n, url, document = job
+    def _index_all(self) -> None:
+        for n, shard in enumerate(self.shards):
+            self._ready[n].wait()
+            if self._stop or self._error is not None:
+                return
             try:
-                if current is not None and current.n != n:
-                    self._close(current)
-                    done.add(current.n)
-                    current = None
-                if url is None:  # end of bundle n
-                    if n not in done:
-                        self._close(current or self._open(n))
-                        done.add(n)
-                    current = None
-                    continue
-                if n in done:
-                    raise SearchIndexError(f"搜索索引包 {self.shards[n].bundle} 已写出后又收到页面 {url}")
-                current = current or self._open(n)
-                current.add(url, document)
+                self._index(n, shard.bundle)
             except BaseException as exc:  # reported by finish()
                 self._error = exc
-                if current is not None:
-                    current.service.close()
-                current = None
-        try:
-            if self._error is None:
-                if current is not None:
-                    self._close(current)
-                    done.add(current.n)
-                for n in range(len(self.shards)):  # a bundle that got no page still gets an index
-                    if n not in done:
-                        self._close(self._open(n))
-        except BaseException as exc:
-            self._error = exc
+                return
 
-    def _open(self, n: int) -> _Bundle:
-        return _Bundle(n, PagefindService())
-
-    def _close(self, bundle: _Bundle) -> None:
-        service = bundle.service
+    def _index(self, n: int, bundle: str) -> None:
+        source = os.path.join(self._work, str(n))
+        if not os.path.isdir(source):
+            return  # no pages (a site without items): no index; the search page says so
+        out = os.path.join(self.site_dir, *bundle.split("/"))
+        if os.path.lexists(out):
+            shutil.rmtree(out)
+        cmd = [pagefind_executable(), "--site", source, "--output-path", out, "--silent"]
         try:
-            for message_id in bundle.pending:
-                response = service.wait(message_id)
-                if response.get("type") != "IndexedFile":
-                    raise SearchIndexError(f"Pagefind 未能索引页面：{response}")
-            out = os.path.join(self.site_dir, *self.shards[bundle.n].bundle.split("/"))
-            if os.path.lexists(out):
-                shutil.rmtree(out)
-            service.request({"type": "WriteFiles", "index_id": bundle.index_id(), "output_path": out})
-        finally:
-            service.close()
+            proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise SearchIndexError(f"无法运行 Pagefind：{exc}") from None
+        if proc.returncode != 0:
+            detail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+            raise SearchIndexError(f"Pagefind 生成搜索索引（{bundle}）失败（退出码 {proc.returncode}）："
+                                   + " / ".join(detail))
+        shutil.rmtree(source, ignore_errors=True)
         kept = _keep(self.site_dir, out)
         self.written.extend(kept)
         if self.on_written is not None:
             self.on_written(kept)
-
-
-class _Bundle:
-    """A bundle being indexed: its Pagefind process and the pages not yet confirmed."""
-
-    def __init__(self, n: int, service: PagefindService) -> None:
-        self.n = n
-        self.service = service
-        self.pending: list[int] = []
-        self._index_id: int | None = None
-
-    def index_id(self) -> int:
-        if self._index_id is None:
-            self._index_id = int(self.service.request({"type": "NewIndex", "config": None})["index_id"])
-        return self._index_id
-
-    def add(self, url: str, document: str) -> None:
-        self.pending.append(self.service.send({"type": "AddFile", "index_id": self.index_id(), "file_path": None,
-                                               "url": url, "file_contents": document}))
 
 
 def _keep(site_dir: str, out: str) -> list[str]:
