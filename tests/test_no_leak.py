@@ -321,3 +321,51 @@ def test_link_naming_an_unpublished_item_is_caught(copy):
     inject(out, "gzdt/public/index.html", '<a href="../../tzgg/LEAKFILENAMEMARKERYSQ2026/">见此</a>')
     rc, report = verify(site, out)
     assert rc == 1 and "content/tzgg/LEAKFILENAMEMARKERYSQ2026.md" in report, report
+
+
+# -- the chunk cache: chrome read once must not hide anything -------------------------------
+
+@pytest.fixture(scope="module")
+def warm(trapped):
+    """A Verifier of the trap site that has already read every built page (its chunk cache
+    holds the site's whole chrome), and a clean page to tamper with."""
+    from gkpublish.loader import load_repository
+    from gkpublish.public import public_view
+    from gkpublish.rules import run_rules
+    from gkpublish.site.verify import Verifier
+
+    site, out = trapped
+    repo = load_repository(str(site.root), as_of=__import__("datetime").date(2026, 11, 23))
+    verifier = Verifier(repo, public_view(repo, run_rules(repo)))
+    for page in sorted(out.rglob("*.html")):
+        assert verifier.content_leaks(str(page.relative_to(out)), page.read_bytes()) == []
+    assert len(verifier._clean_chunks) > 20
+    return verifier, (out / "gzdt" / "public" / "index.html").read_text("utf-8")
+
+
+SECRET = MARKERS["block"]
+
+
+@pytest.mark.parametrize("where, tamper", [
+    ("text right after a known chrome chunk", lambda p: p.replace("</nav>", "</nav>" + SECRET, 1)),
+    ("text joined to a known chunk by inline markup",
+     lambda p: p.replace("</header>", f"</header><span>{SECRET[:6]}</span><em>{SECRET[6:]}</em>", 1)),
+    ("a comment that contains a block closing tag",
+     lambda p: p.replace("</footer>", f"</footer><!-- </div> {SECRET} </div> -->", 1)),
+    ("a script that contains a block closing tag",
+     lambda p: p.replace("</body>", f"<script>var x = '</div>{SECRET}</div>';</script></body>", 1)),
+    ("an attribute added to a known chrome element", lambda p: p.replace("<nav ", f'<nav title="{SECRET}" ', 1)),
+    ("inside a known chunk, one character changed", lambda p: p.replace("</nav>", f"<p>{SECRET}</p></nav>", 1)),
+])
+def test_chunk_cache_does_not_hide_a_secret(warm, where, tamper):
+    verifier, clean = warm
+    page = tamper(clean)
+    assert page != clean, where
+    leaks = verifier.content_leaks("gzdt/public/index.html", page.encode("utf-8"))
+    assert any("content/tzgg/partial.md" in leak.reason for leak in leaks), (where, leaks)
+
+
+def test_a_page_with_findings_is_not_cached_so_each_copy_is_reported(warm):
+    verifier, clean = warm
+    page = clean.replace("</nav>", f"</nav><p>{SECRET}</p>", 1).encode("utf-8")
+    assert verifier.content_leaks("a/index.html", page) and verifier.content_leaks("b/index.html", page)

@@ -308,6 +308,37 @@ def _texts_of(path: str, data: bytes) -> tuple[str, str] | None:
     return text, ""
 
 
+# Closing tags of elements that are block boundaries in the normalised text (every tag but
+# the inline ones of _INLINE_TAG). A page cut right after one of them reads exactly as the
+# whole page does: no text or tag runs on across the cut.
+_BLOCK_CLOSE = re.compile(r"(</(?:div|li|ul|ol|nav|p|label|header|footer|form|table|tbody|thead|tr|td|th"
+                          r"|h[1-6]|svg|button|section|article|main|aside|dl|dt|dd|head|body|html)\s*>)", re.I)
+
+
+def html_chunks(text: str) -> tuple[list[str], list[str], list[str]]:
+    """(chunks, scripts and styles, comments) of an HTML page. Scripts, styles and comments
+    are taken out first (a ``</div>`` inside one must not cut it; a comment's place stays a
+    boundary, as in :func:`_texts_of`); the rest is cut after each block closing tag. Joined,
+    any subset of the chunks in order reads like the page with the others left out."""
+    scripts = [m.group(0) for m in _SCRIPT_STYLE.finditer(text)]
+    source = _SCRIPT_STYLE.sub(" ", text) if scripts else text
+    comments = _COMMENT.findall(source)
+    if comments:
+        source = _COMMENT.sub("<!---->", source)
+    parts = _BLOCK_CLOSE.split(source)
+    chunks = [parts[i] + (parts[i + 1] if i + 1 < len(parts) else "") for i in range(0, len(parts), 2)]
+    return chunks, scripts, comments
+
+
+def _html_texts(chunks: list[str], scripts: list[str], comments: list[str]) -> tuple[str, str]:
+    """(visible text, everything else) of the given chunks of a page, as :func:`_texts_of`."""
+    source = "".join(chunks)
+    links = [unquote(v) for v in _LINK_ATTR.findall(source) if not v.startswith(("#", "http:", "https:"))]
+    rest = _ATTR.findall(source) + links + comments + scripts
+    visible = _TAG.sub("\n", _INLINE_TAG.sub("", source))
+    return html.unescape(visible), html.unescape("\n".join(rest))
+
+
 def _waived(repo: Repository, view: PublicView) -> set[tuple[str, str]]:
     published = {it.source_path for it in view.items}
     out: set[tuple[str, str]] = set()
@@ -324,6 +355,7 @@ class Verifier:
     """What must not be on the site, compiled once; :meth:`content_leaks` checks one file."""
 
     SEGMENT_CACHE = 200  # segments up to this length (navigation, footer, labels) are scanned once
+    CHUNK_CACHE = 4096  # page chunks up to this length (html_chunks) are read once
 
     def __init__(self, repo: Repository, view: PublicView):
         texts, self.secret_hashes = _repo_secrets(repo)
@@ -340,13 +372,12 @@ class Verifier:
         except ImportError:  # pragma: no cover - the detectors ship with gkpublish
             self.terms = None
         self._clean: set[str] = set()
+        self._clean_chunks: set[str] = set()
 
-    def _new_segments(self, text: str) -> str:
+    def _new_segments(self, text: str) -> list[str]:
         """The normalised segments of ``text`` not already known to be clean."""
-        clean, limit = self._clean, self.SEGMENT_CACHE
-        fresh = [seg for seg in normalise(text).split("\n") if seg and seg not in clean]
-        clean.update(seg for seg in fresh if len(seg) <= limit)
-        return "\n".join(fresh)
+        clean = self._clean
+        return [seg for seg in normalise(text).split("\n") if seg and seg not in clean]
 
     def content_leaks(self, path: str, data: bytes, kind: str | None = None, digest: str | None = None) -> list[Leak]:
         leaks: list[Leak] = []
@@ -355,20 +386,40 @@ class Verifier:
             leaks.append(Leak(path, f"与不公开的文件内容相同：{self.secret_hashes[digest]}"))
         elif kind == mf.ATTACHMENT and digest not in self.public_hashes:
             leaks.append(Leak(path, "附件不是任何公开条目的附件"))
-        got = _texts_of(path, data)
-        if got is None:
-            return leaks
-        visible, rest = got
+        fresh_chunks: list[str] = []
+        if path.lower().endswith((".html", ".htm")):
+            # The chrome around a page's content (header, navigation, footer, scripts) is the
+            # same on thousands of pages: a chunk of a page already read without finding
+            # anything is not read again. Only chunks of pages without findings are kept.
+            seen = self._clean_chunks
+            parts = html_chunks(data.decode("utf-8", "replace"))
+            chunks, scripts, comments = ([c for c in part if c not in seen] for part in parts)
+            fresh_chunks = chunks + scripts + comments
+            visible, rest = _html_texts(chunks, scripts, comments)
+        else:
+            got = _texts_of(path, data)
+            if got is None:
+                return leaks
+            visible, rest = got
+        found = len(leaks)
         for text in (visible, rest):
             if not text:
                 continue
             if any(mark in text for mark in SIGNATURE_MARKS):
                 leaks.append(Leak(path, "含有签审记录的签名（approvals/）"))
             fresh = self._new_segments(text)
-            for i in self.index.find(fresh):
+            found_units = self.index.find("\n".join(fresh))
+            for i in found_units:
                 leaks.append(Leak(path, f"含有不公开的内容（来自 {self.index.where[i]}）：“{_preview(self.index.units[i])}”"))
+            # segments read without a finding are not read again (a finding is reported on
+            # every page that has it)
+            units = [self.index.units[i] for i in found_units]
+            self._clean.update(seg for seg in fresh if len(seg) <= self.SEGMENT_CACHE
+                               and not any(u in seg for u in units))
         if path.lower().endswith(CONTENT_SUFFIXES):
             leaks.extend(self._patterns(path, visible))
+        if len(leaks) == found:
+            self._clean_chunks.update(c for c in fresh_chunks if len(c) <= self.CHUNK_CACHE)
         return leaks
 
     def _patterns(self, path: str, text: str) -> list[Leak]:
