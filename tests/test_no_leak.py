@@ -329,14 +329,11 @@ def test_link_naming_an_unpublished_item_is_caught(copy):
 def warm(trapped):
     """A Verifier of the trap site that has already read every built page (its chunk cache
     holds the site's whole chrome), and a clean page to tamper with."""
-    from gkpublish.loader import load_repository
-    from gkpublish.public import public_view
-    from gkpublish.rules import run_rules
     from gkpublish.site.verify import Verifier
+    from tests.test_site_pipeline import loaded
 
     site, out = trapped
-    repo = load_repository(str(site.root), as_of=__import__("datetime").date(2026, 11, 23))
-    verifier = Verifier(repo, public_view(repo, run_rules(repo)))
+    verifier = Verifier(*loaded(site))
     for page in sorted(out.rglob("*.html")):
         assert verifier.content_leaks(str(page.relative_to(out)), page.read_bytes()) == []
     assert len(verifier._clean_chunks) > 20

@@ -16,10 +16,11 @@ from gkpublish.site import manifest as mf
 from gkpublish.site import search
 from gkpublish.site.pages import SearchShard
 from gkpublish.site.verify import StreamScan
-from tests.test_site_build import build_into, demo_like_site
+from tests.test_site_build import build_into, built, demo_like_site  # noqa: F401  (module fixture)
 
 
-def _loaded(site):
+def loaded(site) -> tuple:
+    """The repository of ``site`` as the build loads it, and its public view."""
     from gkpublish.loader import load_repository
     from gkpublish.public import public_view
     from gkpublish.rules import run_rules
@@ -28,31 +29,21 @@ def _loaded(site):
     return repo, public_view(repo, run_rules(repo))
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> tuple:
-    root = tmp_path_factory.mktemp("pipeline") / "repo"
-    site = demo_like_site(root)
-    out = root.parent / "public"
-    rc, stdout, stderr = build_into(site, out)
-    assert rc == 0, stdout + stderr
-    return site, out
-
-
 def _files(out: Path) -> list[str]:
     return sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
 
 
 @pytest.mark.parametrize("stream", [True, False], ids=["worker-process", "in-process"])
-def test_stream_scan_finds_a_secret_in_a_page_either_way(demo, tmp_path, stream):
+def test_stream_scan_finds_a_secret_in_a_page_either_way(built, tmp_path, stream):  # noqa: F811
     import shutil
 
-    site, built = demo
+    site, done = built
     out = tmp_path / "site"
-    shutil.copytree(built, out)
+    shutil.copytree(done, out)
     page = out / "gzdt" / "reprint" / "index.html"
     page.write_text(page.read_text("utf-8").replace("</article>", "<p>来信人名单：部分公开隐藏标记甲乙丙丁戊己庚辛</p></article>"),
                     "utf-8")
-    repo, view = _loaded(site)
+    repo, view = loaded(site)
     scan = StreamScan(repo, view, str(out), stream=stream)
     for path in _files(out):
         scan.add(path)
