@@ -124,7 +124,7 @@ def test_only_generated_pages_and_theme_assets(built):
 def test_item_page_metadata_table(built):
     _, out = built
     html = page(out, "zcwj/2022-37")
-    table = re.search(r'<table class="gk-meta">.*?</table>', html, re.S).group(0)
+    table = re.search(r'<table class="gk-meta" data-pagefind-ignore>.*?</table>', html, re.S).group(0)
     cells = dict(re.findall(r"<th[^>]*>([^<]+)</th><td[^>]*>([^<]*)</td>", table))
     assert cells == {"索引号": "SAMPLE001/2022-00001", "主题分类": "综合政务/政务公开",
                      "发布机构": "重庆市江北区人民政府办公室", "成文日期": "2022-06-15",

@@ -183,3 +183,15 @@ def test_large_site_is_indexed_in_bundles_and_searched_as_one(tmp_path, monkeypa
     assert {r["url"] for r in pagefind_search(out, "转载")} >= {"/gzdt/reprint/"}
     rc, stdout, stderr = site.cli("verify-site", str(out))
     assert rc == 0, stdout + stderr
+
+
+def test_metadata_searched_is_index_no_publisher_and_source_not_the_table(built):  # noqa: F811
+    """The metadata table is not search content (its labels, dates and 主题分类 are on every
+    page); 文号, 索引号, 发布机构 and a reprint's source are, once, unseen."""
+    _, out = built
+    assert "/zcwj/2022-37/" in {r["url"] for r in pagefind_search(out, "SAMPLE001/2022-00001")}
+    assert "/gzdt/reprint/" in {r["url"] for r in pagefind_search(out, "中国政府网")}
+    assert "/zcwj/2022-37/" in {r["url"] for r in pagefind_search(out, "江北区人民政府办公室")}
+    assert pagefind_search(out, "综合政务") == []  # 主题分类 only
+    seed = next(r for r in pagefind_search(out, "政府信息公开") if r["url"] == "/zcwj/2022-37/")
+    assert "综合政务" not in seed["excerpt"] and "SAMPLE001" not in seed["excerpt"], seed["excerpt"]

@@ -250,30 +250,44 @@ def _source_cell(item: PublicItem) -> str | None:
 def metadata_table(item: PublicItem, publisher_default: str = "") -> str:
     """The standard metadata table of a 政府信息公开 item (domain.md, 条例 第十二条).
 
-    Labels and values that are the same on every page (有效性, 公开属性, dates) are kept
-    out of the search index (``data-pagefind-ignore``): they would only add noise. 索引号,
-    文号, 发布机构 and 主题分类 are searchable.
+    The table is kept out of the search index (``data-pagefind-ignore``): its labels and
+    most of its values (主题分类, dates, 有效性, 公开属性, the site's own 发布机构) are on
+    every page, which made every search download their postings and every excerpt start
+    with them. What of it is worth finding is indexed once, unseen, by :func:`search_terms`.
     """
     m = item.meta
-    ign = " data-pagefind-ignore"
 
-    def cell(label: str, value: Any, searchable: bool = True, raw: bool = False) -> str:
-        shown = value if raw else esc(value if value not in (None, "") else "—")
-        return (f'<th scope="row"{ign}>{label}</th>'
-                f'<td{"" if searchable else ign}>{shown}</td>')
+    def cell(label: str, value: Any) -> str:
+        return f'<th scope="row">{label}</th><td>{esc(value if value not in (None, "") else "—")}</td>'
 
     rows = [
         cell("索引号", m.get("index_no")) + cell("主题分类", m.get("topic")),
-        cell("发布机构", m.get("publisher") or publisher_default) + cell("成文日期", m.get("written"), False),
-        cell("文号", m.get("doc_no")) + cell("发布日期", m.get("published"), False),
-        cell("有效性", m.get("validity") or "有效", False) + cell("公开属性", m.get("attribute"), False),
+        cell("发布机构", m.get("publisher") or publisher_default) + cell("成文日期", m.get("written")),
+        cell("文号", m.get("doc_no")) + cell("发布日期", m.get("published")),
+        cell("有效性", m.get("validity") or "有效") + cell("公开属性", m.get("attribute")),
     ]
     source = _source_cell(item)
     if source:
-        rows.append(f'<th scope="row"{ign}>来源</th><td colspan="3">{source}</td>')
+        rows.append(f'<th scope="row">来源</th><td colspan="3">{source}</td>')
     body = "".join(f"<tr>{r}</tr>" for r in rows)
-    return (f'<table class="gk-meta"><caption class="gk-sr-only" data-pagefind-ignore>信息基本情况</caption>'
+    return (f'<table class="gk-meta" data-pagefind-ignore><caption class="gk-sr-only">信息基本情况</caption>'
             f"<tbody>{body}</tbody></table>")
+
+
+def search_terms(item: PublicItem) -> str:
+    """What of the metadata the search finds, as hidden elements of the page: 文号 (also
+    shown under each result), 索引号, 发布机构 and the source of a reprint or forwarded
+    document. 发布日期 is shown under each result but not searched."""
+    m = item.meta
+    src = item.source or {}
+    reprint, fwd = src.get("转载来源"), src.get("forwarded")
+    organs = [reprint.get("organ") if isinstance(reprint, dict) else None,
+              fwd.get("organ") if isinstance(fwd, dict) else None, fwd.get("doc_no") if isinstance(fwd, dict) else None]
+    terms = " ".join(esc(v) for v in (m.get("index_no"), m.get("publisher"), *organs) if v)
+    # after the body, one element each: an excerpt around a word of the body shows the body
+    return (f'<p hidden data-pagefind-ignore data-pagefind-meta="发布日期">{esc(_date(item))}</p>'
+            + (f'<p hidden data-pagefind-meta="文号">{esc(m["doc_no"])}</p>' if m.get("doc_no") else "")
+            + (f"<p hidden>{terms}</p>" if terms else ""))
 
 
 def _notices(item: PublicItem) -> str:
@@ -315,10 +329,6 @@ def item_page(item: PublicItem, column: Column | None, sizes: dict[str, int]) ->
     before = (crumbs + metadata_table(item)
               + f'<h1 class="gk-title">{esc(item.title)}</h1>'
               + _notices(item))
-    # shown under each full-text search result (文号, 发布日期) by the search page
-    meta = (f'<span hidden data-pagefind-meta="发布日期">{esc(_date(item))}</span>'
-            + (f'<span hidden data-pagefind-meta="文号">{esc(item.meta["doc_no"])}</span>'
-               if item.meta.get("doc_no") else ""))
     after = ""
     if item.attachments:
         lis = []
@@ -329,7 +339,7 @@ def item_page(item: PublicItem, column: Column | None, sizes: dict[str, int]) ->
         after = (f'<section class="gk-attachments" data-pagefind-ignore><h2>附件下载</h2>'
                  f'<ul>{"".join(lis)}</ul></section>')
     return SitePage(src_uri=item_src_uri(item), title=item.title, kind="item",
-                    markdown=_note_lines(item.body), before=before + meta, after=after, hide=())
+                    markdown=_note_lines(item.body), before=before, after=after + search_terms(item), hide=())
 
 
 def attachment_uri(repo_path: str) -> str:
