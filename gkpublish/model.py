@@ -91,6 +91,10 @@ class Item:
     body: str  # Markdown after the front matter, LF line endings
     body_line: int  # 1-based file line of the body's first line
     blocks: list[NonPublicBlock] = field(default_factory=list)
+    # the local files this item references (front-matter ``attachments`` and body links that
+    # resolve to a file under content/): repository path -> SHA-256 of the file's bytes.
+    # Filled by the loader; sign-offs bind them together with ``sha256`` (issue #8, class 3).
+    attachments: dict[str, str] = field(default_factory=dict)
     # values derived from the fields above, computed once (e.g. the public body, read by
     # GK108, GK403, GK5xx and the public view); never part of equality
     derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
