@@ -1,0 +1,174 @@
+"""Signing: write the next record of an item or of the configuration (``gkpublish approve``).
+
+Decides: when a person may sign (roster step, own key, duties, order) and the file a new
+record is written to.
+"""
+
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from typing import Any
+
+from gkpublish.approvals.chain import (
+    Evaluation,
+    _level_of,
+    approve_command,
+    candidates,
+    duty_problem,
+    evaluate,
+    person_label,
+    trusted_roster,
+)
+from gkpublish.approvals.records import (
+    AGREE,
+    APPROVALS_DIR,
+    CONFIG_SUBDIR,
+    CONFIG_SUBJECT,
+    DECISIONS,
+    RETURN,
+    VERSION,
+    Approvals,
+    canonical,
+    record_dir,
+)
+from gkpublish.errors import GkError
+from gkpublish.model import Repository
+from gkpublish.roster import (
+    ROSTER_FILE,
+    STEPS,
+    Roster,
+)
+from gkpublish.sshsig import (
+    NAMESPACE,
+    public_blob_of,
+)
+from gkpublish.sshsig import sign as ssh_sign
+
+# -- writing records ------------------------------------------------------------------------
+
+def make_record(private_key, *, kind: str, item: str, sha256: str, step: str, signer: str,
+                decision: str = AGREE, comment: str = "", prev: str | None = None,
+                date: dt.date | str | None = None) -> dict[str, Any]:
+    """A signed record document ({"payload", "signature"}); no checks (tests build forgeries with it)."""
+    payload = {"version": VERSION, "kind": kind, "item": item, "sha256": sha256, "step": step,
+               "signer": signer, "date": str(date or dt.date.today().isoformat()), "decision": decision,
+               "comment": comment, "prev": prev}
+    return {"payload": payload, "signature": ssh_sign(canonical(payload), private_key, NAMESPACE)}
+
+
+def record_id(doc: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical(doc["payload"])).hexdigest()
+
+
+def write_record(root: str, rel: str, doc: dict[str, Any]) -> str:
+    full = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(full), exist_ok=True)
+    with open(full, "w", encoding="utf-8", newline="\n") as fh:
+        json.dump(doc, fh, ensure_ascii=False, indent=2, sort_keys=True)
+        fh.write("\n")
+    return rel
+
+
+def file_name(seq: int, step: str, decision: str) -> str:
+    return f"{seq:02d}-{step}{'-退回' if decision == RETURN else ''}.json"
+
+
+def _key_owner_problem(roster: Roster, person_id: str, blob: bytes) -> str | None:
+    entry = roster.by_blob.get(blob)
+    if entry is None:
+        return (f"这把私钥对应的公钥未登记在名册中；请确认用的是 {person_id} 本人的私钥，"
+                f"或请管理员把其 .pub 公钥加入 {ROSTER_FILE}（并经主要领导签审合入）")
+    if entry.person != person_id:
+        return f"这把私钥属于 {entry.person}，不是 {person_id} 的；只能用本人的私钥签署"
+    if entry.revoked is not None:
+        return f"{person_id} 的这把密钥已于 {entry.revoked.isoformat()} 吊销；请用新密钥（请管理员登记）"
+    return None
+
+
+def approve(repo: Repository, item_path: str | None, step: str, person_id: str, private_key,
+            decision: str = AGREE, comment: str = "", date: dt.date | None = None) -> tuple[str, list[str]]:
+    """Write the next sign-off record of an item (or of the configuration when ``item_path`` is None).
+
+    Refuses (GkError, exit 2) when the person may not sign that step for that item, when a
+    previous level is missing, or when the key is not theirs. Returns (written file, removed
+    stale files).
+    """
+    roster = trusted_roster(repo)
+    person = roster.people.get(person_id)
+    if person is None:
+        raise GkError(f"--as {person_id}: 名册（{ROSTER_FILE}）中没有这个人员编号；可用：{'、'.join(roster.people) or '无'}")
+    if step not in STEPS:
+        raise GkError(f"--step {step}: 不是审核层级；可选：{'、'.join(STEPS)}")
+    if decision not in DECISIONS:
+        raise GkError(f"--decision {decision}: 只能是 同意 或 退回")
+    if step not in person.steps:
+        raise GkError(f"{person_label(roster, person_id)} 在名册中不能签署 {step}（可签：{'、'.join(person.steps) or '无'}）")
+    problem = _key_owner_problem(roster, person_id, public_blob_of(private_key))
+    if problem:
+        raise GkError(problem)
+    evaluation = evaluate(repo)
+    if item_path is None:
+        return _approve_config(repo, evaluation, step, person_id, private_key, decision, comment, date)
+    state = evaluation.items.get(item_path)
+    if state is None:
+        raise GkError(f"{item_path}: 不是站点中的条目（应为 content/ 下的 .md 文件）")
+    if state.levels is None:
+        raise GkError(f"{item_path}: 公开属性为 {state.item.attribute or '未定'}，不在网站公开发布，不需要网站签审"
+                      "（依申请公开、不予公开的条目由答复申请时的审核处理）")
+    if state.blocker:
+        raise GkError(f"{item_path}: 现有审核链无效，无法接续：{state.blocker}")
+    levels = state.levels
+    nxt = state.next_index
+    if decision == AGREE:
+        if nxt < len(levels) and step in levels[nxt].steps:
+            j = nxt
+        else:
+            j = _level_of(levels, step, nxt, len(levels), 1)
+            if j is None:
+                if _level_of(levels, step, 0, nxt, 1) is not None:
+                    raise GkError(f"{item_path}: {step} 已经签署过，不需要再签（gkpublish status {item_path} 可查看）")
+                raise GkError(f"{item_path}: 本条目的审核链（{' → '.join(lv.label for lv in levels)}）中没有 {step}")
+            if j > nxt:
+                ids = candidates(repo, roster, state, nxt)
+                raise GkError(f"{item_path}: 上一级 {levels[nxt].label} 尚未签署，不能越级签 {step}；"
+                              f"请先由 {levels[nxt].label}（可签：{'、'.join(ids) or '无'}）运行 "
+                              f"{approve_command(item_path, levels[nxt].steps[0], ids)}")
+    else:
+        j = _level_of(levels, step, min(nxt, len(levels) - 1), -1, -1)
+        if j is None:
+            raise GkError(f"{item_path}: 还没轮到 {step}，不能退回；当前待签：{levels[nxt].label if nxt < len(levels) else '无'}")
+    problem = duty_problem(repo, roster, state.item, levels[j], step, person_id, state.accepted[:j])
+    if problem:
+        raise GkError(f"{item_path}: {problem}")
+    removed = [r.file for r in state.stale]
+    for f in removed:
+        os.remove(os.path.join(repo.root, f))
+    doc = make_record(private_key, kind="item", item=item_path, sha256=state.item.sha256, step=step,
+                      signer=person_id, decision=decision, comment=comment,
+                      prev=state.last.id if state.last else None, date=date)
+    rel = f"{record_dir(item_path)}/{file_name(state.counted + 1, step, decision)}"
+    if os.path.exists(os.path.join(repo.root, rel)):
+        raise GkError(f"{rel} 已存在；请先删除无效或多余的记录（gkpublish status 会列出）")
+    return write_record(repo.root, rel, doc), removed
+
+
+def _approve_config(repo: Repository, evaluation: Evaluation, step: str, person_id: str, private_key,
+                    decision: str, comment: str, date: dt.date | None) -> tuple[str, list[str]]:
+    if step != "主要领导" or decision != AGREE:
+        raise GkError("站点配置（site_config/、schema/）只能由主要领导签署 同意：--config --step 主要领导")
+    folder = f"{APPROVALS_DIR}/{CONFIG_SUBDIR}"
+    existing = [r for r in (repo.extra.get("approvals") or Approvals()).records if r.folder == folder]
+    removed = []
+    for r in existing:
+        if r.sha256 != evaluation.config.digest:
+            os.remove(os.path.join(repo.root, r.file))
+            removed.append(r.file)
+    kept = len(existing) - len(removed)
+    doc = make_record(private_key, kind="config", item=CONFIG_SUBJECT, sha256=evaluation.config.digest,
+                      step=step, signer=person_id, comment=comment, date=date)
+    rel = f"{folder}/{file_name(kept + 1, step, AGREE)}"
+    return write_record(repo.root, rel, doc), removed
