@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(os.path.join(root, APPROVALS_DIR))
     with tempfile.TemporaryDirectory(prefix="gkpublish-bench-keys-") as keys_dir:
         keys = write_roster_keys(root, keys_dir)
-        written = sign_repository(root, keys)
+        written = sign_repository(root, keys, from_scratch=True)
     print(f"{len(written)} 条签审记录，{time.perf_counter() - t0:.1f} 秒")
     return 0
 

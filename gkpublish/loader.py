@@ -290,6 +290,50 @@ def _load_item(root: str, rel: str) -> tuple[Item | None, list[Finding]]:
     return parse_item(rel, data)
 
 
+def bind_attachments(repo: Repository) -> None:
+    """Fill ``Item.attachments`` (repo path -> SHA-256 of the file's bytes) for every item: the
+    local files its front-matter ``attachments:`` and its WHOLE body link to (a file linked
+    from a hidden block was reviewed too), when they are attachments under content/. Sign-offs
+    bind these digests (GK303 when one changes). Each file is hashed once, streamed; a file that
+    is not a regular file (a FIFO) is never opened — the content scan reports it."""
+    import posixpath
+    from urllib.parse import unquote
+
+    from gkpublish.mdtext import body_links, resolve
+
+    digests: dict[str, str | None] = {}
+
+    def digest(rel: str) -> str | None:
+        if rel not in digests:
+            digests[rel] = None
+            try:
+                fd = os.open(repo.attachments[rel], os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+                try:
+                    if stat.S_ISREG(os.fstat(fd).st_mode):
+                        h = hashlib.sha256()
+                        while chunk := os.read(fd, 1 << 20):
+                            h.update(chunk)
+                        digests[rel] = h.hexdigest()
+                finally:
+                    os.close(fd)
+            except OSError:
+                pass  # unreadable: bound as absent, so a sign-off never covers it
+        return digests[rel]
+
+    for item in repo.items:
+        folder = posixpath.dirname(item.path)
+        targets = [a["file"] for a in item.seq("attachments") if isinstance(a, dict) and isinstance(a.get("file"), str)]
+        targets += [unquote(t) for _, t in body_links(item.body)]
+        found: dict[str, str] = {}
+        for target in targets:
+            full, _ = resolve(folder, target)
+            if full and full in repo.attachments and full not in repo.unsafe_paths:
+                d = digest(full)
+                if d is not None:
+                    found[full] = d
+        item.attachments = dict(sorted(found.items()))
+
+
 WORKTREE_TRUST_NOTE = ("未指定 --trust-ref：人员名册与密钥取自工作区本身，只能证明签审记录与工作区中的名册一致；"
                        "在 CI 中请用 --trust-ref 指向目标分支")
 
@@ -319,6 +363,7 @@ def load_repository(root: str, as_of: dt.date | None = None, trust_ref: str | No
                 items.append(item)
     repo = Repository(root=root, config=config, items=items, attachments=attachments, unsafe_paths=unsafe,
                       load_findings=findings, as_of=as_of or dt.date.today())
+    bind_attachments(repo)  # sign-offs bind each item's attachments too (GK303)
     repo.extra["approvals"] = load_approvals(root)  # signed sign-off records; malformed ones → GK302
     if trust_ref is None:
         repo.trust_note = WORKTREE_TRUST_NOTE

@@ -7,6 +7,13 @@ git revision. Everything else (columns, review policies, items) stays the workin
 any difference between the two configurations is itself a change that a 主要领导 of the
 trusted roster must sign (GK308).
 
+Decisions at the trusted revision are binding: the ids of the ``approvals/`` records at REF
+(git blob ids, read from the tree without reading the blobs) are kept too, and a change may
+add records, never remove or replace one of them (:mod:`gkpublish.approvals.chain`, GK302).
+Without ``--trust-ref`` the same protection holds against ``HEAD`` when the site is in a git
+work tree (:func:`committed_records`): a working-tree deletion of a committed 退回 does not
+restore the approval.
+
 Where it is kept in the model: ``repo.extra["trust"]`` holds a :class:`TrustedRevision`
 (ref, commit, the trusted ``site_config/`` + ``schema/`` bytes, their Config and Roster).
 :func:`gkpublish.approvals.trusted_roster` is the one place that chooses between it and
@@ -16,7 +23,7 @@ the working tree.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gkpublish.config import load_config
 from gkpublish.errors import GkError
@@ -24,6 +31,7 @@ from gkpublish.model import Config, Repository
 from gkpublish.roster import Roster
 
 TRUSTED_TOPS = ("site_config", "schema")
+RECORDS_TOP = "approvals"
 
 
 @dataclass
@@ -33,10 +41,37 @@ class TrustedRevision:
     files: dict[str, bytes]  # site_config/ and schema/ at that revision, repo-root relative
     config: Config
     roster: Roster
+    records: dict[str, str] = field(default_factory=dict)  # approvals/ at ref: path -> git blob id
 
 
-def read_trusted_files(root: str, ref: str) -> tuple[str, dict[str, bytes]]:
-    """(commit SHA, files under site_config/ and schema/ at ``ref``) with GitPython."""
+SHALLOW = ("历史被截断（浅克隆）：请先获取完整历史（git fetch --unshallow；GitHub Actions 中在 actions/checkout "
+           "设置 fetch-depth: 0）")
+
+
+def _is_shallow(repo) -> bool:
+    return os.path.exists(os.path.join(repo.git_dir, "shallow"))
+
+
+def _prefix(repo, root: str) -> str:
+    prefix = os.path.relpath(os.path.realpath(root), os.path.realpath(repo.working_tree_dir or root))
+    return "" if prefix == "." else prefix.replace(os.sep, "/") + "/"
+
+
+def _record_ids(commit, prefix: str) -> dict[str, str]:
+    """path -> blob id of every file under approvals/ at ``commit`` (tree objects only)."""
+    try:
+        tree = commit.tree / f"{prefix}{RECORDS_TOP}"
+    except KeyError:
+        return {}
+    # dot files (.gitkeep) are never records: load_approvals skips them too
+    return {obj.path[len(prefix):]: obj.hexsha for obj in tree.traverse()
+            if obj.type == "blob" and not any(part.startswith(".") for part in obj.path.split("/"))}
+
+
+def read_trusted_files(root: str, ref: str) -> tuple[str, dict[str, bytes], dict[str, str]]:
+    """(commit SHA, files under site_config/ and schema/ at ``ref``, approvals/ record ids at
+    ``ref``) with GitPython. A revision the local history does not hold (a shallow clone) is a
+    one-line reason, exit 2."""
     import git  # GitPython: one persistent `git cat-file` process, not one per file
 
     try:
@@ -46,30 +81,53 @@ def read_trusted_files(root: str, ref: str) -> tuple[str, dict[str, bytes]]:
     try:
         commit = repo.commit(ref)
     except (git.BadName, git.BadObject, ValueError, git.GitCommandError):
+        if _is_shallow(repo):
+            raise GkError(f"--trust-ref {ref}: 本地没有这个修订，{SHALLOW}") from None
         raise GkError(f"--trust-ref {ref}: 找不到这个 git 修订；请用分支名、标签或提交号"
                       "（CI 中为目标分支，如 origin/main，并确认 checkout 时已 fetch 该分支）") from None
-    prefix = os.path.relpath(os.path.realpath(root), os.path.realpath(repo.working_tree_dir or root))
-    prefix = "" if prefix == "." else prefix.replace(os.sep, "/") + "/"
+    prefix = _prefix(repo, root)
     files: dict[str, bytes] = {}
-    for top in TRUSTED_TOPS:
-        try:
-            tree = commit.tree / f"{prefix}{top}"
-        except KeyError:
-            continue
-        for obj in tree.traverse():
-            if obj.type == "blob":
-                files[obj.path[len(prefix):]] = obj.data_stream.read()
-    return commit.hexsha, files
+    try:
+        for top in TRUSTED_TOPS:
+            try:
+                tree = commit.tree / f"{prefix}{top}"
+            except KeyError:
+                continue
+            for obj in tree.traverse():
+                if obj.type == "blob":
+                    files[obj.path[len(prefix):]] = obj.data_stream.read()
+        records = _record_ids(commit, prefix)
+    except (ValueError, git.BadObject, git.GitCommandError) as exc:
+        # the commit is named (e.g. HEAD~1 as the parent of a depth-1 clone) but its objects are absent
+        why = SHALLOW if _is_shallow(repo) else f"git 对象缺失（{str(exc)[:120]}）；请 git fetch 该修订的完整内容"
+        raise GkError(f"--trust-ref {ref}: 无法读取修订 {commit.hexsha[:12]} 的内容，{why}") from None
+    return commit.hexsha, files, records
+
+
+def committed_records(root: str) -> tuple[str, dict[str, str]] | None:
+    """("HEAD", approvals/ record ids at HEAD) when ``root`` is in a git work tree with a
+    commit; None otherwise (nothing is committed, so nothing can have been removed)."""
+    try:
+        import git
+    except ImportError:  # pragma: no cover - GitPython is a dependency
+        return None
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+        commit = repo.head.commit
+        return "HEAD", _record_ids(commit, _prefix(repo, root))
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError, git.BadName, git.BadObject,
+            git.GitCommandError, TypeError):
+        return None
 
 
 def apply_trust(repo: Repository, ref: str) -> None:
     """Make the roster at git revision ``ref`` the one that verifies this repository's sign-offs."""
-    commit, files = read_trusted_files(repo.root, ref)
+    commit, files, records = read_trusted_files(repo.root, ref)
     if not files:
         raise GkError(f"--trust-ref {ref}: 该修订中没有 site_config/，无法作为可信版本；首次建立名册见 docs/signoff.md “初始名册”")
     try:
         config = load_config(repo.root, files)
     except GkError as exc:
         raise GkError(f"--trust-ref {ref}: 可信版本中的站点配置无法读取：{exc}") from None
-    repo.extra["trust"] = TrustedRevision(ref, commit, files, config, Roster(config.people, config.units))
+    repo.extra["trust"] = TrustedRevision(ref, commit, files, config, Roster(config.people, config.units), records)
     repo.extra.pop("signoff", None)

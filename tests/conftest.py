@@ -142,19 +142,29 @@ class Site:
         """Write one signed record for content/<rel>, chained after the item's last record.
 
         No checks: tests build forgeries with ``key`` (another person's key), ``prev``,
-        ``name`` and payload overrides (``sha256``, ``item`` …).
+        ``name`` and payload overrides (``sha256``, ``item``, ``round``, ``files`` …). By
+        default it binds the item's attachments and, like ``gkpublish approve``, starts a new
+        round when the last record reviewed other bytes.
         """
         item = f"content/{rel}"
         folder = self.root / approvals.record_dir(item)
-        existing = sorted(folder.glob("*.json")) if folder.is_dir() else []
+        existing = sorted(folder.glob("*.json"), key=_record_order) if folder.is_dir() else []
+        last = json.loads(existing[-1].read_text("utf-8")) if existing else None
         if prev is ...:
-            prev = approvals.record_id(json.loads(existing[-1].read_text("utf-8"))) if existing else None
+            prev = approvals.record_id(last) if last else None
+        sha = hashlib.sha256((self.root / item).read_bytes()).hexdigest()
+        if "files" not in payload:
+            has_files = any(p.suffix != ".md" for p in (self.root / "content").rglob("*") if p.is_file())
+            loaded = self.load().item(item) if has_files else None
+            payload["files"] = loaded.attachments if loaded is not None else {}
+        if "round" not in payload and last is not None:
+            lp = last["payload"]
+            payload["round"] = lp.get("round", 1) + (lp["sha256"] != sha or lp.get("files", {}) != payload["files"])
         fields = {"kind": "item", "item": item, "step": step, "signer": person, "decision": decision,
-                  "comment": comment, "prev": prev, "date": "2026-11-02",
-                  "sha256": hashlib.sha256((self.root / item).read_bytes()).hexdigest()}
+                  "comment": comment, "prev": prev, "date": "2026-11-02", "sha256": sha}
         fields.update(payload)
         doc = approvals.make_record(person_key(key or person), **fields)
-        rel_file = f"{approvals.record_dir(item)}/{name or approvals.file_name(len(existing) + 1, step, decision)}"
+        rel_file = f"{approvals.record_dir(item)}/{name or approvals.file_name(approvals.next_seq(str(self.root), approvals.record_dir(item)), step, decision)}"
         approvals.write_record(str(self.root), rel_file, doc)
         return self.root / rel_file
 
@@ -178,6 +188,11 @@ class Site:
         finally:
             os.chdir(cwd)
         return rc, out.getvalue(), err.getvalue()
+
+
+def _record_order(path: Path) -> tuple[int, str]:
+    head = path.name.split("-", 1)[0]
+    return (int(head) if head.isdigit() else 0, path.name)
 
 
 def person_key(person: str) -> Ed25519PrivateKey:

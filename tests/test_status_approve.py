@@ -112,17 +112,23 @@ def test_returned_then_re_approved_through_the_cli(draft):
     assert gk3(site.check()) == set()
 
 
-def test_approving_after_an_edit_replaces_the_stale_records(draft):
+def test_approving_after_an_edit_starts_a_new_round_and_keeps_the_old_records(draft):
     site = draft
     for step, who in GZDT:
         approve(site, "content/gzdt/a.md", "--step", step, person=who)
+    old = sorted(p.name for p in (site.root / "approvals/gzdt/a").iterdir())
     site.item("gzdt/a.md", body="修改后的正文。\n", drafter="zhang-jb")
     assert "GK303" in gk3(site.check())
     rc, out, _ = approve(site, "content/gzdt/a.md", "--step", "经办人", person="zhang-jb")
-    assert rc == 0 and out.count("已删除 approvals/gzdt/a/") == 4
+    assert rc == 0 and "已写入 approvals/gzdt/a/05-经办人.json" in out and "删除" not in out
     for step, who in GZDT[1:]:
         assert approve(site, "content/gzdt/a.md", "--step", step, person=who)[0] == 0
     assert gk3(site.check()) == set()
+    names = sorted(p.name for p in (site.root / "approvals/gzdt/a").iterdir())
+    assert set(old) < set(names) and len(names) == 8  # append-only: the first round is history
+    first = json.loads((site.root / "approvals/gzdt/a/05-经办人.json").read_text("utf-8"))["payload"]
+    fourth = json.loads((site.root / "approvals/gzdt/a/04-分管领导.json").read_text("utf-8"))
+    assert first["round"] == 2 and first["prev"] == approvals.record_id(fourth)  # one chain across rounds
 
 
 # -- refusals: exit 2, one Chinese line that says what to do ------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -52,8 +53,6 @@ def test_pull_request_that_adds_a_key_and_signs_with_it_fails(repo_site):
     site.approve("gzdt/b.md", "科室负责人", "li-kz", key="attacker")
     site.approve("gzdt/b.md", "保密审查", "chen-bm")
     site.approve("gzdt/b.md", "分管领导", "liu-fg")
-    for f in (site.root / "approvals/_site_config").iterdir():
-        f.unlink()
     approvals.approve(site.load(), None, "主要领导", "sun-zy", person_key("attacker2"))
     commit_all(site.root, "新增条目并签审")
 
@@ -88,10 +87,12 @@ def test_config_change_needs_a_trusted_principal_leader(repo_site):
     assert gk3(site.check(trust_ref="main")) == set()
 
 
-def test_unchanged_config_needs_no_new_record_with_trust_ref(repo_site):
-    site = repo_site
-    for f in (site.root / "approvals/_site_config").iterdir():
-        f.unlink()
+def test_unchanged_config_needs_no_new_record_with_trust_ref(site):
+    site.item("gzdt/a.md", drafter="zhang-jb")
+    site.sign_all()
+    shutil.rmtree(site.root / "approvals/_site_config")  # a base branch whose configuration has no record
+    git(site.root, "init", "-q", "-b", "main")
+    commit_all(site.root, "初始站点")
     assert gk3(site.check()) == {"GK308"}  # the working tree must vouch for itself …
     assert gk3(site.check(trust_ref="main")) == set()  # … the base branch already did
 

@@ -5,7 +5,9 @@
 For every person in ``ROOT/site_config/roster.yml`` (default ROOT: this repository) a new
 Ed25519 key pair is generated into a temporary folder outside the repository (or
 ``--keys-dir``), the public keys replace the roster's keys, the old ``approvals/`` is
-removed (its records were signed with the previous throw-away keys), and every public
+removed (its records were signed with the previous throw-away keys — the one place where
+records are not append-only: commit the result before ``gkpublish check``, which holds the
+working tree to HEAD's records), and every public
 item's review chain and the configuration are signed again, in order, respecting the
 drafter and 谁主管谁审批 rules. It works on whatever ``content/`` and roster exist when it
 runs. Private keys never enter the repository; the folder is printed so that a demo
@@ -25,7 +27,7 @@ import tempfile
 PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, PROJECT)
 
-from gkpublish.approvals import APPROVALS_DIR, bootstrap, evaluate  # noqa: E402
+from gkpublish.approvals import APPROVALS_DIR, bootstrap, evaluate, ignore_committed_records  # noqa: E402
 from gkpublish.errors import GkError  # noqa: E402
 from gkpublish.loader import load_repository  # noqa: E402
 
@@ -40,8 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if os.path.isdir(os.path.join(root, APPROVALS_DIR)):
             shutil.rmtree(os.path.join(root, APPROVALS_DIR))
-        bootstrap(root, keys_dir)
+        bootstrap(root, keys_dir, from_scratch=True)
         repo = load_repository(root)
+        ignore_committed_records(repo)  # the old records are replaced on purpose: commit the new ones
         evaluation = evaluate(repo)
     except GkError as exc:
         print(f"sign_demo: {exc}", file=sys.stderr)

@@ -19,6 +19,7 @@ from gkpublish.approvals.chain import (
     ItemState,
     candidates,
     evaluate,
+    ignore_committed_records,
     trusted_roster,
 )
 from gkpublish.approvals.records import (
@@ -30,6 +31,7 @@ from gkpublish.approvals.signing import (
     approve,
     file_name,
     make_record,
+    next_seq,
     write_record,
 )
 from gkpublish.errors import GkError
@@ -57,7 +59,9 @@ def sign_item_chain(repo: Repository, state: ItemState, keys: dict[str, Any],
     roster = trusted_roster(repo)
     written = []
     prev = state.last.id if state.last else None
-    seq = state.counted
+    folder = record_dir(state.item.path)
+    seq = next_seq(repo.root, folder) - 1
+    rnd = state.round
     for k in range(state.next_index, len(state.levels)):
         level = state.levels[k]
         ids = [i for i in candidates(repo, roster, state, k) if i in keys]
@@ -66,13 +70,14 @@ def sign_item_chain(repo: Repository, state: ItemState, keys: dict[str, Any],
         pid = ids[0]
         step = next(s for s in level.steps if s in roster.people[pid].steps)
         doc = make_record(keys[pid], kind="item", item=state.item.path, sha256=state.item.sha256, step=step,
-                          signer=pid, prev=prev, date=date)
+                          signer=pid, prev=prev, date=date, files=state.item.attachments, round=rnd)
         seq += 1
-        written.append(write_record(repo.root, f"{record_dir(state.item.path)}/{file_name(seq, step, AGREE)}", doc))
+        written.append(write_record(repo.root, f"{folder}/{file_name(seq, step, AGREE)}", doc))
         rec = record_from_doc(written[-1], doc)
         prev = rec.id
         state.accepted[k] = rec
     state.next_index = len(state.levels)
+    state.new_round = False
     return written
 
 
@@ -81,7 +86,7 @@ def sign_config(repo: Repository, keys: dict[str, Any], date: dt.date | str | No
     ids = [pid for pid, p in roster.people.items() if "主要领导" in p.steps and pid in keys]
     if not ids:
         raise GkError("名册中没有可签站点配置的主要领导（或没有其私钥）")
-    return approve(repo, None, "主要领导", ids[0], keys[ids[0]], date=date if isinstance(date, dt.date) else None)[0]
+    return approve(repo, None, "主要领导", ids[0], keys[ids[0]], date=date if isinstance(date, dt.date) else None)
 
 
 ID_LINE = re.compile(r"^(\s*)-\s+id:\s*[\"']?([^\"'\s#]+)")
@@ -166,11 +171,18 @@ def write_roster_keys(root: str, keys_dir: str) -> dict[str, Any]:
     return keys
 
 
-def sign_repository(root: str, keys: dict[str, Any], date: dt.date | str | None = None) -> list[str]:
-    """Sign every public item's missing levels and the configuration (when not yet signed)."""
+def sign_repository(root: str, keys: dict[str, Any], date: dt.date | str | None = None, *,
+                    from_scratch: bool = False) -> list[str]:
+    """Sign every public item's missing levels and the configuration (when not yet signed).
+
+    ``from_scratch``: the caller removed approvals/ on purpose (demo, benchmark) and the
+    records committed at HEAD are not held against the working tree.
+    """
     from gkpublish.loader import load_repository
 
     repo = load_repository(root)
+    if from_scratch:
+        ignore_committed_records(repo)
     evaluation = evaluate(repo)
     written: list[str] = []
     for state in evaluation.items.values():
@@ -180,7 +192,7 @@ def sign_repository(root: str, keys: dict[str, Any], date: dt.date | str | None 
     return written
 
 
-def bootstrap(root: str, keys_dir: str) -> None:
+def bootstrap(root: str, keys_dir: str, *, from_scratch: bool = False) -> None:
     """A fresh repository's first roster and sign-offs (used by ``gkpublish init``).
 
     One key pair per roster person into ``keys_dir/<person-id>`` (+ ``.pub``, private mode
@@ -191,4 +203,4 @@ def bootstrap(root: str, keys_dir: str) -> None:
     if os.path.commonpath([root_abs, keys_abs]) == root_abs:
         raise GkError(f"--keys-dir {keys_dir}: 私钥不能放在站点仓库之内；请指定仓库之外的目录")
     keys = write_roster_keys(root, keys_dir)
-    sign_repository(root, keys)
+    sign_repository(root, keys, from_scratch=from_scratch)

@@ -5,6 +5,19 @@ may sign for its signer (GK302), separation of duties (GK304), the walk of an it
 records along its required levels (order, 退回, forks, breaks), what is still missing
 (GK301/GK305–GK307), and the configuration's state (GK308). One evaluation per command,
 cached in ``repo.extra["signoff"]``.
+
+Records are append-only history. All records of an item form ONE chain (each names the
+previous one in ``prev``), divided into numbered review rounds (``round``): a new round
+starts after an edit (the newest round reviewed other bytes: GK303) or after a record that
+cannot count (GK302/GK304), and chains onto the last record of the previous round. Only
+the newest round decides; an older round — even one that approved exactly the current bytes
+— never counts again, so reverting an item cannot replay old approvals over a newer 退回 or
+a newer review. The configuration's records are one chain too; its newest record decides.
+
+Decisions already recorded are binding: every record file at the trusted revision
+(``--trust-ref REF``; without it ``HEAD`` when in a git work tree) must still be present
+with the same bytes (git blob id). A removed or replaced one is GK302, naming the file and
+``git checkout REF -- <file>``, and nothing of that item counts until it is restored.
 """
 
 
@@ -27,6 +40,7 @@ from gkpublish.approvals.records import (
     CONFIG_SUBJECT,
     Approvals,
     Record,
+    config_files_digests,
     config_hash,
     parse_record,
     record_dir,
@@ -72,6 +86,7 @@ def key_problem(rec: Record, roster: Roster, where: str = "名册") -> str | Non
     return None
 
 
+
 # -- where an item stands -------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -91,20 +106,48 @@ class ItemState:
     accepted: list[Record | None] = field(default_factory=list)  # per level
     next_index: int = 0  # first level still missing
     returned: Record | None = None  # a 退回 blocking next_index
-    chain: list[Record] = field(default_factory=list)  # the records walked, in order
+    chain: list[Record] = field(default_factory=list)  # the newest round's records, in order
     counted: int = 0  # how many of ``chain`` are valid and in order
-    stale: list[Record] = field(default_factory=list)
+    stale: list[Record] = field(default_factory=list)  # the newest round, when it reviewed other content
     issues: list[Issue] = field(default_factory=list)
     blocker: str | None = None  # why the chain cannot be continued (records to remove first)
     unit: Unit | None = None  # the item's 主办科室
+    history: list[Record] = field(default_factory=list)  # every round's records, oldest first
+    new_round: bool = True  # the next record starts a new round (none yet, stale, or a bad record)
+    restore: list[str] = field(default_factory=list)  # trusted record files removed or replaced
 
     @property
     def complete(self) -> bool:
-        return self.levels is None or (self.next_index >= len(self.levels) and self.returned is None)
+        return self.levels is None or (self.next_index >= len(self.levels) and self.returned is None
+                                       and not self.restore)
 
     @property
     def last(self) -> Record | None:
-        return self.chain[self.counted - 1] if self.counted else None
+        """The record the next one chains to: the newest record of the item's history."""
+        return self.history[-1] if self.history else None
+
+    @property
+    def round(self) -> int:
+        """The round number the next record carries."""
+        tip = self.last
+        if tip is None:
+            return 1
+        return record_round(tip) + 1 if self.new_round else record_round(tip)
+
+
+def record_round(rec: Record) -> int:
+    """A version 1 record (written before rounds existed) belongs to round 1."""
+    r = rec.payload.get("round")
+    return r if isinstance(r, int) and not isinstance(r, bool) else 1
+
+
+def binding(rec: Record) -> tuple[str, dict[str, str]]:
+    return rec.sha256, dict(rec.files)
+
+
+def item_binding(item: Item) -> tuple[str, dict[str, str]]:
+    """What a record of this item must bind: its exact bytes and its attachments' bytes."""
+    return item.sha256, dict(item.attachments)
 
 
 def person_label(roster: Roster, pid: str) -> str:
@@ -131,7 +174,9 @@ def duty_problem(repo: Repository, roster: Roster, item: Item, level: Level, ste
         return (f"{person_label(roster, signer)} 属于{unit.name if unit else person.unit}"
                 f"（{unit.organ if unit else '未知机构'}），不能签署 {own} 的 {step}（谁主管、谁审批，附件2 第三条）")
     drafter = item.drafter
-    is_drafter = drafter is not None and drafter in (signer, person.name)
+    if drafter is not None and drafter not in roster.people:
+        return drafter_problem(roster, drafter)
+    is_drafter = drafter == signer  # ids only: a name, another case or spaces are not the drafter
     if step == "经办人" and not is_drafter:
         return (f"经办人 一级须由本条目的经办人（drafter: {drafter or '未填写'}）本人签署，"
                 f"{person_label(roster, signer)} 不是本条目的经办人")
@@ -141,6 +186,13 @@ def duty_problem(repo: Repository, roster: Roster, item: Item, level: Level, ste
         if rec is not None and rec.signer == signer:
             return f"{person_label(roster, signer)} 已签署本条目的 {rec.step}，同一人不能在一条审核链中签两级"
     return None
+
+
+def drafter_problem(roster: Roster, drafter: Any) -> str:
+    ids = [pid for pid, p in roster.people.items() if "经办人" in p.steps] or list(roster.people)
+    shown = "、".join(ids[:12]) + (" 等" if len(ids) > 12 else "")
+    return (f"drafter“{drafter}”不是名册中的人员编号：须与 {ROSTER_FILE} 中某人的 id 完全一致"
+            f"（区分大小写，不含空格，不能写姓名）；可用的经办人编号：{shown or '无'}")
 
 
 NOBODY = "名册中没有可签此级且登记了有效密钥的人员，请管理员在 site_config/roster.yml 中补充"
@@ -180,81 +232,163 @@ def _level_of(levels: list[Level], step: str, start: int, stop: int, step_by: in
     return None
 
 
+
+
+def _trusted_blobs(repo: Repository) -> dict[str, str]:
+    found = protected_records(repo)
+    return found[1] if found else {}
+
+
 def evaluate_item(repo: Repository, item: Item, records: list[Record], roster: Roster) -> ItemState:
     """Walk an item's records against its required chain. Records must be verified already."""
     levels = required_levels(item, repo.config)
     state = ItemState(item, levels, [None] * len(levels or ()), unit=item_unit(item, repo.config))
     where = trust_label(repo)
     path = item.path
-    current: list[Record] = []
-    invalid: set[str] = set()
+    own: list[Record] = []
     for rec in records:
         if rec.kind != "item" or rec.item != path:
             other = rec.item if rec.kind == "item" else "站点配置"
             state.issues.append(Issue("GK302", path, f"签审记录 {rec.file} 属于 {other}，不属于本条目"
                                       "（从别处复制来的记录无效）；请删除该文件"))
             continue
+        own.append(rec)
+    folder = record_dir(path)
+    for rel, msg in damaged_records(repo).items():
+        if rel.rpartition("/")[0] == folder:
+            state.restore.append(rel)
+            state.issues.append(Issue("GK302", path, msg))
+    if state.restore:
+        state.blocker = f"请先恢复 {'、'.join(state.restore)}（见 GK302）"
+    history = _linear(state, own)
+    state.history = history
+    if not history:
+        if levels is not None:
+            _missing(repo, roster, state)
+        return state
+    tip_round = record_round(history[-1])
+    start = len(history)
+    while start > 0 and record_round(history[start - 1]) == tip_round:
+        start -= 1
+    current = history[start:]
+    trusted = _trusted_blobs(repo)
+    blobs = (repo.extra.get("approvals") or Approvals()).blob_ids() if trusted else {}
+    for rec in history[:start]:  # superseded rounds: history; only a forged file among them is reported
+        if rec.crypto and (rec.file not in trusted or trusted[rec.file] != blobs.get(rec.file)):
+            state.issues.append(Issue("GK302", path, f"签审记录 {rec.file} 无效：{rec.crypto}"
+                                      "（已被后来的审核轮次取代，但记录文件不得伪造或改动）；请删除该文件"))
+    invalid: dict[str, str] = {}
+    for rec in current:
         bad = rec.crypto or key_problem(rec, roster, where)
         if bad:
-            state.issues.append(Issue("GK302", path, f"签审记录 {rec.file} 无效：{bad}；请删除该文件，由本人用名册中登记的密钥重新签署"))
-            invalid.add(rec.id)
-        if rec.sha256 != item.sha256:
-            if not bad:
-                state.stale.append(rec)
-            continue
-        current.append(rec)
-    if state.stale:
-        names = "、".join(r.name for r in state.stale)
-        state.issues.append(Issue("GK303", path, f"条目在审核后被修改（先审后发，附件3 第一条）：{names} 审核的是旧内容"
-                                  f"（sha256 {state.stale[0].sha256[:12]}…），当前文件为 {item.sha256[:12]}…；"
-                                  "修改后须重新审核，gkpublish approve 会替换旧记录"))
-    _walk(repo, roster, state, current, invalid)
+            invalid[rec.id] = bad
+    want = item_binding(item)
+    stale = [r for r in current if binding(r) != want]
+    for rec in current:
+        if rec.id in invalid:
+            state.issues.append(Issue("GK302", path, f"签审记录 {rec.file} 无效：{invalid[rec.id]}；"
+                                      f"{_bad_record_fix(rec, trusted)}"))
+    if stale:
+        state.stale = current
+        state.issues.append(Issue("GK303", path, _stale_message(item, current, stale)))
+        state.new_round = True
+    else:
+        _evaluate_chain(repo, roster, state, current, set(invalid), trusted)
     if levels is not None:
         _missing(repo, roster, state)
     return state
 
 
-def _walk(repo: Repository, roster: Roster, state: ItemState, current: list[Record], invalid: set[str]) -> None:
+def _bad_record_fix(rec: Record, trusted: dict[str, str]) -> str:
+    if rec.file in trusted:
+        return ("它已在可信版本中，不能删除（记录只能追加）；本轮审核因此不能完成，须从第一级重新审核"
+                "（gkpublish approve 会接在现有记录之后开始新一轮）")
+    return "请删除该文件（及其后的记录）后按顺序重新签署，签名须用签署人本人在名册中登记的密钥"
+
+
+def _stale_message(item: Item, current: list[Record], stale: list[Record]) -> str:
+    names = "、".join(r.name for r in current)
+    rec = stale[-1]
+    what: list[str] = []
+    if rec.sha256 != item.sha256:
+        what.append(f"条目文件（审核时 sha256 {rec.sha256[:12]}…，现在 {item.sha256[:12]}…）")
+    old, new = rec.files, item.attachments
+    if rec.payload.get("version") == 1 and new:
+        what.append(f"附件 {'、'.join(sorted(new))}（第 1 版记录不绑定附件，附件未经审核）")
+    else:
+        for p in sorted(set(old) | set(new)):
+            if p not in new:
+                what.append(f"附件 {p}（审核后不再引用）")
+            elif p not in old:
+                what.append(f"附件 {p}（审核后新增引用）")
+            elif old[p] != new[p]:
+                what.append(f"附件 {p}（审核后被修改，sha256 {old[p][:12]}… → {new[p][:12]}…）")
+    return (f"条目在审核后被修改（先审后发，附件3 第一条）：最新一轮审核（{names}）审核的是旧内容，"
+            f"改动的是 {'；'.join(what) or '绑定的内容'}；须从第一级重新审核，"
+            "gkpublish approve 会接在原有记录之后开始新一轮（原记录保留为历史，不要删除）")
+
+
+def _linear(state: ItemState, records: list[Record]) -> list[Record]:
+    """The item's records as one chain from its first record (prev null), following prev.
+
+    A record whose prev names no record (a break) or two records naming the same prev (a fork:
+    parallel signing, or an attempt to branch off an older round) stops the walk: GK304 and a
+    blocker (those records must be removed first)."""
     path = state.item.path
-    if current and current[0].prev is None and all(current[k].prev == current[k - 1].id
-                                                   for k in range(1, len(current))):
-        chain = current  # the usual case: the files, in name order, are the chain
-        return _evaluate_chain(repo, roster, state, chain, invalid)
-    ids = {r.id: r for r in current}
+    if not records:
+        return []
+    if records[0].prev is None and all(records[k].prev == records[k - 1].id for k in range(1, len(records))):
+        return list(records)  # the usual case: the files, in name order, are the chain
+    ids = {r.id for r in records}
     children: dict[str | None, list[Record]] = {}
-    for r in current:
+    for r in records:
         children.setdefault(r.prev, []).append(r)
-    for r in current:
+    for r in records:
         if r.prev is not None and r.prev not in ids:
             state.issues.append(Issue("GK304", path, f"签审记录 {r.file} 接在一条不存在的记录之后（prev {r.prev[:12]}…）："
                                       "审核链断了；请删除它及其后的记录后按顺序重新签署"))
             state.blocker = f"请先删除 {r.file} 及其后的记录"
     chain: list[Record] = []
     node: str | None = None
+    seen: set[str] = set()
     while True:
         nxt = children.get(node, [])
         if len(nxt) > 1:
             names = "、".join(r.name for r in nxt)
-            state.issues.append(Issue("GK304", path, f"审核链分叉：{names} 都接在同一条记录之后（并行签署）；"
+            state.issues.append(Issue("GK304", path, f"审核链分叉：{names} 都接在同一条记录之后（并行签署，或从旧记录另起分支）；"
                                       "请保留一条，删除其余及其后的记录，再按顺序签署"))
             state.blocker = f"请先处理分叉：{names}"
             break
-        if not nxt:
+        if not nxt or nxt[0].id in seen:
             break
         chain.append(nxt[0])
+        seen.add(nxt[0].id)
         node = nxt[0].id
-    _evaluate_chain(repo, roster, state, chain, invalid)
+    for k in range(1, len(chain)):
+        before, after = record_round(chain[k - 1]), record_round(chain[k])
+        if after not in (before, before + 1):
+            state.issues.append(Issue("GK304", path, f"签审记录 {chain[k].name} 的审核轮次 {after} 不接续上一条的 {before}"
+                                      "（轮次只能不变或加一）；请删除它及其后的记录"))
+            state.blocker = f"请先删除 {chain[k].file} 及其后的记录"
+            return chain[:k]
+    return chain
 
 
 def _evaluate_chain(repo: Repository, roster: Roster, state: ItemState, chain: list[Record],
-                    invalid: set[str]) -> None:
+                    invalid: set[str], trusted: dict[str, str]) -> None:
+    """Place the newest round's records on the item's levels, in order."""
     path = state.item.path
     state.chain = chain
     levels = state.levels
+    drafter = state.item.drafter
+    if levels is not None and drafter is not None and drafter not in roster.people:
+        state.new_round = False  # nothing counts until drafter is fixed (GK304 from _missing)
+        return
     pos = 0
+    state.new_round = False
     for n, rec in enumerate(chain):
-        if rec.id in invalid:  # reported as GK302; nothing after it can count
-            why: int | str | None = None
+        if rec.id in invalid:  # reported as GK302; nothing after it counts
+            pass
         elif levels is None:  # not required (non-public item): verified, never placed
             state.counted = n + 1
             continue
@@ -264,13 +398,20 @@ def _evaluate_chain(repo: Repository, roster: Roster, state: ItemState, chain: l
                 pos = why
                 state.counted = n + 1
                 continue
-            state.issues.append(Issue("GK304", path, why))
+            state.issues.append(Issue("GK304", path, f"{why}；{_bad_record_fix(rec, trusted)}"))
+        if rec.file in trusted:
+            # a decided record cannot be removed: the round cannot complete, and the next record
+            # starts a new round from the first level (e.g. after a key was revoked)
+            state.new_round = True
+            state.accepted = [None] * len(levels or ())
+            state.returned = None
+            pos = 0
+            break
         rest = chain[n + 1:]
         later = f"；其后的 {len(rest)} 条记录（{rest[0].name} 起）也不计" if rest else ""
         state.blocker = f"请删除 {rec.file}{' 及其后的记录' if rest else ''}，再按顺序重新签署{later}"
         break
     state.next_index = pos
-
 
 def _place(repo: Repository, roster: Roster, state: ItemState, rec: Record, pos: int) -> int | str:
     """Advance the walk by one valid record: the new position, or why the record is out of place."""
@@ -310,9 +451,14 @@ def _missing(repo: Repository, roster: Roster, state: ItemState) -> None:
     levels = state.levels or []
     path = state.item.path
     line = state.item.line_of("title")
-    if state.item.is_public and state.item.drafter is None:
+    raw_drafter = state.item.meta.get("drafter")
+    if state.item.is_public and raw_drafter is None:
         state.issues.append(Issue("GK304", path, "未填写经办人（drafter）：无法核对“经办人不得审核本人起草的条目”；"
                                   "请在前置元数据中填写 drafter（名册中的人员编号）", state.item.line_of("drafter")))
+    elif state.item.is_public and (not isinstance(raw_drafter, str) or raw_drafter not in roster.people):
+        state.issues.append(Issue("GK304", path, drafter_problem(roster, raw_drafter), state.item.line_of("drafter")))
+    if state.restore:
+        return  # GK302 says which trusted records to restore first; until then nothing else is certain
     if state.next_index >= len(levels) and state.returned is None:
         return
     chain = " → ".join(lv.label for lv in levels)
@@ -348,15 +494,74 @@ def _missing(repo: Repository, roster: Roster, state: ItemState) -> None:
         state.issues.append(Issue(rule, path, "；".join(parts), line))
 
 
+
+# -- decisions at the trusted revision are binding --------------------------------------------
+
+KEEP_COMMITTED = "_keep_committed_records"
+
+
+def ignore_committed_records(repo: Repository) -> None:
+    """Only for re-signing a demo or benchmark from scratch (tools/sign_demo.py): without
+    ``--trust-ref``, do not hold the working tree to HEAD's records."""
+    repo.extra[KEEP_COMMITTED] = False
+    repo.extra.pop("signoff", None)
+    repo.extra.pop("_protected", None)
+
+
+def protected_records(repo: Repository) -> tuple[str, dict[str, str]] | None:
+    """(revision label, record path -> git blob id) that the working tree must keep unchanged:
+    the trusted revision's records with --trust-ref, else HEAD's when in a git work tree."""
+    if "_protected" in repo.extra:
+        return repo.extra["_protected"]
+    trust = repo.extra.get("trust")
+    found: tuple[str, dict[str, str]] | None
+    if trust is not None:
+        found = (trust.ref, dict(trust.records))
+    elif repo.extra.get(KEEP_COMMITTED, True):
+        from gkpublish.trust import committed_records
+
+        found = committed_records(repo.root)
+    else:
+        found = None
+    repo.extra["_protected"] = found
+    return found
+
+
+def damaged_records(repo: Repository) -> dict[str, str]:
+    """Trusted record files removed or replaced in the working tree: path -> GK302 message."""
+    cached = repo.extra.get("_damaged")
+    if cached is not None:
+        return cached
+    out: dict[str, str] = {}
+    found = protected_records(repo)
+    approvals: Approvals = repo.extra.get("approvals") or Approvals()
+    if found:
+        ref, trusted = found
+        blobs = approvals.blob_ids()
+        odd = {f for f, _ in approvals.problems}
+        where = f"可信版本 {ref}" if repo.extra.get("trust") is not None else f"已提交的版本（{ref}）"
+        for rel, blob in sorted(trusted.items()):
+            now = blobs.get(rel)
+            if now == blob:
+                continue
+            how = "被改动（内容与原记录不同）" if now is not None or rel in odd else "被删除"
+            out[rel] = (f"{where}中的签审记录 {rel} 在工作区{how}：已作出的签审决定（包括退回）不能删除或替换，"
+                        f"记录只能追加（新一轮审核接在原记录之后）；请用 git checkout {ref} -- {rel} 恢复")
+    repo.extra["_damaged"] = out
+    return out
+
+
 # -- the whole repository -------------------------------------------------------------------
 
 @dataclass
 class ConfigState:
     required: bool
     digest: str
-    changed: list[str]  # files that differ from the trusted revision (with --trust-ref)
-    record: Record | None  # the valid record for the current configuration
+    changed: list[str]  # files that differ from the trusted revision (or from the newest record)
+    record: Record | None  # the valid record for the current configuration (the newest one)
     issues: list[Issue] = field(default_factory=list)
+    last: Record | None = None  # the newest configuration record: the next one chains to it
+    restore: list[str] = field(default_factory=list)  # trusted configuration records removed or replaced
 
 
 @dataclass
@@ -364,6 +569,34 @@ class Evaluation:
     items: dict[str, ItemState]
     config: ConfigState
     issues: list[Issue]  # every GK3xx finding
+
+
+def _config_chain(records: list[Record], issues: list[Issue]) -> list[Record]:
+    """The configuration's records as one chain (prev); a fork or break stops it (GK308)."""
+    if not records:
+        return []
+    if records[0].prev is None and all(records[k].prev == records[k - 1].id for k in range(1, len(records))):
+        return list(records)
+    children: dict[str | None, list[Record]] = {}
+    for r in records:
+        children.setdefault(r.prev, []).append(r)
+    chain: list[Record] = []
+    node: str | None = None
+    while True:
+        nxt = children.get(node, [])
+        if len(nxt) > 1:
+            names = "、".join(r.file for r in nxt)
+            issues.append(Issue("GK308", nxt[0].file, f"站点配置的签审记录分叉：{names} 都接在同一条记录之后；"
+                                "站点配置的签审是一条链，最新的一条决定；请保留最新的一条，删除其余（未进入可信版本的）记录"))
+            return []
+        if not nxt or any(r is nxt[0] for r in chain):
+            break
+        chain.append(nxt[0])
+        node = nxt[0].id
+    for r in records:
+        if not any(r is c for c in chain):
+            issues.append(Issue("GK308", r.file, f"站点配置签审记录 {r.file} 不在签审链上（prev 指向不存在的记录）；请删除该文件"))
+    return chain
 
 
 def _evaluate_config(repo: Repository, records: list[Record], roster: Roster) -> ConfigState:
@@ -377,35 +610,47 @@ def _evaluate_config(repo: Repository, records: list[Record], roster: Roster) ->
         changed, required = [], True
     state = ConfigState(required, digest, changed, None)
     where = trust_label(repo)
-    stale = []
-    for rec in records:
-        bad = rec.crypto or key_problem(rec, roster, where)
-        if rec.kind != "config" or rec.item != CONFIG_SUBJECT:
-            bad = bad or f"这是 {rec.item} 的记录，不是站点配置的签审记录"
+    for rel, msg in damaged_records(repo).items():
+        if rel.rpartition("/")[0] == f"{APPROVALS_DIR}/{CONFIG_SUBDIR}":
+            state.restore.append(rel)
+            state.issues.append(Issue("GK302", rel, msg))
+    chain = _config_chain(records, state.issues)
+    tip = chain[-1] if chain else None
+    state.last = tip
+    old = ""
+    if tip is not None:
+        bad = tip.crypto or key_problem(tip, roster, where)
+        if tip.kind != "config" or tip.item != CONFIG_SUBJECT:
+            bad = bad or f"这是 {tip.item} 的记录，不是站点配置的签审记录"
+        person = roster.people.get(tip.signer)
         if bad:
-            state.issues.append(Issue("GK302", rec.file, f"站点配置签审记录无效：{bad}"))
-            continue
-        if rec.sha256 != digest:
-            stale.append(rec)
-            continue
-        person = roster.people.get(rec.signer)
-        if rec.step != "主要领导" or person is None or "主要领导" not in person.steps or rec.decision != AGREE:
-            state.issues.append(Issue("GK308", rec.file, f"站点配置须由主要领导同意，{rec.file} 是 {rec.signer} 以"
-                                      f" {rec.step} {rec.decision}，不算数"))
-            continue
-        state.record = rec
+            state.issues.append(Issue("GK302", tip.file, f"站点配置签审记录无效：{bad}（最新的一条记录决定，须由主要领导重新签署）"))
+        elif tip.sha256 != digest:
+            old = "（最新的签审记录针对的是另一版配置；改回旧配置也须重新签审）"
+            if trust is None and tip.files:
+                now = config_files_digests(files)
+                state.changed = sorted(p for p in set(now) | set(tip.files) if now.get(p) != tip.files.get(p))
+        elif tip.step != "主要领导" or person is None or "主要领导" not in person.steps or tip.decision != AGREE:
+            state.issues.append(Issue("GK308", tip.file, f"站点配置须由主要领导同意，{tip.file} 是 {tip.signer} 以"
+                                      f" {tip.step} {tip.decision}，不算数"))
+        elif not state.restore:
+            state.record = tip
+    for rec in chain[:-1]:  # superseded configuration records: only a forged file is reported
+        if rec.crypto:
+            state.issues.append(Issue("GK302", rec.file, f"站点配置签审记录无效：{rec.crypto}"))
     if required and state.record is None:
         ids = [pid for pid, p in roster.people.items() if "主要领导" in p.steps and roster.valid_keys(pid)]
         who = "、".join(person_label(roster, i) for i in ids) or f"{where}中没有主要领导"
+        shown = "、".join(state.changed[:5]) + (" 等" if len(state.changed) > 5 else "")
         if trust is not None:
-            shown = "、".join(changed[:5]) + (" 等" if len(changed) > 5 else "")
             what = f"站点配置与可信版本 {trust.ref} 不同（{shown}），"
+        elif state.changed:
+            what = f"站点配置（site_config/、schema/）在最新一次签审后有改动（{shown}），"
         else:
             what = "站点配置（site_config/、schema/）"
-        old = "（已有的签审记录针对的是旧配置）" if stale else ""
         msg = (f"{what}须经{where}中的主要领导签审{old}（附件2 第三条）：名册、密钥、审核流程的改动不能由改动者自己认可；"
                f"请 主要领导（可签：{who}）运行 {approve_command(None, '主要领导', ids)}")
-        path = next((p for p in changed if p.startswith("site_config/")), changed[0] if changed else ROSTER_FILE)
+        path = state.changed[0] if state.changed else ROSTER_FILE
         state.issues.append(Issue("GK308", path, msg))
     return state
 
@@ -423,16 +668,19 @@ def evaluate(repo: Repository) -> Evaluation:
     config_folder = f"{APPROVALS_DIR}/{CONFIG_SUBDIR}"
     items: dict[str, ItemState] = {}
     for item in repo.items:
-        state = evaluate_item(repo, item, folders.pop(record_dir(item.path), []), roster)
-        items[item.path] = state
+        items[item.path] = evaluate_item(repo, item, folders.pop(record_dir(item.path), []), roster)
+    for state in items.values():
         issues.extend(state.issues)
     config = _evaluate_config(repo, folders.pop(config_folder, []), roster)
     issues.extend(config.issues)
-    for recs in folders.values():  # records of no current item: still must not be forged
+    covered = {record_dir(p) for p in items} | {config_folder}
+    for rel, msg in damaged_records(repo).items():  # records of an item that no longer exists
+        if rel.rpartition("/")[0] not in covered:
+            issues.append(Issue("GK302", rel, msg))
+    for recs in folders.values():  # records of no current item: history, but still must not be forged
         for rec in recs:
-            bad = rec.crypto or key_problem(rec, roster, trust_label(repo))
-            if bad:
-                issues.append(Issue("GK302", rec.file, f"签审记录无效：{bad}"))
+            if rec.crypto:
+                issues.append(Issue("GK302", rec.file, f"签审记录无效：{rec.crypto}"))
     result = Evaluation(items, config, issues)
     repo.extra["signoff"] = result
     return result

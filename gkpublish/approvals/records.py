@@ -4,8 +4,18 @@ Decides: the payload fields and their types, the canonical bytes that are signed
 SHA-256 is a record's id), where an item's records live (``record_dir``), the configuration
 digest, and how the files under ``approvals/`` are read (bytes once, parsed lazily; a
 malformed file is a problem for GK302, never an exception).
-"""
 
+Version 2 (current) adds ``round`` (the review round, 1, 2, …: see
+:mod:`gkpublish.approvals.chain`) and ``files``: the other files a record binds, repository path →
+SHA-256 — for an item its attachments (the local files its front matter and its whole
+body link to), for the configuration each file of ``site_config/`` and ``schema/``.
+A version 1 record binds no files: it still verifies, but it approves no attachment (an
+item with attachments needs a new round) and names no changed configuration file.
+
+Strict JSON: a duplicate key anywhere (``{"payload": …, "payload": …}``), ``NaN`` or
+``Infinity``, deep nesting or a file over 1 MiB is a malformed
+record (GK302), never the last value winning and never a RecursionError.
+"""
 
 from __future__ import annotations
 
@@ -31,11 +41,14 @@ from gkpublish.sshsig import (
 APPROVALS_DIR = "approvals"
 CONFIG_SUBDIR = "_site_config"
 CONFIG_SUBJECT = "site_config/ schema/"  # the payload's "item" for a configuration sign-off
-VERSION = 1
+VERSION = 2
+VERSIONS = (1, 2)  # what parse_record accepts; make_record writes VERSION
 AGREE, RETURN = "同意", "退回"
 DECISIONS = (AGREE, RETURN)
 PAYLOAD_KEYS = frozenset({"version", "kind", "item", "sha256", "step", "signer", "date", "decision", "comment",
                           "prev"})
+PAYLOAD_KEYS_V2 = PAYLOAD_KEYS | {"files", "round"}
+MAX_RECORD_BYTES = 1 << 20
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 SAFE_NAME = re.compile(r"^[0-9]{2,4}-[^/\\]+\.json$")
 
@@ -67,6 +80,12 @@ def config_hash(files: dict[str, bytes]) -> str:
     return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
+def config_files_digests(files: dict[str, bytes]) -> dict[str, str]:
+    """Path -> SHA-256 of each configuration file: what a version 2 configuration record binds,
+    so that GK308 can name the files changed since the newest sign-off."""
+    return {p: hashlib.sha256(files[p]).hexdigest() for p in sorted(files)}
+
+
 # -- records ------------------------------------------------------------------------------
 
 @dataclass
@@ -92,18 +111,34 @@ class Record:
     decision = property(lambda self: self.payload["decision"])
     comment = property(lambda self: self.payload["comment"])
     prev = property(lambda self: self.payload["prev"])
+    # the other files it binds (attachments / configuration files); a version 1 record binds none
+    files = property(lambda self: self.payload.get("files") or {})
 
+    @property
+    def seq(self) -> int:
+        """The number its file name starts with (01-…): where the next record is written."""
+        head = self.name.split("-", 1)[0]
+        return int(head) if head.isdigit() else 0
 
 
 def _check_payload(p: Any) -> str | None:
     if not isinstance(p, dict):
         return "payload 应为对象"
-    missing = PAYLOAD_KEYS - set(p)
-    extra = set(p) - PAYLOAD_KEYS
+    version = p.get("version")
+    if isinstance(version, bool) or version not in VERSIONS:
+        return f"记录版本 {version!r} 不受支持（支持 {'、'.join(map(str, VERSIONS))}）"
+    keys = PAYLOAD_KEYS if version == 1 else PAYLOAD_KEYS_V2
+    missing = keys - set(p)
+    extra = set(p) - keys
     if missing or extra:
         return f"payload 字段不对（缺少 {sorted(missing)}，多出 {sorted(extra)}）"
-    if p["version"] != VERSION or isinstance(p["version"], bool):
-        return f"记录版本 {p['version']!r} 不受支持"
+    if version >= 2:
+        files = p["files"]
+        if not isinstance(files, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and HEX64.match(v) for k, v in files.items()):
+            return "files 应为“文件路径: SHA-256”的对象"
+        if not isinstance(p["round"], int) or isinstance(p["round"], bool) or not 1 <= p["round"] <= 1_000_000:
+            return "round 应为审核轮次（正整数）"
     if p["kind"] not in ("item", "config"):
         return f"kind 应为 item 或 config，现在是 {p['kind']!r}"
     for k in ("item", "signer", "comment", "date"):
@@ -124,12 +159,33 @@ def _check_payload(p: Any) -> str | None:
     return None
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json object hook: a repeated key is an error, not "the last one wins" (a second
+    ``payload`` or ``decision`` would otherwise replace what a reader of the file sees first)."""
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            raise ValueError(f"键 {k!r} 重复出现；一条记录中每个键只能出现一次")
+        out[k] = v
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} 不是标准 JSON 数值")
+
+
 def parse_record(rel: str, data: bytes) -> Record:
     """One record file → Record. Raises ValueError (Chinese) when it is not a well-formed record."""
+    if len(data) > MAX_RECORD_BYTES:
+        raise ValueError(f"记录文件超过 {MAX_RECORD_BYTES} 字节，不是 gkpublish approve 写出的记录")
     try:
-        doc = json.loads(data.decode("utf-8"))
+        doc = json.loads(data.decode("utf-8"), object_pairs_hook=_unique_keys, parse_constant=_no_constant)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"不是有效的 JSON（{exc}）") from None
+    except RecursionError:  # the C decoder stops at the interpreter's limit: a malformed record
+        raise ValueError("JSON 嵌套过深，不是 gkpublish approve 写出的记录") from None
+    except ValueError as exc:  # a duplicate key or NaN (the hooks above)
+        raise ValueError(f"不是有效的记录 JSON：{exc}") from None
     if not isinstance(doc, dict) or set(doc) != {"payload", "signature"}:
         raise ValueError("记录应只含 payload 与 signature 两项")
     problem = _check_payload(doc["payload"])
@@ -150,6 +206,11 @@ def record_from_doc(rel: str, doc: dict[str, Any]) -> Record:
     return Record(rel, doc["payload"], message, hashlib.sha256(message).hexdigest(), parse(doc["signature"]))
 
 
+def git_blob_id(data: bytes) -> str:
+    """The id git gives a file with these bytes (``git hash-object``)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
 COMMENT_FIELD_RE = re.compile(r'"comment"\s*:\s*"((?:[^"\\]|\\.)+)"')
 
 
@@ -167,11 +228,13 @@ class Approvals:
         self._records = records
         self._problems = problems or []
         self._verified = False
+        self._blobs: dict[str, str] = {}
 
     def _parse(self) -> None:
         if self._records is None:
             self._records = []
             for rel, data in self._files:
+                self._blobs[rel] = git_blob_id(data)
                 try:
                     self._records.append(parse_record(rel, data))
                 except ValueError as exc:
@@ -196,6 +259,12 @@ class Approvals:
             return [(r.file, str(r.payload.get("comment") or "")) for r in self._records]
         return [(rel, json.loads(f'"{c}"')) for rel, data in self._files
                 for c in COMMENT_FIELD_RE.findall(data.decode("utf-8", "ignore"))]
+
+    def blob_ids(self) -> dict[str, str]:
+        """Git blob id of every record file read (malformed ones included), by path: compared
+        with the trusted revision's tree without reading its blobs."""
+        self._parse()
+        return self._blobs
 
     def by_folder(self) -> dict[str, list[Record]]:
         out: dict[str, list[Record]] = {}
@@ -237,7 +306,7 @@ def load_approvals(root: str) -> Approvals:
                 try:
                     fd = os.open(e.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
                     try:
-                        files.append((rel, os.read(fd, 1 << 20)))
+                        files.append((rel, os.read(fd, MAX_RECORD_BYTES + 1)))
                     finally:
                         os.close(fd)
                 except OSError as exc:

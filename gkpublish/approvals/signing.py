@@ -21,6 +21,7 @@ from gkpublish.approvals.chain import (
     duty_problem,
     evaluate,
     person_label,
+    record_round,
     trusted_roster,
 )
 from gkpublish.approvals.records import (
@@ -31,8 +32,8 @@ from gkpublish.approvals.records import (
     DECISIONS,
     RETURN,
     VERSION,
-    Approvals,
     canonical,
+    config_files_digests,
     record_dir,
 )
 from gkpublish.errors import GkError
@@ -52,11 +53,18 @@ from gkpublish.sshsig import sign as ssh_sign
 
 def make_record(private_key, *, kind: str, item: str, sha256: str, step: str, signer: str,
                 decision: str = AGREE, comment: str = "", prev: str | None = None,
-                date: dt.date | str | None = None) -> dict[str, Any]:
-    """A signed record document ({"payload", "signature"}); no checks (tests build forgeries with it)."""
-    payload = {"version": VERSION, "kind": kind, "item": item, "sha256": sha256, "step": step,
-               "signer": signer, "date": str(date or dt.date.today().isoformat()), "decision": decision,
-               "comment": comment, "prev": prev}
+                date: dt.date | str | None = None, files: dict[str, str] | None = None, round: int = 1,
+                version: int = VERSION) -> dict[str, Any]:
+    """A signed record document ({"payload", "signature"}); no checks (tests build forgeries with it).
+
+    ``files``: the attachments (or configuration files) it binds, path -> SHA-256; ``round``:
+    the review round; ``version=1`` writes the old format (no files, no round)."""
+    payload: dict[str, Any] = {"version": version, "kind": kind, "item": item, "sha256": sha256, "step": step,
+                               "signer": signer, "date": str(date or dt.date.today().isoformat()),
+                               "decision": decision, "comment": comment, "prev": prev}
+    if version >= 2:
+        payload["files"] = dict(sorted((files or {}).items()))
+        payload["round"] = round
     return {"payload": payload, "signature": ssh_sign(canonical(payload), private_key, NAMESPACE)}
 
 
@@ -77,6 +85,26 @@ def file_name(seq: int, step: str, decision: str) -> str:
     return f"{seq:02d}-{step}{'-退回' if decision == RETURN else ''}.json"
 
 
+def next_seq(root: str, folder: str) -> int:
+    """The number of a new record file in ``folder``: one more than any file there (records are
+    append-only history, so numbers are never reused)."""
+    try:
+        names = os.listdir(os.path.join(root, folder))
+    except OSError:
+        return 1
+    nums = [int(n.split("-", 1)[0]) for n in names if n.split("-", 1)[0].isdigit()]
+    return max(nums, default=0) + 1
+
+
+def _encodable(path: str) -> None:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = path.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+        raise GkError(f"{shown}: 文件名不是有效的 UTF-8（可能来自 GBK 等编码的压缩包或系统），签审记录无法记录它；"
+                      "请把文件改为 UTF-8 编码的名称（如 git mv 旧名 新名）后再签署") from None
+
+
 def _key_owner_problem(roster: Roster, person_id: str, blob: bytes) -> str | None:
     entry = roster.by_blob.get(blob)
     if entry is None:
@@ -90,13 +118,16 @@ def _key_owner_problem(roster: Roster, person_id: str, blob: bytes) -> str | Non
 
 
 def approve(repo: Repository, item_path: str | None, step: str, person_id: str, private_key,
-            decision: str = AGREE, comment: str = "", date: dt.date | None = None) -> tuple[str, list[str]]:
+            decision: str = AGREE, comment: str = "", date: dt.date | None = None) -> str:
     """Write the next sign-off record of an item (or of the configuration when ``item_path`` is None).
 
     Refuses (GkError, exit 2) when the person may not sign that step for that item, when a
-    previous level is missing, or when the key is not theirs. Returns (written file, removed
-    stale files).
+    previous level is missing, when the key is not theirs, or when a trusted record has been
+    removed. Never deletes a record: after an edit the new record starts a new round that
+    chains onto the item's last record. Returns the file written.
     """
+    if item_path is not None:
+        _encodable(item_path)
     roster = trusted_roster(repo)
     person = roster.people.get(person_id)
     if person is None:
@@ -121,6 +152,8 @@ def approve(repo: Repository, item_path: str | None, step: str, person_id: str, 
                       "（依申请公开、不予公开的条目由答复申请时的审核处理）")
     if state.blocker:
         raise GkError(f"{item_path}: 现有审核链无效，无法接续：{state.blocker}")
+    for rel in state.item.attachments:
+        _encodable(rel)
     levels = state.levels
     nxt = state.next_index
     if decision == AGREE:
@@ -144,31 +177,27 @@ def approve(repo: Repository, item_path: str | None, step: str, person_id: str, 
     problem = duty_problem(repo, roster, state.item, levels[j], step, person_id, state.accepted[:j])
     if problem:
         raise GkError(f"{item_path}: {problem}")
-    removed = [r.file for r in state.stale]
-    for f in removed:
-        os.remove(os.path.join(repo.root, f))
     doc = make_record(private_key, kind="item", item=item_path, sha256=state.item.sha256, step=step,
                       signer=person_id, decision=decision, comment=comment,
-                      prev=state.last.id if state.last else None, date=date)
-    rel = f"{record_dir(item_path)}/{file_name(state.counted + 1, step, decision)}"
-    if os.path.exists(os.path.join(repo.root, rel)):
-        raise GkError(f"{rel} 已存在；请先删除无效或多余的记录（gkpublish status 会列出）")
-    return write_record(repo.root, rel, doc), removed
+                      prev=state.last.id if state.last else None, date=date,
+                      files=state.item.attachments, round=state.round)
+    folder = record_dir(item_path)
+    return write_record(repo.root, f"{folder}/{file_name(next_seq(repo.root, folder), step, decision)}", doc)
 
 
 def _approve_config(repo: Repository, evaluation: Evaluation, step: str, person_id: str, private_key,
-                    decision: str, comment: str, date: dt.date | None) -> tuple[str, list[str]]:
+                    decision: str, comment: str, date: dt.date | None) -> str:
     if step != "主要领导" or decision != AGREE:
         raise GkError("站点配置（site_config/、schema/）只能由主要领导签署 同意：--config --step 主要领导")
+    cfg = evaluation.config
+    if cfg.restore:
+        raise GkError(f"站点配置：可信版本中的签审记录被删除或改动，须先恢复：{'、'.join(cfg.restore)}（见 gkpublish check 的 GK302）")
+    if any(i.rule == "GK308" and "分叉" in i.message for i in cfg.issues):
+        raise GkError("站点配置的签审记录分叉，须先处理（见 gkpublish check 的 GK308）")
     folder = f"{APPROVALS_DIR}/{CONFIG_SUBDIR}"
-    existing = [r for r in (repo.extra.get("approvals") or Approvals()).records if r.folder == folder]
-    removed = []
-    for r in existing:
-        if r.sha256 != evaluation.config.digest:
-            os.remove(os.path.join(repo.root, r.file))
-            removed.append(r.file)
-    kept = len(existing) - len(removed)
-    doc = make_record(private_key, kind="config", item=CONFIG_SUBJECT, sha256=evaluation.config.digest,
-                      step=step, signer=person_id, comment=comment, date=date)
-    rel = f"{folder}/{file_name(kept + 1, step, AGREE)}"
-    return write_record(repo.root, rel, doc), removed
+    last = cfg.last
+    doc = make_record(private_key, kind="config", item=CONFIG_SUBJECT, sha256=cfg.digest,
+                      step=step, signer=person_id, comment=comment, date=date,
+                      prev=last.id if last else None, files=config_files_digests(repo.config.files),
+                      round=record_round(last) + 1 if last else 1)
+    return write_record(repo.root, f"{folder}/{file_name(next_seq(repo.root, folder), step, AGREE)}", doc)

@@ -1,7 +1,8 @@
 """gkpublish approve: sign the next level of an item's review (or a configuration change).
 
-Writes one record under ``approvals/`` that binds the item's exact bytes, the step, the
-signer, the date, the decision and the previous record, signed with the signer's SSH key
+Writes one record under ``approvals/`` that binds the item's exact bytes and its
+attachments' bytes, the step, the signer, the date, the decision, the review round and the
+previous record (records are append-only: none is ever deleted), signed with the signer's SSH key
 (SSHSIG, namespace ``gkpublish-approval@gkpublish``). Refuses (exit 2) when the person
 may not sign that step for that item, a previous level is missing, or the key is not theirs.
 """
@@ -62,11 +63,21 @@ def _private_key(path: str):
         raise GkError(f"{exc}（口令是否正确？）") from None
 
 
+def _shown(path: str) -> str:
+    """A path as it can be printed: bytes that are not UTF-8 (a GBK file name) as \\xNN."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _item_path(root: str, cwd: str, arg: str) -> str:
     full = os.path.abspath(os.path.join(cwd, arg))
     rel = os.path.relpath(full, root).replace(os.sep, "/")
     if not os.path.isfile(full) or not rel.startswith("content/") or not rel.endswith(".md"):
-        raise GkError(f"{arg}: 不是站点中的条目文件（应为 content/ 下存在的 .md 文件）")
+        raise GkError(f"{_shown(arg)}: 不是站点中的条目文件（应为 content/ 下存在的 .md 文件）")
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        raise GkError(f"{_shown(rel)}: 文件名不是有效的 UTF-8（可能来自 GBK 等编码的压缩包或系统），签审记录无法记录它；"
+                      "请把文件改为 UTF-8 编码的名称（如 git mv 旧名 新名）后再签署") from None
     return rel
 
 
@@ -79,12 +90,10 @@ def run(args: argparse.Namespace) -> int:
     repo = load_repository(root)
     path = None if args.config else _item_path(root, cwd, args.item)
     date = args.date or dt.date.today()
-    written, removed = approve(repo, path, args.step, args.person, key, args.decision, args.comment, date)
+    written = approve(repo, path, args.step, args.person, key, args.decision, args.comment, date)
     roster = trusted_roster(repo)
     what = "站点配置（site_config/、schema/）" if path is None else path
     print(f"已写入 {written}：{person_label(roster, args.person)} 以 {args.step} {args.decision} {what}")
-    for f in removed:
-        print(f"已删除 {f}（它审核的是修改前的内容，git 历史中仍可查）")
     if path is None:
         print("下一步：提交 approvals/ 中的新文件，运行 gkpublish check 确认")
         return 0
@@ -93,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     if state.complete:
         print("本条目的审核链已完整；请提交 approvals/ 中的新文件，运行 gkpublish check 确认")
     elif state.returned is not None:
-        print("已退回：经办人修改条目后，审核链将从第一级重新开始（gkpublish status 可查看）")
+        print("已退回：经办人修改条目后，从第一级开始新一轮审核（原记录保留为历史；gkpublish status 可查看）")
     else:
         k = state.next_index
         ids = candidates(repo, roster, state, k)
