@@ -262,6 +262,11 @@ def evaluate_item(repo: Repository, item: Item, records: list[Record], roster: R
         state.blocker = f"请先恢复 {'、'.join(state.restore)}（见 GK302）"
     history = _linear(state, own)
     state.history = history
+    on_chain = {r.id for r in history}
+    for rec in own:  # a fork's other branch or a broken link: no history of anything, still no forgery
+        bad = None if rec.id in on_chain else rec.crypto or key_problem(rec, roster, where)
+        if bad:
+            state.issues.append(Issue("GK302", path, f"签审记录 {rec.file} 无效：{bad}；请删除该文件"))
     if not history:
         if levels is not None:
             _missing(repo, roster, state)

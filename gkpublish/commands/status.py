@@ -1,7 +1,8 @@
 """gkpublish status: where each item stands in its review — what a reviewer reads on a PR.
 
-For each item: the sign-offs it has (who, when, decision), the levels it still needs, the
-person ids who may give each, and the exact ``gkpublish approve`` command for the next one.
+For each item: the attachments its sign-offs bind, the sign-offs of its newest review round
+(who, when, decision; earlier rounds are history), the levels it still needs, the person ids
+who may give each, and the exact ``gkpublish approve`` command for the next one.
 """
 
 from __future__ import annotations
@@ -56,7 +57,10 @@ def item_report(repo: Repository, roster: Roster, state: ItemState) -> dict[str,
                        "candidates": ids, "command": approve_command(item.path, step, ids) if nxt else None})
     return {"path": item.path, "title": item.title, "attribute": item.attribute,
             "column": column.name if column else item.column, "policy": column.review if column else None,
-            "sha256": item.sha256, "required": state.levels is not None, "complete": state.complete,
+            "sha256": item.sha256, "attachments": dict(item.attachments),
+            "round": state.round,  # the round the next record belongs to
+            "earlier_records": len(state.history) - len(state.chain),
+            "required": state.levels is not None, "complete": state.complete,
             "returned": state.returned is not None, "signed": signed, "needed": needed,
             "findings": [{"rule": i.rule, "message": i.message} for i in state.issues]}
 
@@ -81,6 +85,10 @@ def _text(doc: dict[str, Any], roster: Roster) -> str:
         if it["column"]:
             head += f" · {it['column']}" + (f"（{it['policy']}）" if it["policy"] else "")
         out.append(head)
+        for path, digest in it["attachments"].items():
+            out.append(f"  附件 {path}  sha256 {digest[:12]}…（签审记录绑定其内容）")
+        if it["earlier_records"]:
+            out.append(f"  此前各轮审核的 {it['earlier_records']} 条记录保留为历史，不再计入")
         if not it["required"]:
             out.append("  不在网站公开发布，不需要网站签审" if it["attribute"] else "  无法确定审核流程（见 gkpublish check）")
         for s in it["signed"]:
