@@ -9,18 +9,25 @@ access. So each sign-off is a file, written by ``gkpublish approve``::
 
 holding a payload and its SSHSIG (namespace ``gkpublish-approval@gkpublish``)::
 
-    {"payload": {"version": 1, "kind": "item", "item": "content/gzdt/a.md",
-                 "sha256": "<SHA-256 of the item file's exact bytes>", "step": "科室负责人",
-                 "signer": "li-kz", "date": "2026-11-02", "decision": "同意", "comment": "",
-                 "prev": "<id of the previous record of this item, null for the first>"},
+    {"payload": {"version": 2, "kind": "item", "item": "content/gzdt/a.md",
+                 "sha256": "<SHA-256 of the item file's exact bytes>",
+                 "files": {"content/gzdt/名单.pdf": "<SHA-256 of each attachment>"},
+                 "step": "科室负责人", "signer": "li-kz", "date": "2026-11-02", "decision": "同意",
+                 "comment": "", "round": 1,
+                 "prev": "<id of the previous record of this item, null for the very first>"},
      "signature": "-----BEGIN SSH SIGNATURE-----…"}
 
 The signed message is the canonical form of the payload: UTF-8 JSON, keys sorted, no
 spaces (``json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))``).
 A record's id is the SHA-256 of that message. ``prev`` links each record to the one
 before it, so the order of the levels — and a 退回 followed by a later 同意 — is part of
-what is signed. A record binds the item's bytes: any edit (front matter included) makes
-every record of the item stale, and the review starts again (先审后发).
+what is signed. A record binds the item's bytes and its attachments' bytes: any edit
+(front matter included, or one row appended to an attachment) makes the round stale, and
+the review starts again (先审后发) in a new round chained after the old one.
+
+Records are append-only history and decisions are binding: only the newest round counts,
+and no record at the trusted revision (``--trust-ref``, else HEAD) may be removed or
+replaced (see :mod:`.chain`).
 
 Records are plain files, so they survive squash, rebase and merge commits and any forge.
 

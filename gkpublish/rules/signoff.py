@@ -63,34 +63,52 @@ def missing_level(repo: Repository) -> Iterator[Problem]:
 
 @rule("GK302", "E", "签审记录的签名无法用可信名册核验", "附件2 第三条")
 def forged(repo: Repository) -> Iterator[Problem]:
-    """Each record's SSHSIG verifies against the signer's unrevoked key in the trusted roster.
+    """Each record verifies against the trusted roster, and no trusted record is removed or replaced.
 
     Fails for: a payload edited after signing, a key not in the roster (or only in the
-    change itself, with ``--trust-ref``), the key of another person, a revoked key, a
-    record copied from another item's folder, a file that is not a well-formed record.
-    Verdicts are those of ``ssh-keygen -Y verify -n gkpublish-approval@gkpublish`` with an
-    allowed-signers file built from the roster.
+    change itself, with ``--trust-ref``), the key of another person, a revoked key (in the
+    item's newest round), a record copied from another item's folder, a file that is not a
+    well-formed record (a duplicate JSON key, ``NaN``, deep nesting). Verdicts are those of
+    ``ssh-keygen -Y verify -n gkpublish-approval@gkpublish`` with an allowed-signers file
+    built from the roster.
+
+    Records are append-only: every file under ``approvals/`` at the trusted revision
+    (``--trust-ref REF``; without it ``HEAD`` in a git work tree) must still be there with
+    the same bytes. Deleting a trailing 退回, swapping in an older record or reverting the
+    records with the item is GK302, and the item counts as unsigned until it is restored.
 
     Passing: ``approvals/gzdt/a/02-科室负责人.json`` signed by li-kz with the key listed
-    for li-kz in ``site_config/roster.yml``.
+    for li-kz in ``site_config/roster.yml``, and present unchanged since main.
 
     Failing (the comment was changed after signing)::
 
         content/gzdt/a.md: GK302 签审记录 approvals/gzdt/a/02-科室负责人.json 无效：签名与内容不符……
+
+    Failing (the 退回 on main was deleted in the pull request)::
+
+        content/gzdt/a.md: GK302 可信版本 main中的签审记录 approvals/gzdt/a/02-科室负责人-退回.json 在工作区被删除：
+        已作出的签审决定（包括退回）不能删除或替换……；请用 git checkout main -- approvals/gzdt/a/02-科室负责人-退回.json 恢复
     """
     yield from _issues(repo, "GK302")
 
 
 @rule("GK303", "E", "审核后内容被修改（先审后发）", "附件3 第一条")
 def edited_after_approval(repo: Repository) -> Iterator[Problem]:
-    """A record approves the SHA-256 of the item file's exact bytes; any edit voids it.
+    """The item's newest review round approves its exact bytes and its attachments' bytes.
 
-    Passing: the item is unchanged since its records were signed.
+    A record binds the SHA-256 of the item file and of every attachment it references
+    (front-matter ``attachments:`` and links anywhere in the body, hidden blocks included).
+    Any edit of either voids the round; the next ``gkpublish approve`` starts a new round
+    chained after it. Only the newest round counts: reverting the item to text an older
+    round approved does not bring those approvals back. A version 1 record binds no
+    attachment.
 
-    Failing (a word of the body changed after 科室负责人 signed)::
+    Passing: the item and its ``名单.csv`` are unchanged since the newest round was signed.
 
-        content/gzdt/a.md: GK303 条目在审核后被修改（先审后发，附件3 第一条）：01-经办人.json、
-        02-科室负责人.json 审核的是旧内容……；修改后须重新审核
+    Failing (a row was appended to the approved attachment)::
+
+        content/gzdt/a.md: GK303 条目在审核后被修改（先审后发，附件3 第一条）：最新一轮审核（01-经办人.json、
+        02-科室负责人.json……）审核的是旧内容，改动的是 附件 content/gzdt/名单.csv（审核后被修改……）；须从第一级重新审核……
     """
     yield from _issues(repo, "GK303")
 
@@ -103,7 +121,9 @@ def separation_of_duties(repo: Repository) -> Iterator[Problem]:
     主办科室, 保密审查/分管领导/主要领导 to its organ (a co-producer level: to that organ); the
     经办人 level is the item's own ``drafter`` and the drafter signs no other level; one
     person signs one level of a chain; levels are signed in order (each record names the
-    previous one, so the order cannot be rearranged afterwards).
+    previous one, so the order cannot be rearranged afterwards). ``drafter`` is a person id
+    of the roster exactly — not a name, not another case, no surrounding spaces — or the
+    drafter could name someone else and review their own item.
 
     Passing: zhang-jb (drafter, 政务公开科) 经办人 → li-kz (政务公开科) 科室负责人 → ….
 
@@ -111,6 +131,10 @@ def separation_of_duties(repo: Repository) -> Iterator[Problem]:
 
         content/gzdt/a.md: GK304 02-科室负责人.json：wang-kz 王科长 属于综合科……，
         不能签署 政务公开科 的 科室负责人（谁主管、谁审批，附件2 第三条）
+
+    Failing (``drafter: He-KZ``)::
+
+        content/tzgg/b.md:9: GK304 drafter“He-KZ”不是名册中的人员编号：须与 site_config/roster.yml 中某人的 id 完全一致……
     """
     yield from _issues(repo, "GK304")
 
@@ -167,7 +191,9 @@ def config_change(repo: Repository) -> Iterator[Problem]:
     With ``--trust-ref REF``: when they differ from REF, a ``kind: config`` record for the
     current files, signed by a 主要领导 of REF's roster, is required. Without: the working
     tree's configuration must carry such a record (verified against itself; the output
-    says the working tree is trusted).
+    says the working tree is trusted). The configuration's records are one chain and the
+    newest decides: reverting to an older signed state needs a new sign-off. The finding
+    points at the files that changed (since REF, or since the newest record).
 
     Passing: ``approvals/_site_config/01-主要领导.json`` by sun-zy for the current files.
 
@@ -175,5 +201,9 @@ def config_change(repo: Repository) -> Iterator[Problem]:
 
         site_config/roster.yml: GK308 站点配置与可信版本 main 不同（site_config/roster.yml），
         须经可信版本 main 的名册中的主要领导签审……
+
+    Failing (review.yml edited after the newest sign-off, no ``--trust-ref``)::
+
+        site_config/review.yml: GK308 站点配置（site_config/、schema/）在最新一次签审后有改动（site_config/review.yml）……
     """
     yield from _issues(repo, "GK308")
