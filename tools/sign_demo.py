@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     signed = sum(1 for s in evaluation.items.values() if s.levels is not None and s.complete)
     public = sum(1 for s in evaluation.items.values() if s.levels is not None)
     print(f"已签审 {signed}/{public} 个公开条目和站点配置；私钥在 {keys_dir}（仓库之外，用完可删除）")
+    print("请先提交 approvals/ 与 site_config/roster.yml，再运行 gkpublish check（它以已提交版本中的签审记录为准）")
     for issue in evaluation.issues:
         print(f"{issue.path}: {issue.rule} {issue.message}")
     return 0 if not evaluation.issues else 1
