@@ -315,3 +315,22 @@ def test_forged_record_on_a_fork_is_still_gk302(site):
     approvals.write_record(str(site.root), "approvals/gzdt/a/02-科室负责人.json", doc)
     r = site.check()
     assert {"GK302", "GK304"} <= gk3(r) and "分叉" in messages(r, "GK304")
+
+
+def test_a_key_revoked_after_merge_needs_a_new_round_not_a_deletion(site):
+    signed_site(site)
+    git(site.root, "init", "-q", "-b", "main")
+    commit_all(site.root, "发布")
+    roster = site.config_data("roster.yml")
+    next(p for p in roster["people"] if p["id"] == "li-kz")["keys"][0]["revoked"] = "2026-11-20"
+    site.config("roster.yml", roster)
+    site.sign_config()
+    commit_all(site.root, "吊销 li-kz 的密钥")
+    r = site.check(trust_ref="main")
+    assert "GK302" in gk3(r) and "吊销" in messages(r, "GK302") and "新一轮" in messages(r, "GK302")
+    for step, who in [GZDT[0], ("科室负责人", "he-kz"), *GZDT[2:]]:  # another 科室负责人 re-reviews
+        rc, _, err = site.cli("approve", "content/gzdt/a.md", "--step", step, "--as", who,
+                              "--key", str(site.key_file(who)))
+        assert rc == 0, err
+    assert gk3(site.check(trust_ref="main")) == set()
+    assert (site.root / "approvals/gzdt/a/02-科室负责人.json").exists()  # the old round stays as history

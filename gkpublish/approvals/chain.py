@@ -410,6 +410,7 @@ def _evaluate_chain(repo: Repository, roster: Roster, state: ItemState, chain: l
             state.new_round = True
             state.accepted = [None] * len(levels or ())
             state.returned = None
+            state.counted = 0  # none of this round counts any more (status shows them as not counted)
             pos = 0
             break
         rest = chain[n + 1:]
