@@ -116,8 +116,8 @@ def committed_records(root: str) -> tuple[str, dict[str, str]] | None:
         commit = repo.head.commit
         return "HEAD", _record_ids(commit, _prefix(repo, root))
     except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError, git.BadName, git.BadObject,
-            git.GitCommandError, TypeError):
-        return None
+            git.GitCommandError, TypeError, KeyError, OSError):
+        return None  # no commit, or a repository git itself cannot read: nothing to compare with
 
 
 def apply_trust(repo: Repository, ref: str) -> None:

@@ -217,6 +217,17 @@ def test_duplicate_key_inside_the_payload_is_gk302(site):
     assert "GK302" in gk3(r) and "decision" in messages(r, "GK302")
 
 
+@pytest.mark.parametrize("old, new", [('"version": 2', '"version": 2.0'), ('"round": 1', '"round": ' + "9" * 5001),
+                                      ('"round": 1', '"round": NaN'), ('"round": 1', '"round": true')])
+def test_numbers_that_are_not_plain_integers_make_a_malformed_record(site, old, new):
+    signed_site(site)
+    path, text = record_text(site)
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    rc, out, err = site.cli("check", "--as-of", AS_OF.isoformat())
+    assert rc == 1 and "Traceback" not in err and "02-科室负责人.json" in out and " GK302 " in out
+
+
 @pytest.mark.parametrize("depth", [500, 100_000])
 def test_deeply_nested_record_is_gk302_not_a_recursion_error(site, depth):
     signed_site(site)

@@ -108,6 +108,7 @@ from gkpublish.approvals.records import (
 )
 from gkpublish.approvals.signing import (
     approve,
+    encodable,
     file_name,
     make_record,
     next_seq,
@@ -152,6 +153,7 @@ __all__ = [
     "damaged_records",
     "drafter_problem",
     "duty_problem",
+    "encodable",
     "evaluate",
     "evaluate_item",
     "file_name",

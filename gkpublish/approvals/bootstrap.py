@@ -29,6 +29,7 @@ from gkpublish.approvals.records import (
 )
 from gkpublish.approvals.signing import (
     approve,
+    encodable,
     file_name,
     make_record,
     next_seq,
@@ -58,6 +59,8 @@ def sign_item_chain(repo: Repository, state: ItemState, keys: dict[str, Any],
         raise GkError(f"{state.item.path}: 现有审核链需先人工处理：{state.blocker or '有退回'}")
     roster = trusted_roster(repo)
     written = []
+    for rel in (state.item.path, *state.item.attachments):
+        encodable(rel)
     prev = state.last.id if state.last else None
     folder = record_dir(state.item.path)
     seq = next_seq(repo.root, folder) - 1

@@ -125,7 +125,7 @@ def _check_payload(p: Any) -> str | None:
     if not isinstance(p, dict):
         return "payload 应为对象"
     version = p.get("version")
-    if isinstance(version, bool) or version not in VERSIONS:
+    if type(version) is not int or version not in VERSIONS:  # not 2.0, not true
         return f"记录版本 {version!r} 不受支持（支持 {'、'.join(map(str, VERSIONS))}）"
     keys = PAYLOAD_KEYS if version == 1 else PAYLOAD_KEYS_V2
     missing = keys - set(p)

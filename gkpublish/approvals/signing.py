@@ -96,7 +96,8 @@ def next_seq(root: str, folder: str) -> int:
     return max(nums, default=0) + 1
 
 
-def _encodable(path: str) -> None:
+def encodable(path: str) -> None:
+    """GkError (exit 2) when a path cannot be written into a record: not valid UTF-8."""
     try:
         path.encode("utf-8")
     except UnicodeEncodeError:
@@ -127,7 +128,7 @@ def approve(repo: Repository, item_path: str | None, step: str, person_id: str, 
     chains onto the item's last record. Returns the file written.
     """
     if item_path is not None:
-        _encodable(item_path)
+        encodable(item_path)
     roster = trusted_roster(repo)
     person = roster.people.get(person_id)
     if person is None:
@@ -153,7 +154,7 @@ def approve(repo: Repository, item_path: str | None, step: str, person_id: str, 
     if state.blocker:
         raise GkError(f"{item_path}: 现有审核链无效，无法接续：{state.blocker}")
     for rel in state.item.attachments:
-        _encodable(rel)
+        encodable(rel)
     levels = state.levels
     nxt = state.next_index
     if decision == AGREE:
@@ -194,6 +195,8 @@ def _approve_config(repo: Repository, evaluation: Evaluation, step: str, person_
         raise GkError(f"站点配置：可信版本中的签审记录被删除或改动，须先恢复：{'、'.join(cfg.restore)}（见 gkpublish check 的 GK302）")
     if any(i.rule == "GK308" and "分叉" in i.message for i in cfg.issues):
         raise GkError("站点配置的签审记录分叉，须先处理（见 gkpublish check 的 GK308）")
+    for rel in repo.config.files:
+        encodable(rel)
     folder = f"{APPROVALS_DIR}/{CONFIG_SUBDIR}"
     last = cfg.last
     doc = make_record(private_key, kind="config", item=CONFIG_SUBJECT, sha256=cfg.digest,
