@@ -72,6 +72,13 @@ def test_replacing_a_trusted_record_with_other_bytes_is_gk302(returned_on_main):
     assert "GK302" in gk3(r) and "被改动" in messages(r, "GK302")
 
 
+def test_a_crlf_checkout_of_a_trusted_record_is_the_same_record(returned_on_main):
+    site = returned_on_main  # git on Windows with core.autocrlf checks the LF records out with CRLF
+    path = site.root / RETURNED
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert "GK302" not in gk3(site.check(trust_ref="main"))
+
+
 def test_the_return_stays_in_force_until_the_level_agrees_again(returned_on_main):
     site = returned_on_main
     sign_rest(site, GZDT[2:])  # skipping past the 退回 does not count

@@ -279,7 +279,7 @@ def evaluate_item(repo: Repository, item: Item, records: list[Record], roster: R
     trusted = _trusted_blobs(repo)
     blobs = (repo.extra.get("approvals") or Approvals()).blob_ids() if trusted else {}
     for rec in history[:start]:  # superseded rounds: history; only a forged file among them is reported
-        if rec.crypto and (rec.file not in trusted or trusted[rec.file] != blobs.get(rec.file)):
+        if rec.crypto and (rec.file not in trusted or trusted[rec.file] not in blobs.get(rec.file, ())):
             state.issues.append(Issue("GK302", path, f"签审记录 {rec.file} 无效：{rec.crypto}"
                                       "（已被后来的审核轮次取代，但记录文件不得伪造或改动）；请删除该文件"))
     invalid: dict[str, str] = {}
@@ -548,7 +548,7 @@ def damaged_records(repo: Repository) -> dict[str, str]:
         where = f"可信版本 {ref}" if repo.extra.get("trust") is not None else f"已提交的版本（{ref}）"
         for rel, blob in sorted(trusted.items()):
             now = blobs.get(rel)
-            if now == blob:
+            if now is not None and blob in now:
                 continue
             how = "被改动（内容与原记录不同）" if now is not None or rel in odd else "被删除"
             out[rel] = (f"{where}中的签审记录 {rel} 在工作区{how}：已作出的签审决定（包括退回）不能删除或替换，"

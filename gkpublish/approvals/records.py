@@ -211,6 +211,16 @@ def git_blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
+def blob_ids_of(data: bytes) -> frozenset[str]:
+    """The blob id of these bytes, and of the same bytes with CRLF line ends as LF: a checkout
+    with core.autocrlf (Windows) holds CRLF copies of the LF records git stores. In a record
+    a line end can only be whitespace between JSON tokens, so both are the same record."""
+    ids = {git_blob_id(data)}
+    if b"\r\n" in data:
+        ids.add(git_blob_id(data.replace(b"\r\n", b"\n")))
+    return frozenset(ids)
+
+
 COMMENT_FIELD_RE = re.compile(r'"comment"\s*:\s*"((?:[^"\\]|\\.)+)"')
 
 
@@ -228,13 +238,13 @@ class Approvals:
         self._records = records
         self._problems = problems or []
         self._verified = False
-        self._blobs: dict[str, str] = {}
+        self._blobs: dict[str, frozenset[str]] = {}
 
     def _parse(self) -> None:
         if self._records is None:
             self._records = []
             for rel, data in self._files:
-                self._blobs[rel] = git_blob_id(data)
+                self._blobs[rel] = blob_ids_of(data)
                 try:
                     self._records.append(parse_record(rel, data))
                 except ValueError as exc:
@@ -260,9 +270,9 @@ class Approvals:
         return [(rel, json.loads(f'"{c}"')) for rel, data in self._files
                 for c in COMMENT_FIELD_RE.findall(data.decode("utf-8", "ignore"))]
 
-    def blob_ids(self) -> dict[str, str]:
-        """Git blob id of every record file read (malformed ones included), by path: compared
-        with the trusted revision's tree without reading its blobs."""
+    def blob_ids(self) -> dict[str, frozenset[str]]:
+        """Git blob ids each record file read (malformed ones included) may have in git, by
+        path: compared with the trusted revision's tree without reading its blobs."""
         self._parse()
         return self._blobs
 
