@@ -21,7 +21,7 @@ from gkpublish import parallel
 from gkpublish.approvals import load_approvals
 from gkpublish.config import Loader, load_config, read_config_files
 from gkpublish.errors import GkError
-from gkpublish.model import ERROR, Finding, Item, Repository, parse_blocks
+from gkpublish.model import ERROR, Finding, Item, Repository, scan_blocks
 from gkpublish.textio import MAX_ITEM_BYTES, decode_item, size_problem
 
 CONTENT_DIR = "content"
@@ -218,9 +218,11 @@ def parse_item(path: str, data: bytes) -> tuple[Item | None, list[Finding]]:
     for key, first, line in loader.duplicates:
         findings.append(Finding(path, line, "GK102", ERROR,
                                 f"前置元数据中 {key} 重复出现（第 {first} 行和第 {line} 行），只会保留后者；请删除其中一个"))
+    scan = scan_blocks(body, body_line)
     item = Item(
         path=path, raw=data, sha256=hashlib.sha256(data).hexdigest(), meta=_normalise(meta),
-        meta_lines=meta_lines, body=body, body_line=body_line, blocks=parse_blocks(body, body_line))
+        meta_lines=meta_lines, body=body, body_line=body_line, blocks=scan.blocks)
+    item.derived["block_scan"] = scan
     return item, findings
 
 
