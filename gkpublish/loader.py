@@ -109,17 +109,18 @@ _OPENERS = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
 _CLOSERS = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
 
 
+_INDENT_RE = re.compile(r"^ *", re.M)
+# block entries / explicit keys on one line ("- - ? x"), maybe with tags or anchors between
+_MARKER_RUN_RE = re.compile(r"(?:[-?](?:[ \t]+|$)(?:[!&][^ \t\n]*[ \t]+)*)+", re.M)
+_MARKER_RE = re.compile(r"[-?](?:[ \t]|$)", re.M)
+
+
 def _depth_bound(fm: str) -> int:
     """A cheap upper bound of the nesting depth: a nested block collection needs more
-    indentation or a ``-``/``?`` on its line (at most two levels per column or marker:
-    an indentless sequence and a compact mapping), a flow collection a bracket."""
-    indent = markers = 0
-    for line in fm.split("\n"):
-        stripped = line.lstrip(" ")
-        indent = max(indent, len(line) - len(stripped))
-        # a block entry or explicit key is "- " / "? " (or one ending the line), not a date's hyphen
-        markers = max(markers, sum(stripped.count(m) for m in ("- ", "? ", "-\t", "?\t"))
-                      + stripped.endswith(("-", "?")))
+    indentation or one more ``- ``/``? `` on its line (at most two levels per column or
+    marker: an indentless sequence and a compact mapping), a flow collection a bracket."""
+    indent = max(map(len, _INDENT_RE.findall(fm)), default=0)
+    markers = max((len(_MARKER_RE.findall(run)) for run in _MARKER_RUN_RE.findall(fm)), default=0)
     return 2 * (indent + markers + 1) + fm.count("[") + fm.count("{")
 
 
@@ -159,11 +160,12 @@ class _FrontMatterLoader(Loader):
 
     def construct_document(self, node: Any) -> Any:
         self._root = node
-        self._keys(node)
         try:
-            return self._plain(node, set())
+            return self._plain(node, set(), "")
         except _NotPlain:
-            pass
+            self.duplicates.clear()  # what _plain noted before it gave up; _keys notes all
+            self.key_lines.clear()
+        self._keys(node)
         return super().construct_document(node)
 
     def _key_of(self, node: Any) -> Any:
@@ -215,11 +217,11 @@ class _FrontMatterLoader(Loader):
                     else:
                         stack.append((v, where))
 
-    def _plain(self, node: Any, seen: set[int]) -> Any:
+    def _plain(self, node: Any, seen: set[int], where: str) -> Any:
         """What PyYAML's SafeConstructor builds, for the plain maps, lists and scalars of
         ordinary front matter, without its per-node bookkeeping (it was half the loading
-        time). Anything else (an alias, a merge key, another tag) raises _NotPlain, and
-        PyYAML's own path builds and reports the document."""
+        time), noting duplicate keys as _keys does. Anything else (an alias, a merge key,
+        another tag) raises _NotPlain, and PyYAML's own path builds and reports the document."""
         if id(node) in seen:  # the same node twice: an alias
             raise _NotPlain
         seen.add(id(node))
@@ -231,13 +233,26 @@ class _FrontMatterLoader(Loader):
                 return self.yaml_constructors[tag](self, node)
         elif isinstance(node, yaml.SequenceNode):
             if tag == _SEQ_TAG:
-                return [self._plain(v, seen) for v in node.value]
+                return [self._plain(v, seen, f"{where}[{n}]") for n, v in enumerate(node.value)]
         elif isinstance(node, yaml.MappingNode) and tag == _MAP_TAG:
             out: dict[Any, Any] = {}
+            lines: dict[str, int] = {}  # first line of each key, as text and as value
+            firsts: dict[Any, int] = {}
             for k, v in node.value:
                 if not isinstance(k, yaml.ScalarNode) or (k.tag != _STR_TAG and k.tag not in _PLAIN_SCALAR_TAGS):
                     raise _NotPlain
-                out[self._plain(k, seen)] = self._plain(v, seen)
+                key = self._plain(k, seen, where)
+                text = key if isinstance(key, str) else str(key)
+                path = f"{where}.{text}" if where else text
+                line = k.start_mark.line + 2
+                earlier = firsts.get(key, lines.get(text))
+                if earlier is not None:
+                    self.duplicates.append((path, earlier, line))
+                else:
+                    lines[text] = firsts[key] = line
+                    if node is self._root:
+                        self.key_lines[text] = line
+                out[key] = self._plain(v, seen, path)
             return out
         raise _NotPlain
 

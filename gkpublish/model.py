@@ -65,13 +65,20 @@ BLOCK_REASON_RE = re.compile(r"""(?:理由|reason)\s*[=＝:：]\s*["“]?([^"”
 CANONICAL_OPEN = '::: 不公开 理由="……"'
 CANONICAL_CLOSE = ":::"
 
-# colon-like characters, as they are after NFKC (：﹕︓ become ':'; ︰ is mapped before NFKC,
-# as NFKC makes it two dots)
+# colon-like characters, as they are after NFKC (：﹕︓ become ':', ⩴ '::='; ︰ is mapped
+# before NFKC, as NFKC makes it two dots)
 _COLON = ":∶˸꞉ː׃⁚⁝᠄"
+_RAW_COLON = _COLON + "：︰﹕︓⩴"
 _PRE_NFKC = str.maketrans({"︰": ":"})
-# lines worth a closer look: a colon-like character or a block word in any script form
-_CANDIDATE_RE = re.compile("[:：︰﹕︓∶˸꞉ː׃⁚⁝᠄]|公[开開]|予公|申[请請]")
-# invisible letters that are not category Cf/Mn (Hangul fillers, braille blank)
+# Lines worth a closer look (a cheap test on the text as written, so that prose lines are
+# not normalised): after any non-word prefix (spaces, invisible characters, quote, bullets,
+# list numbers, punctuation), a colon-like character or the start of a block word; or two
+# colon-like characters followed by a block word anywhere. \W covers Cf and Mn characters;
+# the invisible fillers are letters and are named. 不 has a compatibility twin (U+F967).
+_FILLERS = "\u115f\u1160\u3164\uffa0\u2800"
+_CANDIDATE_RE = re.compile(
+    f"^[\\W\\d_{_FILLERS}]*(?:[{_RAW_COLON}]|[不\uf967]|依申)"
+    f"|[{_RAW_COLON}][\\W{_FILLERS}]*[{_RAW_COLON}][\\W\\d_{_FILLERS}]*(?:[不\uf967]|依申)", re.M)
 _INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 _BLOCK_WORD_RE = "(?:不予?公[开開]|依申[请請]公[开開])"
 # what goes before a marker in Markdown and does not stop it from being read as one:
@@ -399,7 +406,7 @@ def scan_blocks(body: str, body_line: int = 1) -> BlockScan:
     blocks: list[NonPublicBlock] = []
     problems: list[tuple[int, str]] = []
     hidden: list[tuple[int, int]] = []
-    if not any(_CANDIDATE_RE.search(line) for line in lines):
+    if not _CANDIDATE_RE.search(body):
         return BlockScan(blocks, problems, hidden)  # the common case: no marker can be here
 
     def problem(i: int, what: str) -> None:
