@@ -67,7 +67,7 @@ CANONICAL_CLOSE = ":::"
 
 # colon-like characters, as they are after NFKC (：﹕︓ become ':', ⩴ '::='; ︰ is mapped
 # before NFKC, as NFKC makes it two dots)
-_COLON = ":∶˸꞉ː׃⁚⁝᠄"
+_COLON = ":∶˸꞉ːˑ׃⁚⁝᠄։፡᛬ꓽ܃܄⦂"
 _RAW_COLON = _COLON + "：︰﹕︓⩴"
 _PRE_NFKC = str.maketrans({"︰": ":"})
 # Lines worth a closer look (a cheap test on the text as written, so that prose lines are
@@ -133,7 +133,7 @@ def _what_is_wrong(line: str) -> str:
         why.append("含有看不见的字符（如零宽空格）")
     if _PREFIX_RE.match(text):
         why.append("行首有空格、缩进或列表/引用符号，标记必须顶格")
-    if any(c in line for c in "：﹕︓︰∶˸꞉ː׃⁚⁝᠄"):
+    if any(c in _RAW_COLON and c != ":" for c in line):
         why.append("使用了全角或其他形似冒号的字符，须用半角冒号 :")
     rest = _PREFIX_RE.sub("", text)
     run = _COLON_RUN_RE.match(rest)
