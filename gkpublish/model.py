@@ -86,7 +86,7 @@ _BLOCK_WORD_RE = "(?:不予?公[开開]|依申[请請]公[开開])"
 _PREFIX_RE = re.compile(r"^(?:[\s>*+\-•·‧∙●○◦▪■□◆◇–—]|[0-9]{1,9}[.)、])+")
 _COLON_RUN_RE = re.compile(f"^[{_COLON}](?:\\s*[{_COLON}])+")
 _MIDLINE_RE = re.compile(f"[{_COLON}](?:\\s*[{_COLON}])+\\s*[{{.]?\\s*{_BLOCK_WORD_RE}")
-_FENCEISH_RE = re.compile(f"^[{_COLON};!|~.={{]+\\s*{_BLOCK_WORD_RE}")
+_FENCEISH_RE = re.compile(f"^[{_COLON};!~.={{]+\\s*{_BLOCK_WORD_RE}")
 _BARE_WORD_RE = re.compile(f"^{_BLOCK_WORD_RE}\\s*(?:理由|reason)\\s*[=:]")
 _CODE_FENCE_RE = re.compile(r"^[ \t>]*(`{3,}|~{3,})")
 

@@ -127,7 +127,8 @@ def test_a_proactive_item_with_full_width_colons_is_gk204(site):
 def test_ordinary_text_with_colons_and_the_word_is_not_a_marker():
     body = body_of("时间：2026年11月2日", "依据：《条例》第十五条，不公开的情形包括个人隐私。",
                    "网址 https://www.example.gov.cn/", "“不公开”是例外。", "## 不予公开的情形",
-                   "……", "（此件公开发布）")
+                   "……", "（此件公开发布）", "| 不予公开 | 3 |", "| （三）不予公开 | 1.属于国家秘密 | 0 |",
+                   "依申请公开的办理流程：", "不公开的理由：涉及个人隐私")
     problems, public = gate(item_source(body))
     assert problems == [] and public.strip() == body.strip()
 
