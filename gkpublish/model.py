@@ -137,10 +137,22 @@ def _what_is_wrong(line: str) -> str:
         why.append("使用了全角或其他形似冒号的字符，须用半角冒号 :")
     rest = _PREFIX_RE.sub("", text)
     run = _COLON_RUN_RE.match(rest)
-    if run and run.group().replace(" ", "") != ":::" and len(run.group().replace(" ", "")) != 3:
-        why.append(f"冒号个数为 {len(run.group().replace(' ', ''))}，须正好三个")
-    elif run and " " in run.group():
-        why.append("冒号之间有空格")
+    if run:
+        colons = sum(1 for c in run.group() if not c.isspace())
+        if colons != 3:
+            why.append(f"冒号有 {colons} 个，须正好三个")
+        if any(c.isspace() for c in run.group()):
+            why.append("冒号之间有空格")
+        after = rest[run.end():].strip()
+        word = re.match(_BLOCK_WORD_RE, after)
+        if after and not word:
+            why.append("块的类型须为 不公开、不予公开 或 依申请公开")
+        elif word and after[word.end():] and not after[word.end():][0].isspace():
+            why.append("块类型之后须先空一格再写理由")
+    elif _MIDLINE_RE.search(text):
+        why.append("标记须单独成行，前面不能有其他文字")
+    else:
+        why.append("标记须以三个半角冒号 ::: 开头")
     if any(c.isspace() and c not in " \t" for c in line):
         why.append("含有全角空格或其他特殊空格，须用半角空格")
     if not why:
@@ -396,8 +408,16 @@ def _kind_and_reason(line: str) -> tuple[str, str]:
     kind = "不公开"
     if word:
         kind = word.group().replace("開", "开").replace("請", "请")
-    rm = BLOCK_REASON_RE.search(text)
+    # the reason as written (full-width brackets kept), only the invisible characters dropped
+    raw = "".join(c for c in line if c not in _INVISIBLE and unicodedata.category(c) not in ("Cf", "Mn", "Me"))
+    rm = BLOCK_REASON_RE.search(raw)
     return kind, (rm.group(1).strip() if rm else "")
+
+
+def _suggestion(line: str) -> str:
+    """The exact opening marker a marker-like line should be: its kind and reason kept."""
+    kind, reason = _kind_and_reason(line)
+    return f'::: {kind} 理由="{reason or "……"}"'
 
 
 def scan_blocks(body: str, body_line: int = 1) -> BlockScan:
@@ -448,7 +468,7 @@ def scan_blocks(body: str, body_line: int = 1) -> BlockScan:
                     depth += 1  # counted as an opening: the block extends further (fail closed)
                 problem(i, f"第 {body_line + i} 行“{_shown(line)}”像是不公开块的标记，但不是规定的写法"
                            f"（{_what_is_wrong(line)}），不会被当作{'开始' if like == 'open' else '结束'}标记；"
-                           f"请改为单独一行、顶格、半角的 {CANONICAL_CLOSE if like == 'close' else CANONICAL_OPEN}")
+                           f"请改为单独一行、顶格、半角的 {CANONICAL_CLOSE if like == 'close' else _suggestion(line)}")
             continue
         if BLOCK_OPEN_RE.match(line):
             depth, start, exact, fence = 1, i, True, None
@@ -460,7 +480,7 @@ def scan_blocks(body: str, body_line: int = 1) -> BlockScan:
             continue
         like = _marker_like(line)
         if like is not None:
-            want = CANONICAL_CLOSE if like == "close" else CANONICAL_OPEN
+            want = CANONICAL_CLOSE if like == "close" else _suggestion(line)
             problem(i, f"第 {body_line + i} 行“{_shown(line)}”像是不公开块的标记，但不是规定的写法"
                        f"（{_what_is_wrong(line)}）；从这一行起的内容不会公开。不公开块须写成顶格、"
                        f"半角冒号的 {CANONICAL_OPEN}，以单独一行 {CANONICAL_CLOSE} 结束；这一行请改为 {want}")

@@ -255,3 +255,18 @@ def test_generated_variants_never_reach_the_built_site_even_past_the_gate(tmp_pa
     assert seen  # the public parts were built, every variant as its own page, and indexed
     assert all((out / "tzgg" / f"v{n}" / "index.html").is_file() for n in range(len(variants)))
     assert len(list(out.rglob("*.pf_fragment"))) >= len(variants)
+
+
+# -- the same hidden lines for GK5xx (privacy's offset mapping reads the scanner) ------------------
+
+ID_NO = "11010519491231002X"
+
+
+def test_gk501_sees_the_public_lines_around_a_malformed_block_on_their_lines(site):
+    body = (f"公开部分：身份证号 {ID_NO}\n\n- 列表项\n  {OPEN}\n  申请人身份证号 110105194912310037\n  :::\n"
+            f"\n:::\n\n公开结尾：身份证号 {ID_NO}\n")
+    path = site.item("gzdt/part.md", body=body, attribute="部分公开")
+    r = site.check()
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert [lines[f.line - 1] for f in r.of("GK501")] == [f"公开部分：身份证号 {ID_NO}", f"公开结尾：身份证号 {ID_NO}"]
+    assert r.of("GK205")  # the indented marker
