@@ -201,3 +201,44 @@ def test_garbled_front_matter_never_raises(fm, deep):
         assert all(f.rule in {"GK101", "GK102"} and (f.line is None or f.line >= 1) for f in findings)
         # each problem is caught where it arises, with its line, not by parse_item's last guard
         assert not any(f.message.startswith("前置元数据无法读取（") for f in findings), findings
+
+
+FIELDS = ["published", "written", "attribute", "reviewers", "corrections", "source", "privacy", "attachments",
+          "co_producers", "withdrawn", "abolished", "reason", "review_date", "doc_no", "title", "column",
+          "drafter", "important", "validity", "lead", "keywords", "summary"]
+VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(allow_nan=True),
+              st.sampled_from(["2026-02-30", "2026-13-01", "2026-11-02", "", "主动公开", "转载", "个人隐私", "1" * 5000]),
+              st.text(max_size=8)),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["type", "date", "file", "ground",
+                                                                                "basis", "unit", "touches", "forwarded",
+                                                                                "opinion", "title", "organ"]),
+                                                                inner, max_size=3),
+    max_leaves=8)
+
+
+def test_garbled_field_values_never_abort_the_check(tmp_path):
+    """A batch of items, each with one field set to a generated value of any type, checked in
+    one run: every item is reported or passes, and the check never fails as a whole."""
+    import yaml
+
+    from tests.conftest import Site
+
+    site = Site(tmp_path / "site")
+    written: list[str] = []
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(field=st.sampled_from(FIELDS), value=VALUES)
+    def collect(field, value):
+        n = len(written)
+        text = item_source(index_no=f"SAMPLE001/2026-{n + 10:05d}")
+        fm = yaml.safe_load(text.split("---\n")[1])
+        fm[field] = value
+        rel = f"content/gzdt/v{n}.md"
+        site.write(rel, "---\n" + yaml.safe_dump(fm, allow_unicode=True, sort_keys=False) + "---\n\n正文。\n")
+        written.append(rel)
+
+    collect()
+    rc, out, err = site.cli("check", "--as-of", "2026-11-23")
+    assert rc in (0, 1) and "内部错误" not in out + err and "Traceback" not in err, err[-2000:]
+    assert f"检查了 {len(written)} 个条目" in out
