@@ -73,12 +73,13 @@ _PRE_NFKC = str.maketrans({"︰": ":"})
 # Lines worth a closer look (a cheap test on the text as written, so that prose lines are
 # not normalised): after any non-word prefix (spaces, invisible characters, quote, bullets,
 # list numbers, punctuation), a colon-like character or the start of a block word; or two
-# colon-like characters followed by a block word anywhere. \W covers Cf and Mn characters;
+# colon-like characters anywhere with nothing but punctuation or spaces between (so a prefix
+# NFKC turns into a list number, such as ¹, cannot hide a colon run). \W covers Cf and Mn characters;
 # the invisible fillers are letters and are named. 不 has a compatibility twin (U+F967).
 _FILLERS = "\u115f\u1160\u3164\uffa0\u2800"
 _CANDIDATE_RE = re.compile(
     f"^[\\W\\d_{_FILLERS}]*(?:[{_RAW_COLON}]|[不\uf967]|依申)"
-    f"|[{_RAW_COLON}][\\W{_FILLERS}]*[{_RAW_COLON}][\\W\\d_{_FILLERS}]*(?:[不\uf967]|依申)", re.M)
+    f"|[{_RAW_COLON}][\\W_{_FILLERS}]*[{_RAW_COLON}]", re.M)
 _INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 _BLOCK_WORD_RE = "(?:不予?公[开開]|依申[请請]公[开開])"
 # what goes before a marker in Markdown and does not stop it from being read as one:
