@@ -71,15 +71,15 @@ _COLON = ":∶˸꞉ːˑ׃⁚⁝᠄։፡᛬ꓽ܃܄⦂"
 _RAW_COLON = _COLON + "：︰﹕︓⩴"
 _PRE_NFKC = str.maketrans({"︰": ":"})
 # Lines worth a closer look (a cheap test on the text as written, so that prose lines are
-# not normalised): after any non-word prefix (spaces, invisible characters, quote, bullets,
-# list numbers, punctuation), a colon-like character or the start of a block word; or two
-# colon-like characters anywhere with nothing but punctuation or spaces between (so a prefix
-# NFKC turns into a list number, such as ¹, cannot hide a colon run). \W covers Cf and Mn characters;
-# the invisible fillers are letters and are named. 不 has a compatibility twin (U+F967).
-_FILLERS = "\u115f\u1160\u3164\uffa0\u2800"
+# not normalised): after a prefix of anything but ASCII letters and ideographs (spaces,
+# invisible characters, quote, bullets, list numbers in any script, punctuation), a
+# colon-like character or the start of a block word; or two colon-like characters anywhere
+# with no letter, digit or ideograph between. 不 has a compatibility twin (U+F967). A
+# property test checks that no line _classify calls marker-like is skipped.
+_WORDLIKE = "A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # ASCII letters and ideographs
 _CANDIDATE_RE = re.compile(
-    f"^[\\W\\d_{_FILLERS}]*(?:[{_RAW_COLON}]|[不\uf967]|依申)"
-    f"|[{_RAW_COLON}][\\W_{_FILLERS}]*[{_RAW_COLON}]", re.M)
+    f"^[^{_WORDLIKE}]*(?:[{_RAW_COLON}]|[不\uf967]|依申)"
+    f"|[{_RAW_COLON}][^0-9{_WORDLIKE}]*[{_RAW_COLON}]", re.M)
 _INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 _BLOCK_WORD_RE = "(?:不予?公[开開]|依申[请請]公[开開])"
 # what goes before a marker in Markdown and does not stop it from being read as one:
@@ -103,7 +103,12 @@ def visible_form(line: str) -> str:
 def _marker_like(line: str) -> str | None:
     """None, or "close" / "open" for a line that looks like a block marker (any form)."""
     if not _CANDIDATE_RE.search(line):
-        return None
+        return None  # _classify would say None too (a property test checks it)
+    return _classify(line)
+
+
+def _classify(line: str) -> str | None:
+    """_marker_like without the cheap pre-filter."""
     text = visible_form(line)
     rest = _PREFIX_RE.sub("", text)
     run = _COLON_RUN_RE.match(rest)

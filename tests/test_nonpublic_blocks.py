@@ -270,3 +270,19 @@ def test_gk501_sees_the_public_lines_around_a_malformed_block_on_their_lines(sit
     lines = path.read_text(encoding="utf-8").split("\n")
     assert [lines[f.line - 1] for f in r.of("GK501")] == [f"公开部分：身份证号 {ID_NO}", f"公开结尾：身份证号 {ID_NO}"]
     assert r.of("GK205")  # the indented marker
+
+
+LINE_PIECES = st.sampled_from(COLONS + SPACES + INVISIBLE + PREFIXES + WORDS + [
+    "¹", "²", "１", "①", "Ⅰ", "a", "正文", "理由=", "reason:", "{", ".", "!", ";", "~", "|", "#", "“", "（", "\u3164",
+    "\u115f", "\u2800", "\u0301", "\ufe0f", "不公開", "依申請公開", "\uf967公开", "⩴"])
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(LINE_PIECES, max_size=8).map("".join))
+def test_the_cheap_pre_filter_never_skips_a_marker_like_line(line):
+    """scan_blocks normalises only the lines its regex pre-filter lets through: every line the
+    full classification calls marker-like must get through."""
+    from gkpublish import model
+
+    if model._classify(line) is not None:
+        assert model._CANDIDATE_RE.search(line), line
