@@ -242,7 +242,8 @@ def test_generated_variants_never_reach_the_built_site_even_past_the_gate(tmp_pa
     site = _variant_sites(tmp_path / "repo", variants)
     repo = site.load()
     out = tmp_path / "public"
-    build_site_dir(repo, [], str(out))
+    leaks = build_site_dir(repo, [], str(out))
+    assert leaks == []  # verify-site (secrets_of reads the same blocks) agrees
     seen = 0
     for path in out.rglob("*"):
         if path.is_file():
@@ -286,3 +287,13 @@ def test_the_cheap_pre_filter_never_skips_a_marker_like_line(line):
 
     if model._classify(line) is not None:
         assert model._CANDIDATE_RE.search(line), line
+
+
+def test_verify_site_looks_for_the_text_after_every_malformed_marker(tmp_path):
+    from gkpublish.public import secrets_of
+
+    site = _variant_sites(tmp_path / "repo", [SAMPLES[k] for k in sorted(SAMPLES)])
+    repo = site.load()
+    secrets = secrets_of(repo)
+    for item in repo.items:
+        assert any(where.startswith(item.path + ":") and SECRET in text for where, text in secrets), item.path
