@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import stat
+import sys
 from typing import Any
 
 import yaml
@@ -93,6 +94,12 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _PLAIN_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp"))
+
+
+def _too_long_for_str(value: int) -> bool:
+    """Would str(value) exceed Python's int-str conversion limit?"""
+    limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+    return bool(limit) and abs(value).bit_length() * 0.30103 >= limit - 1
 
 
 class _NotPlain(Exception):
@@ -269,10 +276,15 @@ class _FrontMatterLoader(Loader):
 
     def construct_yaml_int(self, node: Any) -> Any:
         try:
-            return super().construct_yaml_int(node)
+            value = super().construct_yaml_int(node)
         except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
-            self.long_numbers.append((node.start_mark.line + 2, sum(c.isdigit() for c in node.value)))
+            value = None
+        # 0x…/0o…/0b… convert whatever their length, but printing one in decimal (a message
+        # quoting the value) would raise later: the same limit applies
+        if value is None or _too_long_for_str(value):
+            self.long_numbers.append((node.start_mark.line + 2, sum(c.isalnum() for c in node.value)))
             return node.value
+        return value
 
 
 _FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _FrontMatterLoader.construct_yaml_timestamp)

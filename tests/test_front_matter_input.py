@@ -155,6 +155,16 @@ NESTINGS = {
 }
 
 
+@pytest.mark.parametrize("number", ["0x" + "f" * 5000, "0b" + "1" * 20000, "0" + "7" * 6000, "-" + "9" * 4400,
+                                    "1_" + "0" * 5000])
+def test_a_number_too_long_to_print_is_gk102_and_the_check_goes_on(site, number):
+    """0x…, 0…(octal), 0b… convert at any length, but a message quoting one in decimal would raise."""
+    site.write("content/gzdt/n.md", item_source().replace("attribute: 主动公开", f"attribute: {number}"))
+    rc, out, err = site.cli("check", "--as-of", "2026-11-23")
+    assert rc == 1 and "内部错误" not in out + err
+    assert any(line.startswith("content/gzdt/n.md:9: GK102") and "过长" in line for line in out.split("\n"))
+
+
 @pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 500, 30_000])
 @pytest.mark.parametrize("style", sorted(NESTINGS))
 def test_deep_nesting_is_gk102_not_a_crash(depth, style):
