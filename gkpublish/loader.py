@@ -102,6 +102,12 @@ def _too_long_for_str(value: int) -> bool:
     return bool(limit) and abs(value).bit_length() * 0.30103 >= limit - 1
 
 
+# Characters the YAML reader refuses (C0/C1 controls but tab, LF, CR; non-characters) or reads
+# as a line break that no editor shows as one (NEL, LINE/PARAGRAPH SEPARATOR): refused first,
+# with their line, as our line count (LF only) would not match PyYAML's.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
 class _NotPlain(Exception):
     """A front matter the fast constructor leaves to PyYAML."""
 
@@ -319,6 +325,15 @@ def _parse_item(path: str, data: bytes) -> tuple[Item | None, list[Finding]]:
         return None, [Finding(path, 1, "GK102", ERROR,
                               "缺少前置元数据：文件第一行应为 ---，其后是 title、attribute 等字段，再以 --- 结束")]
     fm, body, body_line = parts
+    bad = _CONTROL_RE.search(fm)
+    if bad is not None:
+        line = fm.count("\n", 0, bad.start()) + 2
+        char = bad.group()
+        what = ("YAML 会把它当作换行，屏幕上却看不出来（字段可能被藏在上一行的值里）"
+                if char in "\x85\u2028\u2029" else "YAML 不允许这种字符")
+        return None, [Finding(path, line, "GK102", ERROR,
+                              f"前置元数据第 {line} 行含有看不见的控制字符 U+{ord(char):04X}：{what}；"
+                              "请删除它（常见于从网页或 Word 复制的文字），换行请直接回车")]
     loader = _FrontMatterLoader(fm)
     try:
         deep = _too_deep(fm)

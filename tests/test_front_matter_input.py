@@ -165,6 +165,17 @@ def test_a_number_too_long_to_print_is_gk102_and_the_check_goes_on(site, number)
     assert any(line.startswith("content/gzdt/n.md:9: GK102") and "过长" in line for line in out.split("\n"))
 
 
+@pytest.mark.parametrize("char", ["\x01", "\x1b", "\x7f", "\x85", "\u2028", "\u2029", "\ufffe"])
+def test_a_control_character_in_front_matter_is_gk102_on_its_line(char):
+    """NEL and the Unicode separators are line breaks to YAML and invisible to the editor:
+    ``summary: 说明\u2028attribute: 主动公开`` would hide a field inside a value."""
+    text = with_extra(f"summary: 说明{char}attribute: 主动公开\n", attribute=None)
+    item, findings = parse(text)
+    (f,) = findings
+    assert item is None and f.rule == "GK102" and f"U+{ord(char):04X}" in f.message
+    assert text.split("\n")[f.line - 1].startswith("summary: 说明")
+
+
 @pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 500, 30_000])
 @pytest.mark.parametrize("style", sorted(NESTINGS))
 def test_deep_nesting_is_gk102_not_a_crash(depth, style):
@@ -198,7 +209,8 @@ def test_one_broken_item_does_not_stop_the_check(site):
 
 
 YAMLISH = st.lists(st.sampled_from(list("ab:-?[]{},'\"&*!|>#%@` \n\t12\\x9.e+") + ["2026-02-30", "\u00a0", "公开",
-                                                                                      "9" * 5000, "<<", "!!binary", "\n  "]),
+                                                                                      "9" * 5000, "<<", "!!binary", "\n  ",
+                                                                                      "\x01", "\x85", "\u2028", "\x1b"]),
                    max_size=60).map("".join)
 
 

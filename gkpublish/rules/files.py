@@ -52,7 +52,9 @@ def front_matter(repo: Repository) -> Iterator[Problem]:
     - anchors, aliases (``&名称`` / ``*名称``) and merge keys (``<<``);
     - nesting deeper than 25 levels (PyYAML would crash: RecursionError, or a segfault at
       30,000 levels);
-    - a number too long to read (5,000 digits and more); quote it if it is text.
+    - a number too long to read (5,000 digits and more); quote it if it is text;
+    - a control character, or NEL / U+2028 / U+2029, which YAML reads as a line break that no
+      editor shows (a field could hide inside the value before it).
 
     A date that does not exist (``2026-02-30``, ``2026-13-01``) is kept as the text written,
     and GK103 names the field (``应为日期 YYYY-MM-DD``).
