@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import stat
+import sys
 from typing import Any
 
 import yaml
@@ -21,12 +22,11 @@ from gkpublish import parallel
 from gkpublish.approvals import load_approvals
 from gkpublish.config import Loader, load_config, read_config_files
 from gkpublish.errors import GkError
-from gkpublish.model import ERROR, Finding, Item, Repository, parse_blocks
+from gkpublish.model import ERROR, Finding, Item, Repository, scan_blocks
 from gkpublish.textio import MAX_ITEM_BYTES, decode_item, size_problem
 
 CONTENT_DIR = "content"
 ITEM_SUFFIX = ".md"
-TOP_KEY_RE = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.M)
 
 
 def _normalise(value: Any) -> Any:
@@ -96,35 +96,145 @@ _MAP_TAG = "tag:yaml.org,2002:map"
 _PLAIN_SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp"))
 
 
+def _too_long_for_str(value: int) -> bool:
+    """Would str(value) exceed Python's int-str conversion limit?"""
+    limit = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+    return bool(limit) and abs(value).bit_length() * 0.30103 >= limit - 1
+
+
+# Characters the YAML reader refuses (C0/C1 controls but tab, LF, CR; non-characters) or reads
+# as a line break that no editor shows as one (NEL, LINE/PARAGRAPH SEPARATOR): refused first,
+# with their line, as our line count (LF only) would not match PyYAML's.
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
 class _NotPlain(Exception):
     """A front matter the fast constructor leaves to PyYAML."""
 
 
+# Deeper nesting is refused before PyYAML composes it: its composer and constructor recurse
+# (500 levels: RecursionError; 30,000: libyaml overflows the C stack), and so does the JSON
+# Schema validator. Real front matter nests 3 or 4 levels. Counted in collection tokens
+# (indentless sequences, which have none, can at most double the real depth).
+MAX_DEPTH = 25
+_OPENERS = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
+            yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)
+_CLOSERS = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
+_INDENT_RE = re.compile(r"^ *", re.M)
+# block entries / explicit keys on one line ("- - ? x"), maybe with tags or anchors between
+_MARKER_RUN_RE = re.compile(r"(?:[-?](?:[ \t]+|$)(?:[!&][^ \t\n]*[ \t]+)*)+", re.M)
+_MARKER_RE = re.compile(r"[-?](?:[ \t]|$)", re.M)
+
+
+def _depth_bound(fm: str) -> int:
+    """A cheap upper bound of the nesting depth: a nested block collection needs more
+    indentation or one more ``- ``/``? `` on its line (at most two levels per column or
+    marker: an indentless sequence and a compact mapping), a flow collection a bracket."""
+    indent = max(map(len, _INDENT_RE.findall(fm)), default=0)
+    markers = max((len(_MARKER_RE.findall(run)) for run in _MARKER_RUN_RE.findall(fm)), default=0)
+    return 2 * (indent + markers + 1) + fm.count("[") + fm.count("{")
+
+
+def _too_deep(fm: str) -> int | None:
+    """The file line where the front matter nests deeper than MAX_DEPTH, or None. The
+    token scanner (libyaml's, iterative) counts collection starts and ends."""
+    if _depth_bound(fm) <= MAX_DEPTH:
+        return None  # ordinary front matter: no need to scan
+    depth = 0
+    for token in yaml.scan(fm, Loader=Loader):
+        if isinstance(token, _OPENERS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return token.start_mark.line + 2
+        elif isinstance(token, _CLOSERS):
+            depth -= 1
+    return None
+
+
 class _FrontMatterLoader(Loader):
-    """The site's YAML loader, noting in the same pass what PyYAML accepts silently: duplicate
-    keys in nested mappings (the last value wins; the top level is checked where meta_lines
-    are collected) and aliases (``*name``), which can nest into billions of values ("billion
-    laughs") and which front matter never needs."""
+    """The site's YAML loader, noting in the same pass what PyYAML accepts silently:
+    duplicate keys at any level (the last value wins), compared as the constructed key, so
+    that ``attribute``, ``"attribute"``, ``'attr\u0069bute'`` or ``? attribute`` are one key;
+    aliases (``*name``), which can nest into billions of values ("billion laughs") and which
+    front matter never needs, and merge keys (``<<``); numbers too long to convert (Python's
+    int-str limit). A date that does not exist (``2026-02-30``) stays the text written, so
+    the JSON Schema names the field (GK103 ``应为日期 YYYY-MM-DD``)."""
 
     def __init__(self, stream: str):
         super().__init__(stream)
         self.duplicates: list[tuple[str, int, int]] = []  # (key, first line, repeated line)
         self.alias_line: int | None = None
+        self.merge_line: int | None = None
+        self.long_numbers: list[tuple[int, int]] = []  # (file line, digits)
+        self.key_lines: dict[str, int] = {}  # top-level key -> file line
         self._root: Any = None
 
     def construct_document(self, node: Any) -> Any:
         self._root = node
         try:
-            return self._plain(node, set())
+            return self._plain(node, set(), "")
         except _NotPlain:
-            pass
+            self.duplicates.clear()  # what _plain noted before it gave up; _keys notes all
+            self.key_lines.clear()
+        self._keys(node)
         return super().construct_document(node)
 
-    def _plain(self, node: Any, seen: set[int]) -> Any:
+    def _key_of(self, node: Any) -> Any:
+        """A scalar key as the constructed value (escapes and quotes resolved by the scanner)."""
+        if node.tag == _STR_TAG:
+            return node.value
+        if node.tag in _PLAIN_SCALAR_TAGS:
+            return self.yaml_constructors[node.tag](self, node)
+        return (node.tag, node.value)
+
+    def _keys(self, root: Any) -> None:
+        """Every mapping's keys, without recursion (depth is bounded, aliases may loop):
+        duplicates as constructed (and as the text _normalise makes of them), top-level lines."""
+        stack: list[tuple[Any, str]] = [(root, "")]
+        seen: set[int] = set()
+        while stack:
+            node, where = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.SequenceNode):
+                stack.extend((v, f"{where}[{n}]") for n, v in enumerate(node.value))
+            elif isinstance(node, yaml.MappingNode):
+                first: dict[Any, int] = {}
+                texts: dict[str, int] = {}
+                for k, v in node.value:
+                    line = k.start_mark.line + 2
+                    if isinstance(k, yaml.ScalarNode):
+                        if k.tag == "tag:yaml.org,2002:merge":
+                            self.merge_line = self.merge_line or line
+                            continue
+                        key = self._key_of(k)
+                        text = key if isinstance(key, str) else str(key)
+                        try:
+                            earlier = first.get(key, texts.get(text))
+                        except TypeError:  # unhashable: PyYAML reports it
+                            earlier = texts.get(text)
+                        if earlier is not None:
+                            self.duplicates.append((f"{where}.{text}" if where else text, earlier, line))
+                        else:
+                            try:
+                                first[key] = line
+                            except TypeError:
+                                pass
+                            texts[text] = line
+                            if node is root:
+                                self.key_lines[text] = line
+                        stack.append((v, f"{where}.{text}" if where else text))
+                    else:
+                        stack.append((v, where))
+
+    def _plain(self, node: Any, seen: set[int], where: str) -> Any:
         """What PyYAML's SafeConstructor builds, for the plain maps, lists and scalars of
         ordinary front matter, without its per-node bookkeeping (it was half the loading
-        time). Anything else (an alias, a merge key, another tag, a nested duplicate key)
-        raises _NotPlain, and PyYAML's own path builds and reports the document."""
+        time), noting duplicate keys as _keys does. Anything else (an alias, a merge key,
+        another tag) raises _NotPlain, and PyYAML's own path builds and reports the document."""
         if id(node) in seen:  # the same node twice: an alias
             raise _NotPlain
         seen.add(id(node))
@@ -136,19 +246,26 @@ class _FrontMatterLoader(Loader):
                 return self.yaml_constructors[tag](self, node)
         elif isinstance(node, yaml.SequenceNode):
             if tag == _SEQ_TAG:
-                return [self._plain(v, seen) for v in node.value]
+                return [self._plain(v, seen, f"{where}[{n}]") for n, v in enumerate(node.value)]
         elif isinstance(node, yaml.MappingNode) and tag == _MAP_TAG:
             out: dict[Any, Any] = {}
-            nested = node is not self._root
-            raw: set[str] = set()
+            lines: dict[str, int] = {}  # first line of each key, as text and as value
+            firsts: dict[Any, int] = {}
             for k, v in node.value:
                 if not isinstance(k, yaml.ScalarNode) or (k.tag != _STR_TAG and k.tag not in _PLAIN_SCALAR_TAGS):
                     raise _NotPlain
-                if nested:
-                    if k.value in raw:
-                        raise _NotPlain  # a nested duplicate (as written): construct_mapping reports it
-                    raw.add(k.value)
-                out[self._plain(k, seen)] = self._plain(v, seen)
+                key = self._plain(k, seen, where)
+                text = key if isinstance(key, str) else str(key)
+                path = f"{where}.{text}" if where else text
+                line = k.start_mark.line + 2
+                earlier = firsts.get(key, lines.get(text))
+                if earlier is not None:
+                    self.duplicates.append((path, earlier, line))
+                else:
+                    lines[text] = firsts[key] = line
+                    if node is self._root:
+                        self.key_lines[text] = line
+                out[key] = self._plain(v, seen, path)
             return out
         raise _NotPlain
 
@@ -157,20 +274,42 @@ class _FrontMatterLoader(Loader):
             self.alias_line = node.start_mark.line + 2
         return super().construct_object(node, deep)
 
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        if node is not self._root:
-            first: dict[str, int] = {}
-            for key, _ in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    line = key.start_mark.line + 2
-                    if key.value in first:
-                        self.duplicates.append((key.value, first[key.value], line))
-                    first.setdefault(key.value, line)
-        return super().construct_mapping(node, deep)
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return node.value  # 2026-02-30: the schema's date format reports it by field
+
+    def construct_yaml_int(self, node: Any) -> Any:
+        try:
+            value = super().construct_yaml_int(node)
+        except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+            value = None
+        # 0x…/0o…/0b… convert whatever their length, but printing one in decimal (a message
+        # quoting the value) would raise later: the same limit applies
+        if value is None or _too_long_for_str(value):
+            self.long_numbers.append((node.start_mark.line + 2, sum(c.isalnum() for c in node.value)))
+            return node.value
+        return value
+
+
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", _FrontMatterLoader.construct_yaml_timestamp)
+_FrontMatterLoader.add_constructor("tag:yaml.org,2002:int", _FrontMatterLoader.construct_yaml_int)
 
 
 def parse_item(path: str, data: bytes) -> tuple[Item | None, list[Finding]]:
-    """Turn one file's bytes into an Item, or into the findings that say why it cannot be one."""
+    """Turn one file's bytes into an Item, or into the findings that say why it cannot be one.
+    Never raises on any input: a problem is a finding with the file's line."""
+    try:
+        return _parse_item(path, data)
+    except (RecursionError, ValueError, OverflowError, TypeError, MemoryError) as exc:
+        # a last line of defence: this item cannot be read, the others are still checked
+        return None, [Finding(path, 1, "GK102", ERROR,
+                              f"前置元数据无法读取（{type(exc).__name__}）：请检查其嵌套层次、数字和日期的写法，"
+                              "或用 gkpublish new 重新生成后再填写")]
+
+
+def _parse_item(path: str, data: bytes) -> tuple[Item | None, list[Finding]]:
     decoded = decode_item(data)
     if decoded.text is None:
         return None, [Finding(path, decoded.line, "GK101", ERROR, decoded.problem or "无法读取")]
@@ -186,8 +325,22 @@ def parse_item(path: str, data: bytes) -> tuple[Item | None, list[Finding]]:
         return None, [Finding(path, 1, "GK102", ERROR,
                               "缺少前置元数据：文件第一行应为 ---，其后是 title、attribute 等字段，再以 --- 结束")]
     fm, body, body_line = parts
+    bad = _CONTROL_RE.search(fm)
+    if bad is not None:
+        line = fm.count("\n", 0, bad.start()) + 2
+        char = bad.group()
+        what = ("YAML 会把它当作换行，屏幕上却看不出来（字段可能被藏在上一行的值里）"
+                if char in "\x85\u2028\u2029" else "YAML 不允许这种字符")
+        return None, [Finding(path, line, "GK102", ERROR,
+                              f"前置元数据第 {line} 行含有看不见的控制字符 U+{ord(char):04X}：{what}；"
+                              "请删除它（常见于从网页或 Word 复制的文字），换行请直接回车")]
     loader = _FrontMatterLoader(fm)
     try:
+        deep = _too_deep(fm)
+        if deep is not None:
+            return None, [Finding(path, deep, "GK102", ERROR,
+                                  f"前置元数据嵌套过深（第 {deep} 行起超过 {MAX_DEPTH} 层）：条目的字段只需要几层；"
+                                  "请检查是否误粘贴了大量括号 [ { 或缩进，按 gkpublish new 生成的格式填写")]
         meta = loader.get_single_data()
     except yaml.YAMLError as exc:
         line, problem = _yaml_error(exc)
@@ -198,6 +351,9 @@ def parse_item(path: str, data: bytes) -> tuple[Item | None, list[Finding]]:
     if loader.alias_line is not None:
         return None, [Finding(path, loader.alias_line, "GK102", ERROR,
                               "前置元数据使用了 YAML 锚点/别名（&名称 / *名称）：不支持，请把值直接写出来")]
+    if loader.merge_line is not None:
+        return None, [Finding(path, loader.merge_line, "GK102", ERROR,
+                              "前置元数据使用了 YAML 合并键（<<）：不支持，请把每个字段直接写出来")]
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -205,22 +361,20 @@ def parse_item(path: str, data: bytes) -> tuple[Item | None, list[Finding]]:
         return None, [Finding(path, 2, "GK102", ERROR,
                               f"前置元数据应为“键: 值”映射，现在是{kind}；请按 gkpublish new 生成的格式填写")]
     findings: list[Finding] = []
-    meta_lines: dict[str, int] = {}
-    for m in TOP_KEY_RE.finditer(fm):
-        key = m.group(1)
-        line = fm.count("\n", 0, m.start()) + 2
-        if key in meta_lines:
-            # PyYAML keeps the last value silently: that is data loss, so say it.
-            findings.append(Finding(path, line, "GK102", ERROR,
-                                    f"前置元数据中 {key} 重复出现（第 {meta_lines[key]} 行和第 {line} 行），只会保留后者；请删除其中一个"))
-            continue
-        meta_lines[key] = line
     for key, first, line in loader.duplicates:
+        # PyYAML keeps the last value silently: that is data loss (a quoted "attribute" would
+        # flip the attribute), so say it, however the key is quoted or escaped.
         findings.append(Finding(path, line, "GK102", ERROR,
-                                f"前置元数据中 {key} 重复出现（第 {first} 行和第 {line} 行），只会保留后者；请删除其中一个"))
+                                f"前置元数据中 {key} 重复出现（第 {first} 行和第 {line} 行；加引号、转义或写成 ? 键 "
+                                "也算同一个键），只会保留后者；请删除其中一个"))
+    for line, digits in loader.long_numbers:
+        findings.append(Finding(path, line, "GK102", ERROR,
+                                f"第 {line} 行的数字有 {digits} 位，过长无法读取：请核对；如确是编号等文字，请加引号"))
+    scan = scan_blocks(body, body_line)
     item = Item(
         path=path, raw=data, sha256=hashlib.sha256(data).hexdigest(), meta=_normalise(meta),
-        meta_lines=meta_lines, body=body, body_line=body_line, blocks=parse_blocks(body, body_line))
+        meta_lines=dict(loader.key_lines), body=body, body_line=body_line, blocks=scan.blocks)
+    item.derived["block_scan"] = scan
     return item, findings
 
 

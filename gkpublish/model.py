@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,11 +45,127 @@ NOTE_RE = re.compile(r"^[ \t　]*[（(](此件[^）)]{2,8})[）)][ \t　]*$", re
 #   …
 #   :::
 #
-# The public build removes it whole. An unclosed block hides everything to the end of the
-# file (fail closed) and is a finding.
+# ONE scanner (:func:`scan_blocks`) decides, line by line, what is hidden; parse_blocks,
+# strip_blocks (the public body), GK204/GK205, GK5xx's offset mapping and verify-site's
+# secrets all read its result. It fails closed (issue #8, class 1):
+# - only the exact forms below are markers; every other line that *looks like* one (after
+#   NFKC, without invisible characters, indentation, list or quote prefixes: a run of two
+#   or more colon-like characters at the start, a block word after such a run anywhere, or
+#   a block word after fence-like punctuation) is a problem (GK205/GK204) and hides from
+#   that line on, as an opening marker would;
+# - an unclosed block hides to the end of the body;
+# - a block inside a block is a problem, and the whole outer extent is hidden (to the close
+#   that balances the outer opening, or to the end);
+# - inside a block, a fenced code block (``` or ~~~) is opaque: a ``:::`` in it does not close
+#   the block. Outside a block, fences protect nothing: a marker in a code fence is a marker.
+BLOCK_WORDS = ("不公开", "不予公开", "依申请公开")
 BLOCK_OPEN_RE = re.compile(r"^:::[ \t]*(不公开|不予公开|依申请公开)(?:[ \t]+(.*))?$")
 BLOCK_CLOSE_RE = re.compile(r"^:::[ \t]*$")
 BLOCK_REASON_RE = re.compile(r"""(?:理由|reason)\s*[=＝:：]\s*["“]?([^"”]*)["”]?""")
+CANONICAL_OPEN = '::: 不公开 理由="……"'
+CANONICAL_CLOSE = ":::"
+
+# colon-like characters, as they are after NFKC (：﹕︓ become ':', ⩴ '::='; ︰ is mapped
+# before NFKC, as NFKC makes it two dots)
+_COLON = ":∶˸꞉ːˑ׃⁚⁝᠄։፡᛬ꓽ܃܄⦂"
+_RAW_COLON = _COLON + "：︰﹕︓⩴"
+_PRE_NFKC = str.maketrans({"︰": ":"})
+# Lines worth a closer look (a cheap test on the text as written, so that prose lines are
+# not normalised): after a prefix of anything but ASCII letters and ideographs (spaces,
+# invisible characters, quote, bullets, list numbers in any script, punctuation), a
+# colon-like character or the start of a block word; or two colon-like characters anywhere
+# with no letter, digit or ideograph between. 不 has a compatibility twin (U+F967). A
+# property test checks that no line _classify calls marker-like is skipped.
+_WORDLIKE = "A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # ASCII letters and ideographs
+_CANDIDATE_RE = re.compile(
+    f"^[^{_WORDLIKE}]*(?:[{_RAW_COLON}]|[不\uf967]|依申)"
+    f"|[{_RAW_COLON}][^0-9{_WORDLIKE}]*[{_RAW_COLON}]", re.M)
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+_BLOCK_WORD_RE = "(?:不予?公[开開]|依申[请請]公[开開])"
+# what goes before a marker in Markdown and does not stop it from being read as one:
+# indentation, quote '>', bullets, ordered-list numbers
+_PREFIX_RE = re.compile(r"^(?:[\s>*+\-•·‧∙●○◦▪■□◆◇–—]|[0-9]{1,9}[.)、])+")
+_COLON_RUN_RE = re.compile(f"^[{_COLON}](?:\\s*[{_COLON}])+")
+_MIDLINE_RE = re.compile(f"[{_COLON}](?:\\s*[{_COLON}])+\\s*[{{.]?\\s*{_BLOCK_WORD_RE}")
+_FENCEISH_RE = re.compile(f"^[{_COLON};!~.={{]+\\s*{_BLOCK_WORD_RE}")
+_BARE_WORD_RE = re.compile(f"^{_BLOCK_WORD_RE}\\s*(?:理由|reason)\\s*[=:]")
+_CODE_FENCE_RE = re.compile(r"^[ \t>]*(`{3,}|~{3,})")
+
+
+def visible_form(line: str) -> str:
+    """A line as a reader sees it: NFKC, without format characters (Cf: zero-width spaces,
+    joiners, soft hyphens, BOM), combining marks and invisible fillers."""
+    text = unicodedata.normalize("NFKC", line.translate(_PRE_NFKC))
+    return "".join(c for c in text
+                   if c not in _INVISIBLE and unicodedata.category(c) not in ("Cf", "Mn", "Me"))
+
+
+def _marker_like(line: str) -> str | None:
+    """None, or "close" / "open" for a line that looks like a block marker (any form)."""
+    if not _CANDIDATE_RE.search(line):
+        return None  # _classify would say None too (a property test checks it)
+    return _classify(line)
+
+
+def _classify(line: str) -> str | None:
+    """_marker_like without the cheap pre-filter."""
+    text = visible_form(line)
+    rest = _PREFIX_RE.sub("", text)
+    run = _COLON_RUN_RE.match(rest)
+    if run:
+        return "close" if not rest[run.end():].strip() else "open"
+    if _MIDLINE_RE.search(text) or _FENCEISH_RE.match(rest) or _BARE_WORD_RE.match(rest):
+        return "open"
+    return None
+
+
+def _shown(line: str) -> str:
+    """The line as written, invisible characters spelled out (\\u200b), for messages."""
+    out = []
+    for c in line.strip("\n"):
+        if c in _INVISIBLE or unicodedata.category(c) in ("Cf", "Mn", "Me", "Cc") or (c.isspace() and c not in " "):
+            out.append(f"\\u{ord(c):04x}")
+        else:
+            out.append(c)
+    shown = "".join(out)
+    return shown if len(shown) <= 60 else shown[:57] + "…"
+
+
+def _what_is_wrong(line: str) -> str:
+    """Why a marker-like line is not a marker, in the words an editor can act on."""
+    text = visible_form(line)
+    why = []
+    if any(c in _INVISIBLE or unicodedata.category(c) in ("Cf", "Mn", "Me") for c in line):
+        why.append("含有看不见的字符（如零宽空格）")
+    if _PREFIX_RE.match(text):
+        why.append("行首有空格、缩进或列表/引用符号，标记必须顶格")
+    if any(c in _RAW_COLON and c != ":" for c in line):
+        why.append("使用了全角或其他形似冒号的字符，须用半角冒号 :")
+    rest = _PREFIX_RE.sub("", text)
+    run = _COLON_RUN_RE.match(rest)
+    if run:
+        colons = sum(1 for c in run.group() if not c.isspace())
+        if colons != 3:
+            why.append(f"冒号有 {colons} 个，须正好三个")
+        if any(c.isspace() for c in run.group()):
+            why.append("冒号之间有空格")
+        after = rest[run.end():].strip()
+        word = re.match(_BLOCK_WORD_RE, after)
+        if after and not word:
+            why.append("块的类型须为 不公开、不予公开 或 依申请公开")
+        elif word and after[word.end():] and not after[word.end():][0].isspace():
+            why.append("块类型之后须先空一格再写理由")
+    elif _MIDLINE_RE.search(text):
+        why.append("标记须单独成行，前面不能有其他文字")
+    else:
+        why.append("标记须以三个半角冒号 ::: 开头")
+    if any(c.isspace() and c not in " \t" for c in line):
+        why.append("含有全角空格或其他特殊空格，须用半角空格")
+    if not why:
+        why.append("写法不规范")
+    return "、".join(why)
+
+
 
 ERROR = "error"
 WARNING = "warning"
@@ -77,6 +194,9 @@ class NonPublicBlock:
     start_line: int  # 1-based line of the opening fence in the file
     end_line: int | None  # line of the closing fence; None when unclosed
     text: str  # the hidden content (used by verify-site to prove it never leaks)
+    # False: opened by a line that only looks like a marker (or a stray :::); it hides all the
+    # same, and scan_blocks reports the line as a problem
+    exact: bool = True
 
 
 @dataclass
@@ -156,6 +276,13 @@ class Item:
     def body_line_at(self, offset: int) -> int:
         """File line of a character offset in ``body``."""
         return self.body_line + self.body.count("\n", 0, offset)
+
+    def block_scan(self) -> BlockScan:
+        """The body's non-public blocks, marker problems and hidden lines (computed once)."""
+        scan = self.derived.get("block_scan")
+        if scan is None:
+            scan = self.derived["block_scan"] = scan_blocks(self.body, self.body_line)
+        return scan
 
     def notes(self) -> list[tuple[str, int]]:
         """附注 lines in the body: (text such as 此件公开发布, file line)."""
@@ -264,46 +391,128 @@ def parse_date(value: Any) -> dt.date | None:
     return None
 
 
-def parse_blocks(body: str, body_line: int) -> list[NonPublicBlock]:
-    """Find the non-public fenced blocks of a body (see BLOCK_OPEN_RE)."""
-    if ":::" not in body:  # every fence starts with ::: (most bodies have none)
-        return []
-    blocks: list[NonPublicBlock] = []
+@dataclass(frozen=True)
+class BlockScan:
+    """What :func:`scan_blocks` found in a body."""
+
+    blocks: list[NonPublicBlock]  # every hidden stretch, in order
+    problems: list[tuple[int, str]]  # (file line, Chinese message): marker-like lines, nesting
+    hidden: list[tuple[int, int]]  # 0-based body line ranges [start, end) that are not published
+
+    def is_hidden(self, index: int) -> bool:
+        return any(a <= index < b for a, b in self.hidden)
+
+
+def _kind_and_reason(line: str) -> tuple[str, str]:
+    m = BLOCK_OPEN_RE.match(line)
+    if m:
+        rest = m.group(2) or ""
+        rm = BLOCK_REASON_RE.search(rest)
+        return m.group(1), (rm.group(1) if rm else rest).strip()
+    text = visible_form(line)
+    word = re.search(_BLOCK_WORD_RE, text)
+    kind = "不公开"
+    if word:
+        kind = word.group().replace("開", "开").replace("請", "请")
+    # the reason as written (full-width brackets kept), only the invisible characters dropped
+    raw = "".join(c for c in line if c not in _INVISIBLE and unicodedata.category(c) not in ("Cf", "Mn", "Me"))
+    rm = BLOCK_REASON_RE.search(raw)
+    return kind, (rm.group(1).strip() if rm else "")
+
+
+def _suggestion(line: str) -> str:
+    """The exact opening marker a marker-like line should be: its kind and reason kept."""
+    kind, reason = _kind_and_reason(line)
+    return f'::: {kind} 理由="{reason or "……"}"'
+
+
+def scan_blocks(body: str, body_line: int = 1) -> BlockScan:
+    """The non-public blocks of a body, the marker problems, and the hidden line ranges."""
     lines = body.split("\n")
-    i = 0
-    while i < len(lines):
-        m = BLOCK_OPEN_RE.match(lines[i])
-        if not m:
-            i += 1
+    blocks: list[NonPublicBlock] = []
+    problems: list[tuple[int, str]] = []
+    hidden: list[tuple[int, int]] = []
+    if not _CANDIDATE_RE.search(body):
+        return BlockScan(blocks, problems, hidden)  # the common case: no marker can be here
+
+    def problem(i: int, what: str) -> None:
+        problems.append((body_line + i, what))
+
+    depth = 0
+    start = 0
+    exact = True
+    fence: str | None = None  # the opening fence of a code block inside a hidden block
+    for i, line in enumerate(lines):
+        if depth:
+            if fence is not None:
+                m = _CODE_FENCE_RE.match(line)
+                if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) \
+                        and not line[m.end():].strip():
+                    fence = None
+                continue
+            m = _CODE_FENCE_RE.match(line)
+            if m:
+                fence = m.group(1)
+                continue
+            if BLOCK_CLOSE_RE.match(line):
+                depth -= 1
+                if depth == 0:
+                    kind, reason = _kind_and_reason(lines[start])
+                    blocks.append(NonPublicBlock(kind, reason, body_line + start, body_line + i,
+                                                 "\n".join(lines[start + 1:i]), exact))
+                    hidden.append((start, i + 1))
+                continue
+            if BLOCK_OPEN_RE.match(line):
+                depth += 1
+                problem(i, f"第 {body_line + i} 行在第 {body_line + start} 行开始的不公开块里又开始了一个块"
+                           "（不公开块不能嵌套）；外层块从开头到与之对应的结束标记都不会公开。请先用单独一行 ::: "
+                           "结束外层块，再开始下一个块")
+                continue
+            like = _marker_like(line)
+            if like is not None:
+                if like == "open":
+                    depth += 1  # counted as an opening: the block extends further (fail closed)
+                problem(i, f"第 {body_line + i} 行“{_shown(line)}”像是不公开块的标记，但不是规定的写法"
+                           f"（{_what_is_wrong(line)}），不会被当作{'开始' if like == 'open' else '结束'}标记；"
+                           f"请改为单独一行、顶格、半角的 {CANONICAL_CLOSE if like == 'close' else _suggestion(line)}")
             continue
-        rm = BLOCK_REASON_RE.search(m.group(2) or "")
-        reason = (rm.group(1) if rm else (m.group(2) or "")).strip()
-        j = i + 1
-        while j < len(lines) and not BLOCK_CLOSE_RE.match(lines[j]):
-            j += 1
-        closed = j < len(lines)
-        blocks.append(NonPublicBlock(
-            kind=m.group(1), reason=reason, start_line=body_line + i,
-            end_line=body_line + j if closed else None,
-            text="\n".join(lines[i + 1:j]),
-        ))
-        i = j + 1
-    return blocks
+        if BLOCK_OPEN_RE.match(line):
+            depth, start, exact, fence = 1, i, True, None
+            continue
+        if BLOCK_CLOSE_RE.match(line):
+            problem(i, f"第 {body_line + i} 行的 ::: 前面没有 {CANONICAL_OPEN}（多余的结束标记）；"
+                       "从这一行起的内容不会公开。请删除这一行，或在要隐藏的内容前加开始标记")
+            depth, start, exact, fence = 1, i, False, None
+            continue
+        like = _marker_like(line)
+        if like is not None:
+            want = CANONICAL_CLOSE if like == "close" else _suggestion(line)
+            problem(i, f"第 {body_line + i} 行“{_shown(line)}”像是不公开块的标记，但不是规定的写法"
+                       f"（{_what_is_wrong(line)}）；从这一行起的内容不会公开。不公开块须写成顶格、"
+                       f"半角冒号的 {CANONICAL_OPEN}，以单独一行 {CANONICAL_CLOSE} 结束；这一行请改为 {want}")
+            depth, start, exact, fence = 1, i, False, None
+    if depth:
+        kind, reason = _kind_and_reason(lines[start])
+        blocks.append(NonPublicBlock(kind, reason, body_line + start, None,
+                                     "\n".join(lines[start + 1:]), exact))
+        hidden.append((start, len(lines)))
+    return BlockScan(blocks, problems, hidden)
+
+
+def parse_blocks(body: str, body_line: int) -> list[NonPublicBlock]:
+    """The non-public blocks of a body (see :func:`scan_blocks`)."""
+    return scan_blocks(body, body_line).blocks
 
 
 def strip_blocks(body: str) -> str:
-    """The body without its non-public blocks (fences included). Unclosed: cut to the end."""
-    if ":::" not in body:  # no fence: nothing to remove (called by several rules per item)
+    """The body without its hidden lines (see :func:`scan_blocks`): blocks with their
+    markers, and everything from a malformed marker or an unclosed block on."""
+    scan = scan_blocks(body)
+    if not scan.hidden:
         return body
-    out: list[str] = []
-    hidden = False
-    for line in body.split("\n"):
-        if hidden:
-            if BLOCK_CLOSE_RE.match(line):
-                hidden = False
-            continue
-        if BLOCK_OPEN_RE.match(line):
-            hidden = True
-            continue
-        out.append(line)
-    return "\n".join(out)
+    lines = body.split("\n")
+    keep = [True] * len(lines)
+    for a, b in scan.hidden:
+        for k in range(a, b):
+            keep[k] = False
+    return "\n".join(line for line, k in zip(lines, keep, strict=True) if k)

@@ -73,11 +73,27 @@ def test_a_cited_doc_no_is_cut_to_a_known_organ_or_taken_as_written():
     found = docno.citations(body)
     assert [(c.organ, c.number, c.bracketed) for c in found] == [
         ("渝府办发", "〔2025〕12号", True),
-        ("依据江北府办发", "〔2022〕37号", False),
-        ("各部门落实国务院办公厅要求形成的工作方案", "〔2024〕3号", False),  # 20 ideographs at most
+        ("江北府办发", "〔2022〕37号", False),  # 依据 is not part of the 机关代字
+        ("要求形成的工作方案", "〔2024〕3号", False),  # after 办公厅; prose (的): not a 文号
     ]
     known = {"江北府办发〔2022〕37号"}
     assert [c.resolve(known) for c in found] == ["渝府办发〔2025〕12号", "江北府办发〔2022〕37号", None]
+
+
+@pytest.mark.parametrize("sentence, doc_nos", [
+    ("根据示例局发〔2026〕98号文件精神，制定本办法。", ["示例局发〔2026〕98号"]),
+    ("按照渝府办发〔2025〕12号文件要求开展自查。", ["渝府办发〔2025〕12号"]),
+    ("依照国办发〔2019〕55号和渝府办发〔2020〕3号执行。", ["国办发〔2019〕55号", "渝府办发〔2020〕3号"]),
+    ("依据国办发〔2019〕55号、渝府办发〔2020〕3号及江北府办发〔2021〕9号。",
+     ["国办发〔2019〕55号", "渝府办发〔2020〕3号", "江北府办发〔2021〕9号"]),
+    ("现转发市政府办公厅渝府办发〔2026〕7号，请遵照执行。", ["渝府办发〔2026〕7号"]),
+    ("经区政府同意，印发江北府发〔2026〕3号。", ["江北府发〔2026〕3号"]),
+    ("经渝府发〔2026〕2号批准。", ["渝府发〔2026〕2号"]),
+    ("请贯彻落实渝经信发〔2026〕4号的要求。", ["渝经信发〔2026〕4号"]),  # 经信 is part of it
+    ("关于国办函〔2024〕1号的说明", ["国办函〔2024〕1号"]),
+])
+def test_the_word_before_a_cited_doc_no_is_not_its_organ(sentence, doc_nos):
+    assert [c.resolve(set()) for c in docno.citations(sentence)] == doc_nos
 
 
 def lookup_site(root) -> Site:

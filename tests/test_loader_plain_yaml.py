@@ -11,7 +11,7 @@ from gkpublish import loader
 
 
 class _PyYAMLOnly(loader._FrontMatterLoader):
-    def _plain(self, node, seen):  # type: ignore[override]
+    def _plain(self, node, seen, where):  # type: ignore[override]
         raise loader._NotPlain
 
 

@@ -171,7 +171,7 @@ def reason_names_ground(repo: Repository) -> Iterator[Problem]:
         if item.attribute != "部分公开":
             continue
         for block in item.blocks:
-            problem = ground_problem(block.reason) if block.reason else None
+            problem = ground_problem(block.reason) if block.reason and block.exact else None
             if problem:
                 yield Problem(item.path, block.start_line,
                               f"第 {block.start_line} 行不公开内容的理由“{block.reason}”{problem}"
@@ -225,7 +225,10 @@ def note_agrees(repo: Repository) -> Iterator[Problem]:
 @rule("GK204", "E", "主动公开条目夹带不公开内容", "附件1 第四条")
 def proactive_without_hidden(repo: Repository) -> Iterator[Problem]:
     """确定为“主动公开”的公文，不可夹带“依申请公开”和“不公开”的内容 (附件1 第四条).
-    A 主动公开 item has no non-public block (``::: 不公开`` / ``::: 依申请公开``).
+    A 主动公开 item has no non-public block (``::: 不公开`` / ``::: 依申请公开``), and no
+    line that merely looks like a block marker either (full-width colons ``：：：``, four
+    colons, an indented or list-item marker, invisible characters in it …): the public view
+    hides from such a line on, so the editor meant to withhold something.
 
     Passing: a 主动公开 body without ``:::`` blocks; or the same body with
     ``attribute: 部分公开`` and a block whose 理由 names a ground.
@@ -235,19 +238,30 @@ def proactive_without_hidden(repo: Repository) -> Iterator[Problem]:
         ::: 不公开 理由="个人隐私（条例第十五条）"
         申请人张某，住址……
         :::
+
+    Failing too (attribute: 主动公开; full-width colons)::
+
+        ：：： 不公开 理由="个人隐私（条例第十五条）"
     """
     for item in repo.items:
         if item.attribute != "主动公开":
             continue
-        for block in item.blocks:
+        scan = item.block_scan()
+        for block in scan.blocks:
+            if not block.exact:
+                continue  # reported with its line below
             unclosed = "；该块没有结束标记 :::，其后直到文件末尾的内容都会被隐藏" if block.end_line is None else ""
             yield Problem(item.path, block.start_line,
                           f"主动公开的条目不可夹带不公开内容（附件1 第四条）：第 {block.start_line} 行有"
                           f"“::: {block.kind}”块{unclosed}；如确有不公开内容，请把公开属性改为“部分公开”"
                           "并写明理由，否则删除该块")
+        for line, problem in scan.problems:
+            yield Problem(item.path, line,
+                          f"主动公开的条目不可夹带不公开内容（附件1 第四条）：{problem}；如确有不公开内容，"
+                          "请把公开属性改为“部分公开”，否则删除这一行")
 
 
-@rule("GK205", "E", "部分公开条目未标明不公开部分", "附件1 第四条")
+@rule("GK205", "E", "不公开块标记不规范，或部分公开条目未标明不公开部分", "附件1 第四条")
 def partial_marks_parts(repo: Repository) -> Iterator[Problem]:
     """对于部分公开的，应分别注明公开与不公开内容 (附件1 第四条). A 部分公开 body marks
     each non-public part as a fenced block with a reason, closed by a ``:::`` line::
@@ -256,23 +270,45 @@ def partial_marks_parts(repo: Repository) -> Iterator[Problem]:
         申请人姓名、住址……
         :::
 
-    Fails when the item has no such block, when a block has no 理由, or when a block is
-    never closed: the public build then hides everything from its opening line to the end
-    of the file (fail closed), which is rarely what the drafter meant.
+    Both marker lines are written exactly so: at the start of the line (no indentation, no
+    list or quote prefix), three half-width colons, half-width spaces. Fails when a
+    部分公开 item has no such block, when a block has no 理由, or when a block is never
+    closed: the public build then hides everything from its opening line to the end of the
+    file (fail closed), which is rarely what the drafter meant.
+
+    Fails also, in any item that is not 主动公开 (there it is GK204), for every line that
+    looks like a marker but is not exactly one — full-width or other colon-like characters
+    (``：：：``), two or four colons, a leading space or indentation, a list item or quote
+    (``- ::: 不公开``), a full-width space before 理由, zero-width or other invisible
+    characters, a ``:::`` without an opening — and for a block opened inside a block. The
+    public view hides from such a line on (to the close that balances the outer opening, or
+    to the end), so nothing is published by mistake even when the gate is bypassed. Inside
+    a block, a fenced code block (``` or ~~~) does not end it; outside a block, a marker in
+    a code fence is still a marker.
 
     Passing: the block above in an item with ``attribute: 部分公开``.
 
     Failing: ``attribute: 部分公开`` and a body without any ``:::`` block; or
-    ``::: 不公开`` with no 理由; or the block above without its closing ``:::``.
+    ``::: 不公开`` with no 理由; or the block above without its closing ``:::``; or::
+
+        ：：： 不公开 理由="个人隐私（条例第十五条）"
+        申请人姓名、住址……
+        ：：：
     """
     for item in repo.items:
+        scan = item.block_scan()
+        if item.attribute != "主动公开":
+            for line, problem in scan.problems:
+                yield Problem(item.path, line, f"{problem}（附件1 第四条：应分别注明公开与不公开内容）")
         if item.attribute != "部分公开":
             continue
-        if not item.blocks:
+        if not any(b.exact for b in scan.blocks):
             yield Problem(item.path, item.line_of("attribute"),
                           "部分公开的条目没有标出不公开内容（附件1 第四条：应分别注明公开与不公开内容）；"
                           "请用 ::: 不公开 理由=\"……\" 与 ::: 包住不公开的段落，若全部可以公开请改为 主动公开")
-        for block in item.blocks:
+        for block in scan.blocks:
+            if not block.exact:
+                continue  # its opening line is a problem above
             if not block.reason:
                 yield Problem(item.path, block.start_line,
                               f"第 {block.start_line} 行的不公开内容没有理由（附件1 第四条：拟不公开的要说明理由）；"
@@ -394,7 +430,7 @@ def rights_holder_heard(repo: Repository) -> Iterator[Problem]:
         if not touches or not is_published(item):
             continue
         if item.attribute == "部分公开":
-            withheld = {g for b in item.blocks for g in _grounds(_normalise(b.reason))}
+            withheld = {g for b in item.blocks if b.exact for g in _grounds(_normalise(b.reason))}
             touches = [t for t in touches if t not in withheld]
         if not touches:
             continue

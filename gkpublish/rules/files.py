@@ -42,6 +42,23 @@ def not_utf8(repo: Repository) -> Iterator[Problem]:
 def front_matter(repo: Repository) -> Iterator[Problem]:
     """Every item starts with YAML front matter between ``---`` lines, as a mapping.
 
+    The front matter must also say each thing once and plainly, because PyYAML accepts some
+    mistakes silently or cannot read them at all. Each of these is an error with its line
+    (the other items are still checked):
+
+    - a key written twice at any level, however it is quoted or escaped (``attribute`` and
+      ``"attribute"``, ``'attr\u0069bute'``, ``? attribute``, a flow mapping ``{…}``):
+      PyYAML keeps the last value, which could flip ``attribute`` unnoticed;
+    - anchors, aliases (``&名称`` / ``*名称``) and merge keys (``<<``);
+    - nesting deeper than 25 levels (PyYAML would crash: RecursionError, or a segfault at
+      30,000 levels);
+    - a number too long to read (5,000 digits and more); quote it if it is text;
+    - a control character, or NEL / U+2028 / U+2029, which YAML reads as a line break that no
+      editor shows (a field could hide inside the value before it).
+
+    A date that does not exist (``2026-02-30``, ``2026-13-01``) is kept as the text written,
+    and GK103 names the field (``应为日期 YYYY-MM-DD``).
+
     Passing::
 
         ---
@@ -55,6 +72,13 @@ def front_matter(repo: Repository) -> Iterator[Problem]:
         ---
         title:关于……
           attribute: 主动公开
+        ---
+
+    Failing (the quoted key is the same key: the item would be 主动公开)::
+
+        ---
+        attribute: 依申请公开
+        "attribute": 主动公开
         ---
     """
     yield from _load_findings(repo, "GK102")

@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from gkpublish.model import BLOCK_CLOSE_RE, BLOCK_OPEN_RE, WARNING, Item, Repository
+from gkpublish.model import WARNING, Item, Repository
 from gkpublish.privacy_patterns import (
     BANK_CARD,
     ID_CARD,
@@ -113,23 +113,23 @@ def public_fields(item: Item) -> Iterator[tuple[str, str]]:
 
 def _mapped_public_body(item: Item) -> tuple[str, list[int], list[int]] | None:
     """The public body with anchors back into ``item.body``: (text, public offsets, body
-    offsets), each anchor starting a stretch copied unchanged. Mirrors public_body():
-    non-public blocks go line by line, then HTML comments; None if the two ever disagree."""
+    offsets), each anchor starting a stretch copied unchanged. Mirrors public_body(): the
+    lines the one block scanner hides (item.block_scan()) go, then HTML comments; None if
+    the two ever disagree."""
     body = item.body
-    if not item.blocks and "<!--" not in body:
+    scan = item.block_scan()
+    if not scan.hidden and "<!--" not in body:
         return body, [0], [0]  # the common case: nothing is removed
+    hidden = [False] * (body.count("\n") + 1)
+    for a, b in scan.hidden:
+        hidden[a:b] = [True] * (b - a)
     kept: list[str] = []
     pub: list[int] = []
     orig: list[int] = []
     at = length = 0
-    hidden = False
-    for line in body.split("\n"):
+    for index, line in enumerate(body.split("\n")):
         start, at = at, at + len(line) + 1
-        if hidden:
-            hidden = not BLOCK_CLOSE_RE.match(line)
-            continue
-        if BLOCK_OPEN_RE.match(line):
-            hidden = True
+        if hidden[index]:
             continue
         pub.append(length + len(kept))  # + the newlines that join the kept lines
         orig.append(start)

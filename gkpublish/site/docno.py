@@ -78,6 +78,32 @@ def shard_path(doc_no: str, shards: int) -> str:
     return f"{FOLDER}/{fnv1a(doc_no) & (shards - 1):x}.json"
 
 
+# Words that end what comes before a 机关代字 in running text: verbs and prepositions that
+# introduce a citation (根据示例局发〔2026〕98号), the end of a previous 文号 (…1号和…), and
+# the full names of organs written before their 机关代字 (市政府办公厅渝府办发…). The last one
+# in the ideographs before the bracket is cut off with everything before it. None of them
+# occurs inside a 机关代字 (abbreviations are 府, 办, 发, 函, 经信 …).
+_LEADS = ("根据", "按照", "依据", "依照", "遵照", "参照", "对照", "转发", "印发", "关于", "执行", "落实",
+          "贯彻", "结合", "详见", "参见", "对于", "通过", "办公厅", "办公室", "人民政府", "政府", "委员会",
+          "号", "和", "及", "与", "或")
+_LEAD_RE = re.compile("|".join(sorted(_LEADS, key=len, reverse=True)))
+# single characters that introduce a citation only at the start of the run (经信 is a
+# 机关代字, so 经 is cut only there, and only before a 机关代字 of three or more characters)
+_LEAD_CHARS = frozenset("经据按依照将对由把从在为以见即")
+
+
+def _without_lead(organ: str) -> str:
+    """The 机关代字 of the ideographs before a 〔YYYY〕N号: what follows the last lead word."""
+    cut = 0
+    for m in _LEAD_RE.finditer(organ):
+        if m.end() < len(organ):
+            cut = m.end()
+    organ = organ[cut:]
+    if len(organ) > 3 and organ[0] in _LEAD_CHARS:
+        organ = organ[1:]
+    return organ
+
+
 def _organ_before(text: str, end: int) -> str:
     """The ideographs (at most 20) just before ``end``: a 机关代字 and maybe words before it."""
     start = end
@@ -88,16 +114,16 @@ def _organ_before(text: str, end: int) -> str:
 
 @dataclass(frozen=True)
 class Citation:
-    organ: str  # the ideographs before the bracket: the 机关代字, maybe after other words
+    organ: str  # the ideographs before the bracket after the last lead word (_without_lead)
     number: str  # 〔YYYY〕N号, normalised
     bracketed: bool  # written 《标题》（文号） (GB/T 9704): the ideographs are the 机关代字
 
     def resolve(self, known: set[str]) -> str | None:
         """The 文号: the longest tail of ``organ`` that makes a known 文号, else ``organ``
-        as written when short enough to be a 机关代字 alone."""
+        as written when short enough to be a 机关代字 alone (and not prose: no 的)."""
         tails = (self.organ[i:] + self.number for i in range(len(self.organ)))
         match = next((t for t in tails if t in known), None)
-        if match is None and len(self.organ) <= _MAX_CITED_ORGAN:
+        if match is None and len(self.organ) <= _MAX_CITED_ORGAN and "的" not in self.organ:
             match = self.organ + self.number
         return match
 
@@ -111,9 +137,10 @@ def citations(body: str) -> list[Citation]:
     for end in _CITED_END.finditer(body):
         text = unicodedata.normalize("NFKC", body[max(0, end.start() - _WINDOW):end.end()])
         m = _CITED_NUMBER.search(text)
-        organ = _organ_before(text, m.start()) if m else ""
+        run = _organ_before(text, m.start()) if m else ""
+        organ = _without_lead(run)
         if organ:
-            at = m.start() - len(organ)
+            at = m.start() - len(run)
             found.append(Citation(organ, f"〔{m.group(1)}〕{m.group(2)}号", at > 0 and text[at - 1] == "("))
     return found
 
