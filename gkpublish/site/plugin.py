@@ -203,9 +203,9 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         parent = os.path.dirname(os.path.abspath(target))
         os.makedirs(parent, exist_ok=True)
         publish.clean_stale(parent)
+        self._catch_signals()  # first: a signal between the two would leave the folder behind
         self._swap_to = target
         self._tmp = config.site_dir = publish.new_dir(parent)
-        self._catch_signals()
 
     def on_config(self, config):  # type: ignore[override]
         from gkpublish.public import public_view

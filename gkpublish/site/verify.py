@@ -477,7 +477,7 @@ class StreamScan:
         if stream and (os.cpu_count() or 1) >= 2 and "fork" in mp.get_all_start_methods():
             ctx = mp.get_context("fork")
             self._conn, child = ctx.Pipe()
-            self._proc = ctx.Process(target=_stream_worker, args=(repo, view, site_dir, child, os.getpid()),
+            self._proc = ctx.Process(target=_stream_worker, args=(repo, view, site_dir, child, os.getpid(), self._conn),
                                      name="gkpublish-verify", daemon=True)
             self._proc.start()
             child.close()
@@ -529,8 +529,11 @@ class StreamScan:
             self._proc.join()
 
 
-def _stream_worker(repo: Repository, view: PublicView, site_dir: str, conn, parent: int) -> None:
+def _stream_worker(repo: Repository, view: PublicView, site_dir: str, conn, parent: int, parent_end) -> None:
     die_with_parent(parent)  # a killed build leaves no checker behind
+    # the fork inherited the build's end of the pipe: closed, so that the build's death is
+    # also an end of file here (the worker blocked in recv() forever before)
+    parent_end.close()
     try:
         verifier = Verifier(repo, view)
         leaks: list[Leak] = []
