@@ -9,6 +9,7 @@ refused; a site that would lose most of its items at once needs ``--allow-shrink
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -18,6 +19,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gkpublish.site import publish
 from gkpublish.site.build import DEFAULT_CONFIG
@@ -215,8 +218,6 @@ def test_shrink_threshold():
 
 
 def test_shrink_is_judged_from_the_old_manifest(tmp_path):
-    import json
-
     (tmp_path / "gkpublish-manifest.json").write_text(json.dumps({"items": 10, "files": {}}), "utf-8")
     assert publish.shrink_problem(str(tmp_path), 5) is None  # half is still allowed
     assert "10 个" in publish.shrink_problem(str(tmp_path), 4)
@@ -293,3 +294,37 @@ def test_site_without_mkdocs_yml_still_builds(tmp_path):
     rc, stdout, stderr = build_into(site, tmp_path / "out")
     assert rc == 0, stdout + stderr
 
+
+
+# -- the property: generated output folders ---------------------------------------------------
+
+SEGMENTS = ["content", "approvals", "site_config", "records", "schema", ".git", ".", "..", "site", "public",
+            "x", "link-to-content", "link-to-root", "content.bak"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.sampled_from(SEGMENTS), min_size=1, max_size=5), absolute=st.booleans())
+def test_every_generated_output_folder_is_refused_or_outside_what_it_could_destroy(tmp_path, parts, absolute):
+    """For every output path (relative or absolute, through .., symlinks): refused, or its
+    real location is neither the repository, an ancestor of it, nor inside a protected folder;
+    and mkdocs.yml's site_dir check agrees with the build's."""
+    from gkpublish.site.mkdocs_config import PROTECTED_TOPS, mkdocs_problems, output_problem
+
+    root = tmp_path / "repo"
+    if not root.exists():
+        for top in PROTECTED_TOPS:
+            (root / top).mkdir(parents=True)
+        os.symlink(root / "content", root / "link-to-content")
+        os.symlink(root, root / "link-to-root")
+    rel = "/".join(parts)
+    path = os.path.join(str(root), rel) if absolute else rel
+    why = output_problem(str(root), os.path.join(str(root), path))
+    real, real_root = os.path.realpath(os.path.join(str(root), path)), os.path.realpath(root)
+    if why is None:
+        assert os.path.commonpath([real, real_root]) != real  # not the repository nor an ancestor
+        for top in PROTECTED_TOPS:
+            base = os.path.join(real_root, top)
+            assert os.path.commonpath([real, base]) != base, (rel, real)
+    text = DEFAULT_CONFIG.replace("site_dir: site", f"site_dir: {json.dumps(path)}")
+    flagged = [p for p in mkdocs_problems(text, {}, str(root)) if p.key == "site_dir"]
+    assert bool(flagged) == (why is not None), (path, why, flagged)
