@@ -107,7 +107,7 @@ def load_yaml_text(text: str, where: str) -> Any:
 # Site rules outside site_config/ and schema/: the MkDocs configuration decides which code
 # and which resources the build loads (hooks, plugins, scripts), so its bytes are protected
 # by GK308 and compared with --trust-ref like the rest.
-ROOT_CONFIG_FILES = ("mkdocs.yml",)
+ROOT_CONFIG_FILES = ("mkdocs.yml", "mkdocs.yaml")  # plain mkdocs falls back to mkdocs.yaml
 
 
 def _regular_file(root: str, rel: str) -> bytes | None:

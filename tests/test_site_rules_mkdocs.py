@@ -9,6 +9,8 @@ GK308 like site_config/.
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +18,7 @@ from hypothesis import strategies as st
 
 from gkpublish.site.build import DEFAULT_CONFIG
 from gkpublish.site.mkdocs_config import mkdocs_problems
-from tests.conftest import PROJECT, Site
+from tests.conftest import BASE_CONFIG, PROJECT, Site
 from tests.test_site_build import add_site_files, build_into, demo_like_site
 
 HOOK = """\
@@ -171,23 +173,45 @@ def repo_site(site):
     return site
 
 
-def test_plain_mkdocs_build_refuses_a_hook(tmp_path):
-    """The limit, documented: MkDocs imports a hook while loading mkdocs.yml, before any
-    plugin runs; the gkpublish plugin still refuses to build (no page, no site)."""
-    from mkdocs.commands.build import build
+def test_plain_mkdocs_build_refuses_a_hook_before_mkdocs_imports_it(tmp_path):
+    """MkDocs instantiates plugins before it imports hooks: the gkpublish plugin refuses
+    while MkDocs validates ``plugins``, so the hook module never runs."""
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort
 
     site = Site(tmp_path / "repo")
     with_mkdocs(site, DEFAULT_CONFIG + "hooks:\n  - evil_hook.py\n")
+    with pytest.raises(Abort):
+        load_config(config_file=str(site.root / "mkdocs.yml"), site_dir=str(tmp_path / "out"))
+    assert not (site.root / "HOOK-RAN").exists()
+    assert not (tmp_path / "out").exists()
+
+
+def test_plain_mkdocs_build_refuses_what_the_loaded_config_holds(tmp_path):
+    """The second line of defence, in on_config: what MkDocs really loaded (here a plugin
+    slipped in after the file was checked)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
+
+    site = Site(tmp_path / "repo")
+    with_mkdocs(site, DEFAULT_CONFIG, hook=False)
     cfg = load_config(config_file=str(site.root / "mkdocs.yml"), site_dir=str(tmp_path / "out"))
     cfg.plugins["gkpublish"].config.as_of = "2026-11-23"
+    cfg.plugins["evil"] = type(cfg.plugins["gkpublish"])()  # stands for any foreign plugin
     cfg.plugins.on_startup(command="build", dirty=False)
     with pytest.raises(Abort):
         build(cfg)
     cfg.plugins.on_shutdown()
-    assert (site.root / "HOOK-RAN").read_text() == "hook ran at import"  # not on any page
     assert not (tmp_path / "out").exists()
+
+
+def test_mkdocs_yaml_is_site_rules_too(site):
+    """Plain mkdocs falls back to mkdocs.yaml: it is checked and protected like mkdocs.yml."""
+    (site.root / "mkdocs.yaml").write_text(DEFAULT_CONFIG + "hooks:\n  - evil_hook.py\n", "utf-8")
+    r = site.check()
+    assert [f for f in r.of("GK120") if f.path == "mkdocs.yaml" and "hooks" in f.message]
+    assert "mkdocs.yaml" in site.load().config.files  # part of the bytes GK308 protects
 
 
 def test_gkpublish_serve_refuses_a_hook(tmp_path):
@@ -268,7 +292,7 @@ def mkdocs_variants(draw) -> tuple[str, bool]:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False) + tail, bool(danger)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(variant=mkdocs_variants())
 def test_every_generated_mkdocs_yml_is_refused_or_loads_nothing_foreign(variant, tmp_path):
     """For every variant: refused (exactly when it holds a dangerous fragment), or MkDocs,
@@ -276,15 +300,20 @@ def test_every_generated_mkdocs_yml_is_refused_or_loads_nothing_foreign(variant,
     from mkdocs.config import load_config
 
     text, dangerous = variant
-    problems = mkdocs_problems(text, {}, str(tmp_path))
-    assert bool(problems) == dangerous, (text, problems)
-    if problems:
-        return
     root = tmp_path / "variant"
-    root.mkdir(exist_ok=True)
+    if not root.exists():  # one repository for all examples: only mkdocs.yml changes
+        shutil.copytree(BASE_CONFIG, root / "site_config")
+        (root / "evil_hook.py").write_text(HOOK, "utf-8")
+        (root / "site_pages").mkdir()
+    (root / "HOOK-RAN").unlink(missing_ok=True)
     (root / "mkdocs.yml").write_text(text, "utf-8")
-    (root / "evil_hook.py").write_text(HOOK, "utf-8")
-    (root / "site_pages").mkdir(exist_ok=True)
+    problems = mkdocs_problems(text, {}, str(root))
+    assert bool(problems) == dangerous, (text, problems)
+    if problems:  # plain MkDocs, loading it, stops before any hook is imported
+        with pytest.raises(Exception):  # noqa: B017 - MkDocs' Abort, or its YAML/INHERIT errors
+            load_config(config_file=str(root / "mkdocs.yml"))
+        assert not (root / "HOOK-RAN").exists()
+        return
     cfg = load_config(config_file=str(root / "mkdocs.yml"))
     assert not (root / "HOOK-RAN").exists()
     assert list(cfg.plugins) == ["gkpublish"]

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from gkpublish.config import ROOT_CONFIG_FILES
 from gkpublish.model import Repository
 from gkpublish.rules import Problem, rule
-from gkpublish.site.mkdocs_config import CONFIG_FILE, mkdocs_problems
+from gkpublish.site.mkdocs_config import mkdocs_problems
 
 
 @rule("GK120", "E", "mkdocs.yml 加载代码或外部资源、或把输出指向仓库自身的目录", "附件3 第二条（安全）")
@@ -51,13 +52,14 @@ def mkdocs_config(repo: Repository) -> Iterator[Problem]:
           - pymdownx.snippets       # includes any file of the machine into a page
         site_dir: content           # the build empties its output: the items are deleted
     """
-    data = repo.config.files.get(CONFIG_FILE)
-    if data is None:
-        return
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        yield Problem(CONFIG_FILE, None, "不是 UTF-8 编码，请另存为 UTF-8")
-        return
-    for p in mkdocs_problems(text, repo.config.site, repo.root):
-        yield Problem(CONFIG_FILE, p.line, f"{p.key}：{p.message}")
+    for name in ROOT_CONFIG_FILES:  # mkdocs.yml, and mkdocs.yaml that plain mkdocs falls back to
+        data = repo.config.files.get(name)
+        if data is None:
+            continue
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            yield Problem(name, None, "不是 UTF-8 编码，请另存为 UTF-8")
+            continue
+        for p in mkdocs_problems(text, repo.config.site, repo.root):
+            yield Problem(name, p.line, f"{p.key}：{p.message}")

@@ -57,6 +57,12 @@ validation:
 """
 
 
+def default_config(root: str) -> str:
+    """DEFAULT_CONFIG for a repository without mkdocs.yml (written outside it: the plugin's
+    ``repo`` option names the repository)."""
+    return DEFAULT_CONFIG.replace("  - gkpublish ", f"  - gkpublish:\n      repo: {json.dumps(root)}\n  #")
+
+
 class _Echo(logging.Handler):
     """MkDocs warnings on stderr while gkpublish drives it (MkDocs' CLI is not involved)."""
 
@@ -91,7 +97,7 @@ def build_site_dir(repo: Repository, findings: list[Finding], site_dir: str,
             os.mkdir(os.path.join(tmp, "site_pages"))
             default = os.path.join(tmp, CONFIG_FILE)
             with open(default, "w", encoding="utf-8") as fh:
-                fh.write(DEFAULT_CONFIG.replace("  - gkpublish ", f"  - gkpublish:\n      repo: {json.dumps(repo.root)}\n  #"))
+                fh.write(default_config(repo.root))
             return build_site_dir(repo, findings, site_dir, default, target, allow_shrink, _default=True)
     if not _default:  # the repository's (or a given) file: refused before MkDocs imports what it names
         refuse_unsafe(repo.root, repo.config.files, repo.config.site, config_file)

@@ -25,10 +25,11 @@ site.yml, like mkdocs.yml itself, lives under GK308: a change needs a 主要领�
 reviews; a tag or an inherited file is not in the signed bytes).
 
 The same check serves ``gkpublish check`` (rule GK120, :mod:`gkpublish.rules.siterules`),
-``gkpublish build``/``serve`` (exit 2 *before* MkDocs loads the file) and the plugin's
-``on_config`` (plain ``mkdocs build``/``serve``; by then MkDocs has already imported any
-hook, so that path can refuse the build but not undo a hook's import: use gkpublish's
-commands, which check first).
+``gkpublish build``/``serve`` (exit 2 *before* MkDocs loads the file) and the plugin
+(plain ``mkdocs build``/``serve``): its ``load_config`` refuses while MkDocs validates
+``plugins``, which MkDocs does before it imports ``hooks``, and ``on_config`` checks what
+was really loaded. Plugins listed before gkpublish, Markdown extensions and the theme are
+imported by MkDocs before that: gkpublish's own commands check first.
 
 This module does not import MkDocs: the gate uses it.
 """

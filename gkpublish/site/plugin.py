@@ -84,6 +84,21 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         self._swap_to: str | None = None
         self._signals: dict[int, Any] = {}
 
+    def load_config(self, options: dict[str, Any], config_file_path: str | None = None):  # type: ignore[no-untyped-def]
+        """MkDocs instantiates plugins (in the order listed) *before* it imports ``hooks``:
+        refusing here, while MkDocs validates ``plugins``, stops a plain ``mkdocs build`` or
+        ``mkdocs serve`` before any hook module, and any plugin listed after gkpublish, is
+        imported (gkpublish build/serve have checked the file before MkDocs read it)."""
+        from mkdocs.config.base import ValidationError
+
+        result = super().load_config(options, config_file_path)
+        if config_file_path and not result[0]:
+            problem = _site_rules_problem(str(options.get("repo") or os.path.dirname(os.path.abspath(config_file_path))),
+                                          config_file_path)
+            if problem:
+                raise ValidationError(problem)
+        return result
+
     def preload(self, repo: Repository, findings: list[Finding]) -> None:
         """Use an already loaded and checked repository (one read per command)."""
         self._preloaded = (repo, findings)
@@ -427,6 +442,30 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
             if os.path.isdir(path):
                 server.watch(path)
         return server
+
+
+def _site_rules_problem(root: str, config_file: str) -> str | None:
+    """Why mkdocs.yml may not be loaded any further (gkpublish.site.mkdocs_config), if so."""
+    from gkpublish.config import load_config, read_config_files
+    from gkpublish.site.build import default_config
+    from gkpublish.site.mkdocs_config import mkdocs_problems
+
+    try:
+        with open(config_file, encoding="utf-8-sig") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"{config_file}: 无法读取：{exc}"
+    if text == default_config(root):
+        return None  # gkpublish build's own default configuration, in its temporary folder
+    try:
+        site = load_config(root, read_config_files(root)).site
+    except GkError:
+        site = {}  # on_config reports the broken configuration; meanwhile nothing is allowed by name
+    problems = mkdocs_problems(text, site, root)
+    if not problems:
+        return None
+    return ("mkdocs.yml 含有会加载代码或外部资源的配置，gkpublish 插件拒绝继续加载：\n"
+            + "\n".join(f"  {p}" for p in problems))
 
 
 class _RenderCache:
