@@ -328,3 +328,28 @@ def test_every_generated_output_folder_is_refused_or_outside_what_it_could_destr
     text = DEFAULT_CONFIG.replace("site_dir: site", f"site_dir: {json.dumps(path)}")
     flagged = [p for p in mkdocs_problems(text, {}, str(root)) if p.key == "site_dir"]
     assert bool(flagged) == (why is not None), (path, why, flagged)
+
+
+def test_pagefind_is_started_so_that_it_dies_with_the_build(tmp_path):
+    """search._dies_with_us: the command (here a long sleep standing for Pagefind), started
+    from a thread of a process that is then SIGKILLed, does not run on."""
+    marker = tmp_path / "child.pid"
+    code = f"""
+import subprocess, threading, time
+from gkpublish.site.search import _dies_with_us
+def run():
+    p = subprocess.Popen(_dies_with_us(["/bin/sh", "-c", "echo $$ > {marker}; exec sleep 600"]))
+    p.wait()
+threading.Thread(target=run, daemon=True).start()
+time.sleep(600)
+"""
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    try:
+        wait_for(lambda: marker.exists() and marker.read_text().strip(), "the indexer's child")
+        child = int(marker.read_text())
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert wait_for(lambda: not alive({child}), "the child to die") is True
+    finally:
+        if proc.poll() is None:
+            proc.kill()
