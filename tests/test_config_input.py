@@ -75,6 +75,17 @@ def test_an_impossible_date_in_the_roster_names_file_and_line(site, bad, where):
     assert "日期" in err
 
 
+def test_an_impossible_quoted_date_in_the_roster_names_the_person(site):
+    path = site.root / "site_config" / "roster.yml"
+    text = path.read_text("utf-8")
+    first = next(line for line in text.splitlines(keepends=True) if "id: zhang-jb" in line)
+    key = public_line("zhang-jb")
+    path.write_text(text.replace(first, f'  - {{id: zhang-jb, name: 张经办, unit: gkk, steps: [经办人], '
+                                        f'keys: [{{key: "{key}", added: "2026-02-30", revoked: null}}]}}\n'), "utf-8")
+    err = refused(site, "site_config/roster.yml", "zhang-jb", "2026-02-30", "存在的日期")
+    assert "启用日期（added）" in err
+
+
 def test_a_huge_integer_names_file_and_line(site):
     data = site.config_data("columns.yml")
     site.config("columns.yml", data)
