@@ -240,8 +240,11 @@ def load_config(root: str, files: dict[str, bytes] | None = None) -> Config:
                 raise GkError(f"{org_rel}: organs 第 {n} 项的 {key} 应写成带引号的文本，例如 {key}: \"{row[key]}\"")
         organs[row["name"]] = row
     units: dict[str, Unit] = {}
-    for row in _list_of_maps(raw["organisation.yml"], "units", org_rel, ("id", "name", "organ")):
-        if row["organ"] not in organs:
+    for n, row in enumerate(_list_of_maps(raw["organisation.yml"], "units", org_rel, ("id", "name", "organ")), 1):
+        for key in ("id", "name", "organ"):
+            if not isinstance(row[key], str | int) or isinstance(row[key], bool):
+                raise GkError(f"{org_rel}: units 第 {n} 项的 {key} 应为文本，例如 {key}: gkk")
+        if str(row["organ"]) not in organs:
             raise GkError(f"{org_rel}: 科室 {row['id']} 所属机构“{row['organ']}”未在 organs 中定义")
         units[str(row["id"])] = Unit(id=str(row["id"]), name=str(row["name"]), organ=str(row["organ"]))
 
@@ -285,6 +288,9 @@ def load_config(root: str, files: dict[str, bytes] | None = None) -> Config:
             keys=tuple(k if isinstance(k, dict) else {"key": str(k)} for k in keys))
 
     domains_cfg = raw["domains.yml"]
+    allowed = domains_cfg.get("allowed") or []
+    if not isinstance(allowed, list) or not all(isinstance(d, str) for d in allowed):
+        raise GkError(f"{CONFIG_DIR}/domains.yml: allowed 应为域名列表（每项以“- ”开头，如 - www.gov.cn）")
     return Config(
         site=site,
         organs=organs,
@@ -292,7 +298,7 @@ def load_config(root: str, files: dict[str, bytes] | None = None) -> Config:
         columns=columns,
         review=review,
         sources=_list_of_maps(raw["sources.yml"], "approved", f"{CONFIG_DIR}/sources.yml", ("name",)),
-        domains=[str(d).lower() for d in (domains_cfg.get("allowed") or [])],
+        domains=[d.lower() for d in allowed],
         terms=raw["terms.yml"],
         guide=raw["guide.yml"],
         people=people,

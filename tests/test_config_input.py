@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -154,3 +155,46 @@ def test_any_bad_value_in_any_configuration_file_is_a_one_line_reason(site, name
         assert str(exc).startswith(rel) or rel in str(exc), str(exc)
         assert "\n" not in str(exc)
 
+
+
+CONFIG_VALUES = st.one_of(
+    st.integers(-10**30, 10**30), st.floats(allow_nan=True), st.text(max_size=30), st.booleans(), st.none(),
+    st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    st.dates().map(str),
+    st.sampled_from(["{", "{serial:099d}", "{serial:099999999999d}", "{code}{code}", "%", "{0}", "{year!r}"]))
+CONFIG_TARGETS = [
+    ("site.yml", ("title",)), ("site.yml", ("url",)), ("site.yml", ("language",)),
+    ("site.yml", ("index_no", "pattern")), ("site.yml", ("index_no",)), ("site.yml", ("mkdocs",)),
+    ("guide.yml", ("year",)), ("guide.yml", ("office",)),
+    ("columns.yml", ("columns", 0, "update_interval_days")), ("columns.yml", ("columns", 0, "id")),
+    ("columns.yml", ("columns", 0, "parent")), ("columns.yml", ("columns", 0, "kind")),
+    ("columns.yml", ("columns", 0, "defaults")), ("organisation.yml", ("organs", 0, "code")),
+    ("organisation.yml", ("units", 0, "organ")), ("organisation.yml", ("units", 0, "id")),
+    ("review.yml", ("policies",)), ("terms.yml", ("banned",)), ("domains.yml", ("allowed",)),
+    ("sources.yml", ("approved",)), ("roster.yml", ("people", 0, "steps")), ("roster.yml", ("people", 0, "keys")),
+]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(target=st.sampled_from(CONFIG_TARGETS), value=CONFIG_VALUES)
+def test_any_value_of_any_configuration_key_is_checked_or_refused_never_a_crash(site, target, value):
+    """For every generated value at a real key: ``gkpublish check`` ends with a finding
+    (exit 1), passes, or gives a one-line reason (exit 2) — never 内部错误."""
+    if not (site.root / "content" / "gzdt" / "a.md").exists():
+        site.item("gzdt/a.md", drafter="zhang-jb")
+    name, path = target
+    file = site.root / "site_config" / name
+    original = file.read_text("utf-8")
+    data = yaml.safe_load(original) or {}
+    node = data
+    for k in path[:-1]:
+        node = node[k]
+    node[path[-1]] = value
+    file.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    try:
+        rc, out, err = site.cli("check", "--as-of", "2026-11-23")
+    finally:
+        file.write_text(original, "utf-8")
+    assert rc in (0, 1, 2) and "内部错误" not in err, (target, value, err)
+    if rc == 2:
+        assert len(err.strip().splitlines()) == 1 and "site_config/" in err, err
