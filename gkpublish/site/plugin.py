@@ -16,6 +16,12 @@ Thin on purpose (style.md: the renderer must be replaceable without touching a r
 * ``on_post_build`` (:meth:`GkPublishPlugin.finish_build`): the rest of the search index,
   the manifest of produced files, and ``verify-site`` on the output (a failing site is
   removed).
+* Site rules and the live site (:mod:`gkpublish.site.mkdocs_config`,
+  :mod:`gkpublish.site.publish`): ``load_config`` refuses an unsafe mkdocs.yml while MkDocs
+  validates ``plugins`` (before it imports hooks); ``on_config`` checks what MkDocs really
+  loaded, refuses an output folder in the repository's own folders or a site that would
+  lose most of its items, and (plain ``mkdocs build``) redirects ``site_dir`` to a fresh
+  folder beside it, swapped in by ``on_post_build`` only after verify-site passed.
 
 No compliance decision is taken here: the gate and the public view decide.
 """
