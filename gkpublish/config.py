@@ -7,6 +7,7 @@ names the file, the line and the fix: without configuration no gate can be trust
 from __future__ import annotations
 
 import os
+import stat
 from typing import Any
 
 import yaml
@@ -32,29 +33,142 @@ CONFIG_FILES = {
 }
 
 
-def load_yaml_text(text: str, where: str) -> Any:
+# Deeper than this is not a configuration but an attack on the parser: PyYAML's constructor
+# recurses (RecursionError at ~500 levels, a segfault at ~30,000), libyaml's event parser
+# does not, so the depth is measured on the events first.
+MAX_DEPTH = 50
+# Aliases share one object many times; a few anchors are plenty for any real configuration
+# ("billion laughs": each alias doubles what the schema validators walk).
+MAX_ALIASES = 100
+
+
+def _bad_scalar(loader: Any, node: Any, what: str, fix: str, construct: Any) -> Any:
     try:
-        return yaml.load(text, Loader=Loader)
+        return construct(loader, node)
+    except (ValueError, OverflowError):
+        raise yaml.constructor.ConstructorError(None, None, f"{what}“{str(node.value)[:40]}”无效，{fix}",
+                                                node.start_mark) from None
+
+
+class ConfigLoader(Loader):  # type: ignore[misc, valid-type]
+    """The safe loader, but a value YAML cannot turn into a date or a number is a YAML
+    error with its line (not a ValueError without a file: ``added: 2026-02-30``, a
+    5,001-digit integer)."""
+
+
+ConfigLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda ld, n: _bad_scalar(
+    ld, n, "日期", "应为存在的日期 YYYY-MM-DD", yaml.constructor.SafeConstructor.construct_yaml_timestamp))
+ConfigLoader.add_constructor("tag:yaml.org,2002:int", lambda ld, n: _bad_scalar(
+    ld, n, "整数", "数字过长；若是编号请加引号写成文本", yaml.constructor.SafeConstructor.construct_yaml_int))
+ConfigLoader.add_constructor("tag:yaml.org,2002:float", lambda ld, n: _bad_scalar(
+    ld, n, "数字", "若是编号请加引号写成文本", yaml.constructor.SafeConstructor.construct_yaml_float))
+
+
+def _yaml_error(exc: yaml.YAMLError, where: str) -> GkError:
+    mark = getattr(exc, "problem_mark", None)
+    line = f"第 {mark.line + 1} 行" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or "语法错误"
+    return GkError(f"{where}:{mark.line + 1 if mark else ''}: YAML 无法解析（{line}{problem}），"
+                   "请检查缩进、冒号后的空格和引号是否成对")
+
+
+def check_yaml_shape(text: str, where: str) -> None:
+    """Refuse (GkError naming the line) nesting deeper than MAX_DEPTH and alias floods,
+    before anything recursive touches the document."""
+    depth = aliases = 0
+    try:
+        for ev in yaml.parse(text, Loader=Loader):
+            if isinstance(ev, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise GkError(f"{where}:{ev.start_mark.line + 1}: 嵌套超过 {MAX_DEPTH} 层，"
+                                  "不是有效的站点配置；请按 gkpublish init 生成的示例改写")
+            elif isinstance(ev, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+            elif isinstance(ev, yaml.AliasEvent):
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    raise GkError(f"{where}:{ev.start_mark.line + 1}: 别名（*引用）超过 {MAX_ALIASES} 个；"
+                                  "请直接写出各项的值")
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"第 {mark.line + 1} 行" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "语法错误"
-        raise GkError(f"{where}:{mark.line + 1 if mark else ''}: YAML 无法解析（{line}{problem}），"
-                      "请检查缩进、冒号后的空格和引号是否成对") from None
+        raise _yaml_error(exc, where) from None
+
+
+def load_yaml_text(text: str, where: str) -> Any:
+    check_yaml_shape(text, where)
+    try:
+        return yaml.load(text, Loader=ConfigLoader)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, where) from None
+    except RecursionError:  # not reached after check_yaml_shape; never a traceback anyway
+        raise GkError(f"{where}: 嵌套过深，不是有效的站点配置") from None
+
+
+# Site rules outside site_config/ and schema/: the MkDocs configuration decides which code
+# and which resources the build loads (hooks, plugins, scripts), so its bytes are protected
+# by GK308 and compared with --trust-ref like the rest.
+ROOT_CONFIG_FILES = ("mkdocs.yml", "mkdocs.yaml")  # plain mkdocs falls back to mkdocs.yaml
+
+
+def _regular_file(root: str, rel: str) -> bytes | None:
+    """The bytes of ``rel`` when it is a regular file; GkError for anything else that exists.
+
+    Fail closed: a symlink (dangling or pointing anywhere) or a FIFO, socket or device in
+    the site rules is refused, never followed or opened (opening a FIFO blocks forever)."""
+    full = os.path.join(root, rel)
+    try:
+        st = os.lstat(full)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise GkError(f"{rel}: 无法读取（{exc.strerror}）；请检查文件权限") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise GkError(f"{rel}: 是符号链接；站点配置只接受仓库中的普通文件，请用文件本身替换链接")
+    if not stat.S_ISREG(st.st_mode):
+        raise GkError(f"{rel}: 不是普通文件（管道、设备或套接字）；请删除它，站点配置只接受普通文件")
+    try:
+        fd = os.open(full, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise GkError(f"{rel}: 无法读取（{exc.strerror}）；请检查文件权限") from None
+
+
+def _unreadable_dir(root: str) -> Any:
+    def refuse(exc: OSError) -> None:
+        where = os.path.relpath(exc.filename, root) if exc.filename else "site_config/"
+        raise GkError(f"{where}: 无法读取目录（{exc.strerror}）；请检查权限") from None
+    return refuse
 
 
 def read_config_files(root: str) -> dict[str, bytes]:
-    """Bytes of every file under site_config/ and schema/ (what GK308 protects)."""
+    """Bytes of every file under site_config/ and schema/, and of mkdocs.yml (what GK308 protects).
+
+    Only regular files: a symlink, FIFO, socket or device anywhere there is refused (exit 2)."""
     out: dict[str, bytes] = {}
     for top in (CONFIG_DIR, "schema"):
         base = os.path.join(root, top)
-        for dirpath, dirnames, filenames in os.walk(base):
+        if os.path.islink(base):
+            raise GkError(f"{top}/: 是符号链接；站点配置目录必须是仓库中的普通目录")
+        if not os.path.isdir(base):
+            if os.path.lexists(base):
+                raise GkError(f"{top}: 应为目录；请恢复为 gkpublish init 生成的 {top}/ 目录")
+            continue
+        for dirpath, dirnames, filenames in os.walk(base, onerror=_unreadable_dir(root)):
             dirnames.sort()
+            for name in dirnames:
+                if os.path.islink(os.path.join(dirpath, name)):
+                    rel = os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/")
+                    raise GkError(f"{rel}: 是指向目录的符号链接；站点配置只接受仓库中的普通文件与目录")
             for name in sorted(filenames):
-                full = os.path.join(dirpath, name)
-                rel = os.path.relpath(full, root).replace(os.sep, "/")
-                with open(full, "rb") as fh:
-                    out[rel] = fh.read()
+                rel = os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/")
+                data = _regular_file(root, rel)
+                if data is not None:
+                    out[rel] = data
+    for rel in ROOT_CONFIG_FILES:
+        data = _regular_file(root, rel)
+        if data is not None:
+            out[rel] = data
     return out
 
 
@@ -126,8 +240,11 @@ def load_config(root: str, files: dict[str, bytes] | None = None) -> Config:
                 raise GkError(f"{org_rel}: organs 第 {n} 项的 {key} 应写成带引号的文本，例如 {key}: \"{row[key]}\"")
         organs[row["name"]] = row
     units: dict[str, Unit] = {}
-    for row in _list_of_maps(raw["organisation.yml"], "units", org_rel, ("id", "name", "organ")):
-        if row["organ"] not in organs:
+    for n, row in enumerate(_list_of_maps(raw["organisation.yml"], "units", org_rel, ("id", "name", "organ")), 1):
+        for key in ("id", "name", "organ"):
+            if not isinstance(row[key], str | int) or isinstance(row[key], bool):
+                raise GkError(f"{org_rel}: units 第 {n} 项的 {key} 应为文本，例如 {key}: gkk")
+        if str(row["organ"]) not in organs:
             raise GkError(f"{org_rel}: 科室 {row['id']} 所属机构“{row['organ']}”未在 organs 中定义")
         units[str(row["id"])] = Unit(id=str(row["id"]), name=str(row["name"]), organ=str(row["organ"]))
 
@@ -171,6 +288,9 @@ def load_config(root: str, files: dict[str, bytes] | None = None) -> Config:
             keys=tuple(k if isinstance(k, dict) else {"key": str(k)} for k in keys))
 
     domains_cfg = raw["domains.yml"]
+    allowed = domains_cfg.get("allowed") or []
+    if not isinstance(allowed, list) or not all(isinstance(d, str) for d in allowed):
+        raise GkError(f"{CONFIG_DIR}/domains.yml: allowed 应为域名列表（每项以“- ”开头，如 - www.gov.cn）")
     return Config(
         site=site,
         organs=organs,
@@ -178,7 +298,7 @@ def load_config(root: str, files: dict[str, bytes] | None = None) -> Config:
         columns=columns,
         review=review,
         sources=_list_of_maps(raw["sources.yml"], "approved", f"{CONFIG_DIR}/sources.yml", ("name",)),
-        domains=[str(d).lower() for d in (domains_cfg.get("allowed") or [])],
+        domains=[d.lower() for d in allowed],
         terms=raw["terms.yml"],
         guide=raw["guide.yml"],
         people=people,

@@ -13,10 +13,12 @@ threads run (a fork copies only the calling thread), there is one.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -26,6 +28,26 @@ R = TypeVar("R")
 
 # Below this many items a fork costs more than it saves (and tests stay in one process).
 MIN_ITEMS = 2000
+
+
+PR_SET_PDEATHSIG = 1
+try:  # looked up once in the parent: a forked child should run as little as possible
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+    _prctl = None
+
+
+def die_with_parent(parent: int) -> None:
+    """Called first in a forked worker: die (SIGKILL) when ``parent`` dies, however it dies.
+
+    A worker outliving a killed build (SIGKILL, SIGHUP of a closed terminal) would run on
+    forever holding the repository in memory. Linux delivers the signal when the thread that
+    forked us exits; gkpublish forks from the main thread. If the parent is already gone
+    (it died before the call), the worker leaves at once."""
+    if _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def jobs(n_items: int) -> int:
@@ -67,6 +89,7 @@ def map_shared(func: Callable[[T], R], tasks: Sequence[T], processes: int) -> li
     # Keep the workers' garbage collector off the parent's objects: touching them would
     # copy every page of the model into each worker (Python docs, gc.freeze).
     gc.freeze()
+    parent = os.getpid()
     try:
         for _ in range(min(processes, len(tasks)) - 1):
             reader, writer = ctx.Pipe(duplex=False)
@@ -74,6 +97,7 @@ def map_shared(func: Callable[[T], R], tasks: Sequence[T], processes: int) -> li
             if pid == 0:  # the worker: do tasks, send the results, leave without cleanup
                 code = 0
                 try:
+                    die_with_parent(parent)
                     reader.close()
                     try:
                         result: tuple[bool, Any] = (True, work())

@@ -78,7 +78,7 @@ def _where(data: dict[str, Any], path: list[Any]) -> str:
 def _message(err: Any) -> str:
     v = err.validator
     if err.absolute_path and err.absolute_path[-1] in ("added", "revoked") and v in ("format", "type", "oneOf"):
-        return f"日期“{err.instance}”应为 YYYY-MM-DD（吊销日期未吊销时写 null）"
+        return f"日期“{err.instance}”应为存在的日期 YYYY-MM-DD（吊销日期未吊销时写 null）"
     if v == "required":
         missing = [k for k in err.validator_value if k not in (err.instance or {})]
         return "缺少必填项 " + "、".join(f"{FIELD_ZH.get(k, k)}（{k}）" for k in missing)
@@ -89,7 +89,7 @@ def _message(err: Any) -> str:
     if v == "pattern":
         return f"格式不对（“{str(err.instance)[:40]}”）"
     if v == "format":
-        return f"日期“{err.instance}”应为 YYYY-MM-DD"
+        return f"日期“{err.instance}”应为存在的日期 YYYY-MM-DD"
     if v == "uniqueItems":
         return "有重复项"
     if v in ("type", "oneOf"):

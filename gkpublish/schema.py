@@ -54,7 +54,7 @@ class Schemas:
                 continue
             try:
                 doc = json.loads(data.decode("utf-8-sig"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
                 line = getattr(exc, "lineno", "")
                 raise GkError(f"{rel}:{line}: JSON Schema 无法解析（{exc}）；请恢复为 gkpublish init 生成的版本后再修改") from None
             name = rel[len(SCHEMA_DIR) + 1:]

@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from gkpublish.config import load_config
+from gkpublish.config import ROOT_CONFIG_FILES, load_config
 from gkpublish.errors import GkError
 from gkpublish.model import Config, Repository
 from gkpublish.roster import Roster
@@ -113,6 +113,13 @@ def read_trusted_files(root: str, ref: str) -> tuple[str, dict[str, bytes], dict
             for obj in tree.traverse():
                 if obj.type == "blob":
                     files[obj.path[len(prefix):]] = obj.data_stream.read()
+        for rel in ROOT_CONFIG_FILES:  # mkdocs.yml: site rules too (what code the build loads)
+            try:
+                obj = commit.tree / f"{prefix}{rel}"
+            except KeyError:
+                continue
+            if obj.type == "blob":
+                files[rel] = obj.data_stream.read()
         records = _record_ids(commit, prefix)
     except (ValueError, git.BadObject, git.GitCommandError) as exc:
         # the commit is named (e.g. HEAD~1 as the parent of a depth-1 clone) but its objects are absent
@@ -140,7 +147,7 @@ def committed_records(root: str) -> tuple[str, dict[str, str]] | None:
 def apply_trust(repo: Repository, ref: str) -> None:
     """Make the roster at git revision ``ref`` the one that verifies this repository's sign-offs."""
     commit, files, records = read_trusted_files(repo.root, ref)
-    if not files:
+    if not any(p.startswith("site_config/") for p in files):
         raise GkError(f"--trust-ref {ref}: 该修订中没有 site_config/，无法作为可信版本；首次建立名册见 docs/signoff.md “初始名册”")
     try:
         config = load_config(repo.root, files)

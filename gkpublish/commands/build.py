@@ -11,7 +11,6 @@ import os
 import shutil
 import signal
 import sys
-import tempfile
 
 from gkpublish.cli import find_root, parse_date_arg
 from gkpublish.errors import GkError
@@ -28,65 +27,57 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", metavar="DIR", help="站点输出目录（默认：仓库中的 site/）")
     p.add_argument("--as-of", type=parse_date_arg, metavar="DATE", help="按此日期检查时效（默认今天）")
     p.add_argument("--trust-ref", metavar="REF", help="从此 git 修订读取人员名册与密钥（CI 中为目标分支）")
+    p.add_argument("--allow-shrink", action="store_true",
+                   help="允许新站点比现有站点少一半以上的公开条目（默认拒绝，以免空的 content/ 覆盖现有站点）")
 
 
 def target_dir(root: str, out: str | None, cwd: str) -> str:
     """The output folder, refused when replacing it could destroy something that is not a site."""
-    from gkpublish.site.manifest import MANIFEST
+    from gkpublish.site.mkdocs_config import output_problem
+    from gkpublish.site.publish import check_target
 
     target = os.path.abspath(os.path.join(cwd, out)) if out else os.path.join(root, "site")
-    real, real_root = os.path.realpath(target), os.path.realpath(root)
-    if real == real_root or os.path.commonpath([real, real_root]) == real:
-        raise GkError(f"--out {out}: 输出目录不能是站点仓库本身或其上级目录")
-    for top in ("content", "site_config", "schema", "approvals", "records", ".git"):
-        base = os.path.join(real_root, top)
-        if os.path.commonpath([real, base]) == base:
-            raise GkError(f"--out {out}: 输出目录不能位于仓库的 {top}/ 之中")
-    if os.path.lexists(target):
-        if os.path.islink(target) or not os.path.isdir(target):
-            raise GkError(f"{target}: 已存在且不是目录，请换一个输出目录")
-        if os.listdir(target) and not os.path.isfile(os.path.join(target, MANIFEST)):
-            raise GkError(f"{target}: 目录非空且不是 gkpublish 生成的站点（没有 {MANIFEST}），为避免误删不会覆盖；"
-                          "请换一个输出目录或先清空它")
+    why = output_problem(root, target)
+    if why:
+        raise GkError(f"--out {out or target}: {why}")
+    check_target(target)
     return target
 
 
-def replace_dir(new: str, target: str) -> None:
-    """Move ``new`` to ``target``, replacing an old site there."""
-    old = None
-    if os.path.isdir(target):
-        old = tempfile.mkdtemp(prefix=".gkpublish-old-", dir=os.path.dirname(target))
-        os.rename(target, os.path.join(old, "site"))
-    os.rename(new, target)
-    if old:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def run(args: argparse.Namespace) -> int:
+    from gkpublish.site import publish
     from gkpublish.site.build import build_site_dir
+    from gkpublish.site.mkdocs_config import refuse_unsafe
 
     cwd = os.path.abspath(args.directory)
     root = find_root(cwd)
     target = target_dir(root, args.out, cwd)
+    publish.require_content(root)
     repo = load_repository(root, as_of=args.as_of, trust_ref=args.trust_ref)
+    # before MkDocs reads mkdocs.yml: loading it would already import hooks and plugins
+    refuse_unsafe(root, repo.config.files, repo.config.site)
     findings = run_rules(repo)
     print(as_text(findings, len(repo.items), repo.trust_note))
     if any(f.severity == ERROR for f in findings):
         print("门禁未通过，未生成站点。", file=sys.stderr)
         return 1
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    # a CI job cancelled mid-build (SIGTERM) still removes its temporary folder (finally below)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    tmp = tempfile.mkdtemp(prefix=".gkpublish-build-", dir=os.path.dirname(target))
+    parent = os.path.dirname(target)
+    os.makedirs(parent, exist_ok=True)
+    publish.clean_stale(parent)  # folders of earlier builds that were killed
+    # a CI job cancelled mid-build (SIGTERM) or a closed terminal (SIGHUP) still removes the
+    # temporary folder (finally below); SIGKILL cannot be caught: clean_stale, next time
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda n, _f: sys.exit(128 + n))
+    tmp = publish.new_dir(parent)
     try:
-        leaks = build_site_dir(repo, findings, tmp)
+        leaks = build_site_dir(repo, findings, tmp, target=target, allow_shrink=args.allow_shrink)
         if leaks:
             print(f"verify-site 在构建结果中发现 {len(leaks)} 处不应公开的内容，站点未发布：", file=sys.stderr)
             for leak in leaks:
                 print(f"  {leak}", file=sys.stderr)
             return 1
         os.chmod(tmp, 0o755)
-        replace_dir(tmp, target)
+        publish.swap_in(tmp, target)
     finally:
         if os.path.isdir(tmp):
             shutil.rmtree(tmp, ignore_errors=True)

@@ -33,6 +33,12 @@ def run(args: argparse.Namespace) -> int:
     config_file = os.path.join(root, "mkdocs.yml")
     if not os.path.isfile(config_file):
         raise GkError(f"{config_file}: 找不到 mkdocs.yml")
+    # before MkDocs reads mkdocs.yml: loading it would already import hooks and plugins
+    from gkpublish.config import load_config, read_config_files
+    from gkpublish.site.mkdocs_config import refuse_unsafe
+
+    files = read_config_files(root)
+    refuse_unsafe(root, files, load_config(root, files).site)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)-7s - %(message)s"))
     logger = logging.getLogger("mkdocs")

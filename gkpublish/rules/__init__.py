@@ -27,6 +27,7 @@ FAMILIES = (
     "gkpublish.rules.files",  # GK101–GK103: files and front matter
     "gkpublish.rules.structure",  # GK104–GK107: identity, columns, organs, links
     "gkpublish.rules.markup",  # GK108: unsafe markup
+    "gkpublish.rules.siterules",  # GK120: mkdocs.yml
     "gkpublish.rules.attribute",  # GK201–GK209: 公开属性
     "gkpublish.rules.signoff",  # GK301–GK308: 审核与签发
     "gkpublish.rules.reprint",  # GK401–GK403: 转载与来源

@@ -94,6 +94,9 @@ def index_no_regex(pattern: str, codes: Iterable[str] = ()) -> re.Pattern[str]:
             out.append(r"(?P<yyyymm>\d{4}(?:0[1-9]|1[0-2]))")
         elif name == "serial" and (width := re.fullmatch(r"0?(\d*)d?", spec)):
             n = width.group(1)
+            if n and (len(n) > 2 or int(n) > 20):  # {serial:099999999999d} would exhaust memory
+                raise GkError(f"site_config/site.yml: index_no.pattern 中的“{m.group(0)}”位数过大（最多 20 位）；"
+                              "请写成如 {serial:05d}")
             out.append(rf"(?P<serial>\d{{{n}}})" if spec.startswith("0") and n else r"(?P<serial>\d+)")
         else:
             raise GkError(f"site_config/site.yml: index_no.pattern 中的“{m.group(0)}”不受支持；"

@@ -57,6 +57,12 @@ validation:
 """
 
 
+def default_config(root: str) -> str:
+    """DEFAULT_CONFIG for a repository without mkdocs.yml (written outside it: the plugin's
+    ``repo`` option names the repository)."""
+    return DEFAULT_CONFIG.replace("  - gkpublish ", f"  - gkpublish:\n      repo: {json.dumps(root)}\n  #")
+
+
 class _Echo(logging.Handler):
     """MkDocs warnings on stderr while gkpublish drives it (MkDocs' CLI is not involved)."""
 
@@ -70,23 +76,31 @@ class _Echo(logging.Handler):
 
 
 def build_site_dir(repo: Repository, findings: list[Finding], site_dir: str,
-                   config_file: str | None = None) -> list[Leak]:
-    """Build into ``site_dir`` (created or emptied) and verify it; the leaks found."""
+                   config_file: str | None = None, target: str | None = None,
+                   allow_shrink: bool = False, _default: bool = False) -> list[Leak]:
+    """Build into ``site_dir`` (created or emptied) and verify it; the leaks found.
+
+    ``target``: the site folder ``site_dir`` will replace (refused when it is a protected
+    folder, or when the new site would lose most of its items, unless ``allow_shrink``)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
+
+    from gkpublish.site.mkdocs_config import refuse_unsafe
 
     if any(f.severity == ERROR for f in findings):  # callers refuse first; never build past the gate
         raise GkError("门禁未通过，不能构建站点")
     config_file = config_file or os.path.join(repo.root, CONFIG_FILE)
     if not os.path.isfile(config_file):
         # no mkdocs.yml: the default one, with an empty docs_dir outside the repository
-        with tempfile.TemporaryDirectory(prefix=".gkpublish-config-", dir=os.path.dirname(site_dir)) as tmp:
+        with tempfile.TemporaryDirectory(prefix=f".gkpublish-config-{os.getpid()}-", dir=os.path.dirname(site_dir)) as tmp:
             os.mkdir(os.path.join(tmp, "site_pages"))
             default = os.path.join(tmp, CONFIG_FILE)
             with open(default, "w", encoding="utf-8") as fh:
-                fh.write(DEFAULT_CONFIG.replace("  - gkpublish ", f"  - gkpublish:\n      repo: {json.dumps(repo.root)}\n  #"))
-            return build_site_dir(repo, findings, site_dir, default)
+                fh.write(default_config(repo.root))
+            return build_site_dir(repo, findings, site_dir, default, target, allow_shrink, _default=True)
+    if not _default:  # the repository's (or a given) file: refused before MkDocs imports what it names
+        refuse_unsafe(repo.root, repo.config.files, repo.config.site, config_file)
     logger = logging.getLogger("mkdocs")
     handler = _Echo()
     logger.addHandler(handler)
@@ -102,6 +116,9 @@ def build_site_dir(repo: Repository, findings: list[Finding], site_dir: str,
         cfg.plugins.on_startup(command="build", dirty=False)
         plugin.preload(repo, findings)
         plugin.defer_finish = True
+        plugin.publish_target = target or site_dir
+        plugin.allow_shrink = allow_shrink
+        plugin.trusted_config = _default
         try:
             build(cfg)
             return plugin.finish_build()

@@ -49,11 +49,11 @@ def walk_site(site_dir: str) -> tuple[list[str], list[str]]:
 
 
 def write_manifest(site_dir: str, produced: dict[str, str],
-                   digests: dict[str, str] | None = None) -> dict[str, dict[str, str]]:
+                   digests: dict[str, str] | None = None, items: int | None = None) -> dict[str, dict[str, str]]:
     """Record ``produced`` (site path → kind). Every regular file in ``site_dir`` must be in
     it: anything else was not made by this build, and the build stops (ValueError).
     ``digests``: SHA-256 already taken of the bytes verify-site checked (the others are
-    read from disk)."""
+    read from disk). ``items``: the number of public items (gkpublish.site.publish)."""
     digests = digests or {}
     files, odd = walk_site(site_dir)
     extra = [f for f in files if f not in produced and f != MANIFEST] + odd
@@ -62,7 +62,9 @@ def write_manifest(site_dir: str, produced: dict[str, str],
                          + (f" 等 {len(extra)} 个" if len(extra) > 10 else ""))
     entries = {path: {"kind": kind, "sha256": digests.get(path) or sha256_file(os.path.join(site_dir, path))}
                for path, kind in sorted(produced.items()) if os.path.isfile(os.path.join(site_dir, path))}
-    doc = {"version": VERSION, "generator": "gkpublish", "files": entries}
+    doc: dict = {"version": VERSION, "generator": "gkpublish", "files": entries}
+    if items is not None:  # how many items the site publishes: the next build may not drop most at once
+        doc["items"] = items
     with open(os.path.join(site_dir, MANIFEST), "w", encoding="utf-8") as fh:
         json.dump(doc, fh, ensure_ascii=False, indent=0, sort_keys=True)
     return entries

@@ -16,6 +16,12 @@ Thin on purpose (style.md: the renderer must be replaceable without touching a r
 * ``on_post_build`` (:meth:`GkPublishPlugin.finish_build`): the rest of the search index,
   the manifest of produced files, and ``verify-site`` on the output (a failing site is
   removed).
+* Site rules and the live site (:mod:`gkpublish.site.mkdocs_config`,
+  :mod:`gkpublish.site.publish`): ``load_config`` refuses an unsafe mkdocs.yml while MkDocs
+  validates ``plugins`` (before it imports hooks); ``on_config`` checks what MkDocs really
+  loaded, refuses an output folder in the repository's own folders or a site that would
+  lose most of its items, and (plain ``mkdocs build``) redirects ``site_dir`` to a fresh
+  folder beside it, swapped in by ``on_post_build`` only after verify-site passed.
 
 No compliance decision is taken here: the gate and the public view decide.
 """
@@ -75,6 +81,29 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         self.bundle: Any = None
         self.files: Files | None = None
         self.gate_errors = 0
+        # set by gkpublish build after on_startup: it builds into its own temporary folder
+        # and swaps it in itself; publish_target is the folder the site will replace
+        self.publish_target: str | None = None
+        self.allow_shrink = False
+        self.trusted_config = False  # gkpublish's own default mkdocs.yml (no repository file)
+        self._tmp: str | None = None  # plain mkdocs build: the folder built into, swapped in on success
+        self._swap_to: str | None = None
+        self._signals: dict[int, Any] = {}
+
+    def load_config(self, options: dict[str, Any], config_file_path: str | None = None):  # type: ignore[no-untyped-def]
+        """MkDocs instantiates plugins (in the order listed) *before* it imports ``hooks``:
+        refusing here, while MkDocs validates ``plugins``, stops a plain ``mkdocs build`` or
+        ``mkdocs serve`` before any hook module, and any plugin listed after gkpublish, is
+        imported (gkpublish build/serve have checked the file before MkDocs read it)."""
+        from mkdocs.config.base import ValidationError
+
+        result = super().load_config(options, config_file_path)
+        if config_file_path and not result[0]:
+            problem = _site_rules_problem(str(options.get("repo") or os.path.dirname(os.path.abspath(config_file_path))),
+                                          config_file_path)
+            if problem:
+                raise ValidationError(problem)
+        return result
 
     def preload(self, repo: Repository, findings: list[Finding]) -> None:
         """Use an already loaded and checked repository (one read per command)."""
@@ -89,6 +118,10 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         self._preloaded = None
         self.indexer = None
         self.scan = None
+        self.publish_target = None
+        self.allow_shrink = False
+        self.trusted_config = False
+        self._tmp = self._swap_to = None
 
     def on_shutdown(self) -> None:
         # a failed build: stop the checks and let the running Pagefind end
@@ -98,6 +131,102 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         indexer, self.indexer = self.indexer, None
         if indexer is not None:
             indexer.cancel()
+        self._drop_tmp()
+        self._restore_signals()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._drop_tmp()  # the old site stays as it was
+
+    def _drop_tmp(self) -> None:
+        tmp, self._tmp = self._tmp, None
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def _catch_signals(self) -> None:
+        """SIGTERM (a cancelled CI job) and SIGHUP (a closed terminal) end plain mkdocs build
+        through its ``finally``: the temporary folder is removed, the old site stays."""
+        import signal
+        import sys
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                self._signals[sig] = signal.signal(sig, lambda n, _f: sys.exit(128 + n))
+            except (ValueError, OSError):  # pragma: no cover - not the main interpreter
+                pass
+
+    def _restore_signals(self) -> None:
+        import signal
+
+        for sig, handler in self._signals.items():
+            try:
+                signal.signal(sig, handler)
+            except (ValueError, OSError, TypeError):  # pragma: no cover
+                pass
+        self._signals = {}
+
+    def _refuse_foreign_code(self, config, repo: Repository) -> None:  # type: ignore[no-untyped-def]
+        """mkdocs.yml is site rules (gkpublish.site.mkdocs_config): refuse before any page is built.
+
+        For plain mkdocs build this runs after MkDocs has loaded the plugins and imported
+        any hook (a hook's top-level code has run by now); gkpublish build and serve check
+        the file before MkDocs reads it."""
+        from gkpublish.site import mkdocs_config as mc
+
+        problems: list[str] = []
+        path = config.config_file_path
+        if not self.trusted_config:
+            if path and os.path.abspath(path) != os.path.join(repo.root, mc.CONFIG_FILE):
+                try:
+                    with open(path, encoding="utf-8-sig") as fh:
+                        text = fh.read()
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise PluginError(f"{path}: 无法读取：{exc}") from None
+            else:
+                data = repo.config.files.get(mc.CONFIG_FILE)
+                text = data.decode("utf-8-sig", "replace") if data is not None else ""
+            problems += [str(p) for p in mc.mkdocs_problems(text, repo.config.site, repo.root)]
+        # what MkDocs actually loaded (command-line options and hooks included)
+        allow, _ = mc.allowances(repo.config.site)
+        foreign = [name for name in config.plugins if name not in mc.SAFE_PLUGINS | allow.plugins]
+        if foreign:
+            problems.append(f"已加载未获准的插件或 hooks：{'、'.join(foreign)}；请从 mkdocs.yml 中删除")
+        if config.theme.name != "material":
+            problems.append(f"主题只能是 material（现为 {config.theme.name}）")
+        docs = os.path.relpath(os.path.realpath(config.docs_dir), os.path.realpath(repo.root)).replace(os.sep, "/")
+        top = mc.protected_top(docs)
+        if top:
+            problems.append(f"docs_dir {config.docs_dir} 位于仓库的 {top}/ 之中；请保持为 site_pages")
+        if problems:
+            raise PluginError("mkdocs.yml 含有会加载代码或外部资源的配置，拒绝构建：\n"
+                              + "\n".join(f"  {p}" for p in problems))
+
+    def _build_beside(self, config, repo: Repository, view: PublicView) -> None:  # type: ignore[no-untyped-def]
+        """Never build into the live site: check the target, build next to it, swap on success."""
+        from gkpublish.site import mkdocs_config as mc
+        from gkpublish.site import publish
+
+        target = self.publish_target or config.site_dir
+        why = mc.output_problem(repo.root, target)
+        if why:
+            raise PluginError(f"site_dir {target}: {why}；请改用仓库中的 site/ 或仓库之外的目录")
+        try:
+            publish.check_target(target)
+        except GkError as exc:
+            raise PluginError(str(exc)) from None
+        problem = publish.shrink_problem(target, len(view.items), self.allow_shrink)
+        if problem:
+            raise PluginError(problem)
+        if self.publish_target is not None:
+            return  # gkpublish build: config.site_dir is already its temporary folder
+        parent = os.path.dirname(os.path.abspath(target))
+        os.makedirs(parent, exist_ok=True)
+        publish.clean_stale(parent)
+        self._catch_signals()  # first: a signal between the two would leave the folder behind
+        self._swap_to = target
+        self._tmp = config.site_dir = publish.new_dir(parent)
 
     def on_config(self, config):  # type: ignore[override]
         from gkpublish.public import public_view
@@ -109,9 +238,14 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
                 repo, findings = self._preloaded
                 self._preloaded = None
             else:
+                if self.command != "serve":
+                    from gkpublish.site.publish import require_content
+
+                    require_content(os.path.abspath(root))
                 repo, findings = self._check(root)
         except GkError as exc:
             raise PluginError(str(exc)) from None
+        self._refuse_foreign_code(config, repo)
         errors = [f for f in findings if f.severity == ERROR]
         self.gate_errors = len(errors)
         if errors and self.command != "serve":
@@ -124,6 +258,8 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
             self.bundle = build_site(view, repo.attachments, repo.as_of)
         except SiteError as exc:
             raise PluginError(str(exc)) from None
+        if self.command != "serve":
+            self._build_beside(config, repo, view)
 
         config.site_name = str(view.site.get("title") or config.site_name)
         if not config.site_url and view.site.get("url"):
@@ -259,9 +395,22 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         except (GkError, ValueError) as exc:
             raise PluginError(str(exc)) from None
         if leaks:
-            _clear(site_dir)
-            raise PluginError("verify-site 发现不应公开的内容，已删除构建结果：\n"
+            if self._tmp is not None:
+                self._drop_tmp()
+                kept = f"；{self._swap_to} 中原有的站点保持不变"
+            else:
+                _clear(site_dir)
+                kept = ""
+            raise PluginError(f"verify-site 发现不应公开的内容，已删除构建结果{kept}：\n"
                               + "\n".join(f"  {leak}" for leak in leaks))
+        if self._tmp is not None and self._swap_to is not None:
+            from gkpublish.site import publish
+
+            os.chmod(self._tmp, 0o755)
+            publish.swap_in(self._tmp, self._swap_to)
+            self._tmp = None
+            config.site_dir = self._swap_to  # e.g. mkdocs gh-deploy publishes config.site_dir next
+            self._restore_signals()
 
     def finish_build(self) -> list:
         """Wait for the search index and the checks; write the manifest; the leaks found
@@ -279,7 +428,7 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
                 produced.update((p, mf.SEARCH) for p in indexer.finish())
             self.scan = None
             leaks, digests, checked = scan.finish() if scan is not None else ([], {}, set())
-            mf.write_manifest(site_dir, produced, digests)
+            mf.write_manifest(site_dir, produced, digests, items=len(self.view.items) if self.view else None)
         except (SearchIndexError, RuntimeError, ValueError) as exc:
             if scan is not None:
                 scan.cancel()
@@ -299,6 +448,30 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
             if os.path.isdir(path):
                 server.watch(path)
         return server
+
+
+def _site_rules_problem(root: str, config_file: str) -> str | None:
+    """Why mkdocs.yml may not be loaded any further (gkpublish.site.mkdocs_config), if so."""
+    from gkpublish.config import load_config, read_config_files
+    from gkpublish.site.build import default_config
+    from gkpublish.site.mkdocs_config import mkdocs_problems
+
+    try:
+        with open(config_file, encoding="utf-8-sig") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        return f"{config_file}: 无法读取：{exc}"
+    if text == default_config(root):
+        return None  # gkpublish build's own default configuration, in its temporary folder
+    try:
+        site = load_config(root, read_config_files(root)).site
+    except GkError:
+        site = {}  # on_config reports the broken configuration; meanwhile nothing is allowed by name
+    problems = mkdocs_problems(text, site, root)
+    if not problems:
+        return None
+    return ("mkdocs.yml 含有会加载代码或外部资源的配置，gkpublish 插件拒绝继续加载：\n"
+            + "\n".join(f"  {p}" for p in problems))
 
 
 class _RenderCache:

@@ -32,6 +32,7 @@ import html
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -77,7 +78,10 @@ class Indexer:
         self.language = language
         self.on_written = on_written
         self.written: list[str] = []
-        self._work = tempfile.mkdtemp(prefix="gkpublish-search-")
+        from gkpublish.site.publish import clean_stale
+
+        clean_stale(tempfile.gettempdir())  # work folders of killed builds
+        self._work = tempfile.mkdtemp(prefix=f"gkpublish-search-{os.getpid()}-")
         self._ready = [threading.Event() for _ in shards]
         self._error: BaseException | None = None
         self._stop = False
@@ -140,7 +144,7 @@ class Indexer:
         out = os.path.join(self.site_dir, *bundle.split("/"))
         if os.path.lexists(out):
             shutil.rmtree(out)
-        cmd = [pagefind_executable(), "--site", source, "--output-path", out, "--silent"]
+        cmd = _dies_with_us([pagefind_executable(), "--site", source, "--output-path", out, "--silent"])
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", errors="replace")
         except OSError as exc:
@@ -154,6 +158,22 @@ class Indexer:
         self.written.extend(kept)
         if self.on_written is not None:
             self.on_written(kept)
+
+
+# Pagefind must end with the build, even a killed one. subprocess's preexec_fn is unsafe in a
+# threaded process (this runs in the indexer's thread), so a tiny Python exec's Pagefind after
+# asking Linux for SIGKILL when its parent thread ends (PR_SET_PDEATHSIG survives execve); if
+# the build died before that, it does not start Pagefind at all.
+_SHIM = ("import ctypes,os,sys\n"
+         "ctypes.CDLL(None).prctl(1, 9)\n"
+         "if os.getppid() != int(sys.argv[1]): os._exit(1)\n"
+         "os.execv(sys.argv[2], sys.argv[2:])\n")
+
+
+def _dies_with_us(cmd: list[str]) -> list[str]:
+    if not sys.platform.startswith("linux"):
+        return cmd
+    return [sys.executable, "-S", "-c", _SHIM, str(os.getpid()), *cmd]
 
 
 def _keep(site_dir: str, out: str) -> list[str]:

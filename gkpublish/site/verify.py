@@ -52,6 +52,7 @@ import yaml
 
 from gkpublish.approvals import COMMENT_FIELD_RE, Approvals
 from gkpublish.model import Repository
+from gkpublish.parallel import die_with_parent
 from gkpublish.public import PUBLIC_SITE_KEYS, PublicView, public_view, secret_files, secrets_of
 from gkpublish.site import manifest as mf
 
@@ -443,7 +444,8 @@ class Verifier:
         workers = min(os.cpu_count() or 2, 4)
         chunks = [paths[i::workers] for i in range(workers)]
         try:
-            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork"), initializer=die_with_parent,
+                                     initargs=(os.getpid(),)) as pool:
                 return [leak for part in pool.map(_scan_worker, chunks) for leak in part]
         finally:
             _WORKER = None
@@ -475,7 +477,7 @@ class StreamScan:
         if stream and (os.cpu_count() or 1) >= 2 and "fork" in mp.get_all_start_methods():
             ctx = mp.get_context("fork")
             self._conn, child = ctx.Pipe()
-            self._proc = ctx.Process(target=_stream_worker, args=(repo, view, site_dir, child),
+            self._proc = ctx.Process(target=_stream_worker, args=(repo, view, site_dir, child, os.getpid(), self._conn),
                                      name="gkpublish-verify", daemon=True)
             self._proc.start()
             child.close()
@@ -527,18 +529,27 @@ class StreamScan:
             self._proc.join()
 
 
-def _stream_worker(repo: Repository, view: PublicView, site_dir: str, conn) -> None:
+def _stream_worker(repo: Repository, view: PublicView, site_dir: str, conn, parent: int, parent_end) -> None:
+    die_with_parent(parent)  # a killed build leaves no checker behind
+    # the fork inherited the build's end of the pipe: closed, so that the build's death is
+    # also an end of file here (the worker blocked in recv() forever before)
+    parent_end.close()
     try:
         verifier = Verifier(repo, view)
         leaks: list[Leak] = []
         digests: dict[str, str] = {}
-        while (batch := conn.recv()) is not None:
+        while (batch := conn.recv()) is not None:  # EOFError: the build has gone
             more, got = _check_files(verifier, site_dir, batch)
             leaks.extend(more)
             digests.update(got)
         conn.send(("ok", leaks, digests))
+    except EOFError:  # the parent closed its end or died: nobody to report to
+        pass
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which fails the build
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        try:
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        except OSError:
+            pass
     finally:
         conn.close()
 
