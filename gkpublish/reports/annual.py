@@ -39,7 +39,6 @@ from gkpublish.cli import find_root
 from gkpublish.errors import GkError
 from gkpublish.loader import load_repository
 from gkpublish.model import Item, Repository, parse_date
-from gkpublish.public import is_published
 from gkpublish.register import APPLICANT_TYPES, OUTCOME_GROUPS, OUTCOMES, Application, register_of
 
 NAME = "annual"
