@@ -291,3 +291,50 @@ def test_parse_application_keeps_lines_of_nested_keys():
     app, problems = parse_application("records/requests/a.yml", text.encode())
     assert not problems and app is not None
     assert app.line("corrections", 0, "received") == 8 and app.line("applicant", "type") == 4
+
+
+# -- GK705 --------------------------------------------------------------------------------
+
+def with_annual_column(site, due: str | None = None) -> None:
+    cols = site.config_data("columns.yml")
+    cols["columns"].append({"id": "xxgknb", "name": "政府信息公开年报", "category": "其他", "review": "政务公开"})
+    site.config("columns.yml", cols)
+    org = site.config_data("organisation.yml")
+    for row in org["organs"]:
+        if row["name"] == "重庆市綦江区审计局":
+            row["annual_report"] = False  # published elsewhere: not checked
+        elif due:
+            row["annual_report_due"] = due
+    site.config("organisation.yml", org)
+
+
+def test_published_previous_annual_report_passes_GK705(site):
+    with_annual_column(site)
+    site.item("xxgknb/2025.md", column="xxgknb", title="重庆市江北区人民政府办公室2025年政府信息公开工作年度报告",
+              published="2026-01-20", index_no="SAMPLE001/2026-00009")
+    assert not site.check(as_of=d("2026-02-10")).of("GK705")
+
+
+def test_missing_annual_report_warns_in_january_and_errs_after_the_31st(site):
+    with_annual_column(site)
+    jan = site.check(as_of=d("2026-01-15")).of("GK705")
+    assert [(f.path, f.severity) for f in jan] == [("site_config/organisation.yml", "warning")]
+    assert "2025 年" in jan[0].message and "gkpublish report annual --year 2025" in jan[0].message
+    assert [f.severity for f in site.check(as_of=d("2026-02-01")).of("GK705")] == ["error"]
+
+
+def test_a_government_has_until_31_march(site):
+    with_annual_column(site, due="03-31")
+    assert [f.severity for f in site.check(as_of=d("2026-03-31")).of("GK705")] == ["warning"]
+    assert [f.severity for f in site.check(as_of=d("2026-04-01")).of("GK705")] == ["error"]
+
+
+def test_last_years_report_does_not_count_for_this_year(site):
+    with_annual_column(site)
+    site.item("xxgknb/2024.md", column="xxgknb", title="重庆市江北区人民政府办公室2024年政府信息公开工作年度报告",
+              published="2025-01-20", index_no="SAMPLE001/2025-00009")
+    assert [f.severity for f in site.check(as_of=d("2026-02-10")).of("GK705")] == ["error"]
+
+
+def test_a_site_without_an_annual_report_column_is_not_checked(site):
+    assert not site.check(as_of=d("2026-02-10")).of("GK705")

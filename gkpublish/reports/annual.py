@@ -4,12 +4,13 @@ Six sections. Tables 二, 三 and 四 are computed; sections 一, 五 and 六 an
 repository cannot know (许可, 处罚, 强制, 收费) come from two editable files, public text
 meant for the report:
 
-- ``annual/<YYYY>.yml`` — ``行政许可``, ``行政处罚``, ``行政强制`` (decisions in the year),
+- ``annual/<YYYY>.yml`` (or ``annual/<YYYY>-<organ code>.yml`` on a site of several organs) —
+  ``行政许可``, ``行政处罚``, ``行政强制`` (decisions in the year),
   ``行政事业性收费`` (万元), optional ``organ`` (the 发布机构 the report is for),
   ``carried_over`` (last year's published 结转下年度 row, 7 numbers, when the register does
   not reach back that far) and ``front_matter`` (fields of the generated item: index_no,
   written, published, drafter …);
-- ``annual/<YYYY>.md`` — the text of 一、总体情况, 五、存在的主要问题及改进情况 and
+- ``annual/<YYYY>.md`` (or ``annual/<YYYY>-<organ code>.md``) — the text of 一、总体情况, 五、存在的主要问题及改进情况 and
   六、其他需要报告的事项, each under its ``## `` heading (``{新收}``, ``{结转}``,
   ``{办结}`` and ``{主动公开}`` are replaced by the computed figures).
 
@@ -197,8 +198,29 @@ def _read(root: str, rel: str, what: str) -> str:
         return fh.read()
 
 
-def load_data(root: str, year: int) -> dict[str, Any]:
-    rel = f"{ANNUAL_DIR}/{year}.yml"
+def annual_file(repo: Repository, year: int, organ: str | None, suffix: str) -> str:
+    """``annual/<year>-<organ code>.<suffix>`` when it exists (a site of several organs),
+    else ``annual/<year>.<suffix>``."""
+    code = (repo.config.organs.get(organ) or {}).get("code") if organ else None
+    if code:
+        rel = f"{ANNUAL_DIR}/{year}-{code}.{suffix}"
+        if os.path.isfile(os.path.join(repo.root, rel)):
+            return rel
+    return f"{ANNUAL_DIR}/{year}.{suffix}"
+
+
+def resolve_organ(repo: Repository, organ: str | None) -> str | None:
+    """The organ's full name from its name, short name or code (None: not given)."""
+    if organ is None:
+        return None
+    for name, row in repo.config.organs.items():
+        if organ in (name, str(row.get("code")), row.get("short")):
+            return name
+    raise GkError(f"--organ {organ}: 不是 site_config/organisation.yml 中的发布机构（可写全称、简称或机构代码）")
+
+
+def load_data(root: str, year: int, rel: str | None = None) -> dict[str, Any]:
+    rel = rel or f"{ANNUAL_DIR}/{year}.yml"
     try:
         data = yaml.safe_load(_read(root, rel, "年报数据文件"))
     except yaml.YAMLError as exc:
@@ -219,8 +241,8 @@ def load_data(root: str, year: int) -> dict[str, Any]:
     return data
 
 
-def load_sections(root: str, year: int) -> dict[str, str]:
-    rel = f"{ANNUAL_DIR}/{year}.md"
+def load_sections(root: str, year: int, rel: str | None = None) -> dict[str, str]:
+    rel = rel or f"{ANNUAL_DIR}/{year}.md"
     text = _read(root, rel, "年报文字部分（一、五、六）").replace("\r\n", "\n")
     out: dict[str, str] = {}
     current: str | None = None
@@ -253,8 +275,12 @@ def build(repo: Repository, year: int, organ: str | None = None) -> dict[str, An
         where = "；".join(f"{p.path}:{p.line or ''}" for p in reg.problems[:5])
         raise ReportRefused(f"依申请公开登记有 {len(reg.problems)} 处格式问题（GK701：{where}）；"
                       "年报不能从有误的登记统计，请先运行 gkpublish check 并修正")
-    data = load_data(repo.root, year)
-    organ = organ or data.get("organ")
+    organ = resolve_organ(repo, organ)
+    data = load_data(repo.root, year, annual_file(repo, year, organ, "yml"))
+    if organ is None and data.get("organ") is not None:
+        organ = resolve_organ(repo, str(data["organ"]))
+    elif organ is not None and data.get("organ") not in (None, organ):
+        raise GkError(f"{annual_file(repo, year, organ, 'yml')}: organ 是“{data['organ']}”，与 --organ {organ} 不一致")
     apps = [a for a in reg.applications if _for_organ(a, organ)]
     t3 = table3(apps, year)
     breaks = [f"{p} 在 {year} 年答复，但没有有效的 outcome" for p in _unanswered_outcomes(apps, year)]
@@ -363,7 +389,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         text = as_json(report) + "\n"
     else:
-        sections = load_sections(root, args.year)
+        sections = load_sections(root, args.year, annual_file(repo, args.year, report["organ"], "md"))
         text = as_markdown(repo, report, sections) if args.format == "md" else as_html(repo, report, sections)
     leaked = [v for v in register_of(repo).personal_values() if len(v) >= 2 and v in text]
     if leaked:  # a name typed into a section or front matter: never write it out

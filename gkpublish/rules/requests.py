@@ -12,6 +12,7 @@ contacts are personal data that stay in the register.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from gkpublish.approvals import trusted_roster
@@ -175,3 +176,72 @@ def correction_late(repo: Repository) -> Iterator[Problem]:
                               f"{_label(app)} 第 {i + 1} 次补正告知于 {notified}，晚于收到后 {CORRECTION_NOTICE_DAYS} 个工作日"
                               f"（{limit}）：条例 第三十条规定逾期未告知的视为申请已收到，答复期限从 {previous} 起算")
             previous = app.date("corrections", i, "received")
+
+
+ORGANISATION_FILE = "site_config/organisation.yml"
+DEFAULT_REPORT_DUE = "01-31"  # 条例 第四十九条: departments by 31 January, governments by 31 March
+
+
+def annual_report_column(repo: Repository) -> str | None:
+    """The 政府信息公开年报 column: the one whose name says 年报 or 年度报告."""
+    return next((c.id for c in repo.config.columns.values() if "年报" in c.name or "年度报告" in c.name), None)
+
+
+def _organ_line(repo: Repository, organ: str) -> int | None:
+    data = repo.config.files.get(ORGANISATION_FILE)
+    if data is None:
+        return None
+    text = data.decode("utf-8", "replace")
+    at = text.find(organ)
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1
+
+
+def _report_due(row: dict, year: int) -> tuple[dt.date | None, str]:
+    raw = str(row.get("annual_report_due") or DEFAULT_REPORT_DUE)
+    try:
+        month, day = (int(x) for x in raw.split("-"))
+        return dt.date(year, month, day), raw
+    except ValueError:
+        return None, raw
+
+
+@rule("GK705", "W", "上一年度政府信息公开工作年度报告未按时发布", "条例 第四十九、五十条; 綦江 第二十四条")
+def annual_report_published(repo: Repository) -> Iterator[Problem]:
+    """Every organ of ``organisation.yml`` publishes its previous year's 年度报告 in the
+    年报 column (the column whose name says 年报 or 年度报告; a site without one is not
+    checked): a published item of that column, by that organ, whose title names the year
+    (e.g. 2025年). From 1 January a missing report is a warning; after the organ's deadline
+    an error — 31 January for departments (default), 31 March for governments: set
+    ``annual_report_due: "03-31"`` on the organ. ``annual_report: false`` on an organ whose
+    report is published on another site.
+
+    Passing (checked 2026-02-10): ``content/xxgknb/qjsj-2025-nb.md`` with
+    ``title: 重庆市綦江区审计局2025年政府信息公开工作年度报告``, ``publisher: 重庆市綦江区审计局``.
+
+    Failing: no such item on 2026-01-15 (W), on 2026-02-01 (E).
+    """
+    column = annual_report_column(repo)
+    if column is None:
+        return
+    year = repo.as_of.year - 1
+    for organ, row in repo.config.organs.items():
+        if row.get("annual_report") is False:
+            continue
+        found = [it for it in repo.items if it.column == column and it.text("publisher") == organ
+                 and it.is_public and not it.mapping("withdrawn") and f"{year}年" in it.title
+                 and (it.date("published") or repo.as_of) <= repo.as_of]
+        if found:
+            continue
+        due, raw = _report_due(row, repo.as_of.year)
+        line = _organ_line(repo, organ)
+        if due is None:
+            yield Problem(ORGANISATION_FILE, line, f"{organ} 的 annual_report_due“{raw}”不是“月-日”，如 \"01-31\" 或 \"03-31\"",
+                          severity=ERROR)
+            continue
+        late = repo.as_of > due
+        how = (f"gkpublish report annual --year {year} --organ {organ} --out content/{column}/<文件名>.md，"
+               "经签审后发布")
+        yield Problem(ORGANISATION_FILE, line,
+                      f"{organ} 的 {year} 年政府信息公开工作年度报告{'已过' if late else '须在'} {due} "
+                      f"{'仍未' if late else '前'}在年报栏目发布（条例 第四十九条）；请用 {how}",
+                      severity=ERROR if late else WARNING)
