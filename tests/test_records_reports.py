@@ -126,3 +126,19 @@ def test_applicant_data_is_in_no_report_output(site):
     outputs += [p.read_text("utf-8") for p in (site.root / "forms").glob("*.html")]
     text = "\n".join(outputs)
     assert NAME not in text and CONTACT not in text
+
+
+def test_assessment_counts_per_department(site):
+    site.item("gzdt/a.md", published="2026-11-02", written="2026-10-30", drafter="zhang-jb")
+    site.item("gzdt/b.md", index_no="SAMPLE001/2026-00002", published="2026-11-02", written="2026-09-01",
+              drafter="zhang-jb", corrections=[{"date": "2026-11-05", "note": "更正联系电话"}])
+    site.write("records/requests/2026-0001.yml", yaml.safe_dump({
+        "id": "2026-0001", "received": "2026-03-02", "department": "政务公开科", "answered": "2026-04-30",
+        "outcome": "予以公开", "applicant": {"type": "自然人", "name": NAME}, "request": "x"}, allow_unicode=True))
+    rc, out, err = site.cli("report", "assessment", "--year", "2026", "--format", "json")
+    assert rc == 0, err
+    u = json.loads(out)["departments"]["政务公开科"]
+    assert u["published"] == 2 and u["late"] == 1 and u["corrected"] == 1
+    assert u["median_days"] == (3 + 62) / 2
+    assert u["requests_answered"] == 1 and u["requests_on_time"] == 0  # due 2026-03-30
+    assert NAME not in out

@@ -338,3 +338,14 @@ def test_last_years_report_does_not_count_for_this_year(site):
 
 def test_a_site_without_an_annual_report_column_is_not_checked(site):
     assert not site.check(as_of=d("2026-02-10")).of("GK705")
+
+
+def test_unknown_organ_or_department_is_GK701(site):
+    path = register(site, organ="重庆市某不存在局", department="不存在科")
+    found = site.check(as_of=d("2025-10-09")).of("GK701")
+    assert sorted(f.line for f in found) == sorted([_line(path, "organ:"), _line(path, "department:")])
+
+
+def test_known_organ_and_department_pass(site):
+    register(site, organ="重庆市綦江区审计局", department="局办公室")
+    assert not site.check(as_of=d("2025-10-09")).of("GK701")

@@ -12,13 +12,14 @@ import importlib
 from gkpublish.errors import GkError
 
 NAME = "report"
-HELP = "生成报表：依申请公开登记、政府信息公开年度报告、发布台账、审签表"
+HELP = "生成报表：依申请公开登记、政府信息公开年度报告、发布台账、审签表、考核数据"
 
 REPORTS = (
     "gkpublish.reports.requests",
     "gkpublish.reports.annual",
     "gkpublish.reports.ledger",
     "gkpublish.reports.form",
+    "gkpublish.reports.assessment",
 )
 
 

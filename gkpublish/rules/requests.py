@@ -54,10 +54,22 @@ def register_format(repo: Repository) -> Iterator[Problem]:
         outcome: 予以公开
 
     Failing: ``received: 2026-02-30`` (no such day), ``applicant: {type: 个人}``,
-    ``outcome: 同意公开``, a second file with ``id: 2026-0001``.
+    ``outcome: 同意公开``, a second file with ``id: 2026-0001``, an ``organ`` or
+    ``department`` (承办科室) not in ``organisation.yml``.
     """
-    for p in register_of(repo).problems:
+    reg = register_of(repo)
+    for p in reg.problems:
         yield Problem(p.path, p.line, p.message)
+    organs = repo.config.organs
+    for app in reg.applications:
+        organ, dept = app.data.get("organ"), app.data.get("department")
+        if isinstance(organ, str) and organ not in organs:
+            yield Problem(app.path, app.line("organ"), f"organ“{organ}”不是 site_config/organisation.yml 中的发布机构全称："
+                                                       f"应为 {' / '.join(organs)}")
+        if isinstance(dept, str) and repo.config.unit_by_name(dept) is None:
+            yield Problem(app.path, app.line("department"),
+                          f"department“{dept}”不是 site_config/organisation.yml 中的科室；请填写科室名称，如 "
+                          f"{' / '.join(u.name for u in list(repo.config.units.values())[:4])}")
 
 
 def _label(app: Application) -> str:
