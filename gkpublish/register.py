@@ -191,8 +191,8 @@ def _build(node: yaml.Node, path: tuple, lines: dict[tuple, int], seen: set[int]
         for k, v in node.value:
             key = k.value if isinstance(k, yaml.ScalarNode) else str(k)
             line = k.start_mark.line + 1
-            if key in first:
-                raise _Duplicate(key, first[key], line)
+            if key in first:  # under applicant the key itself may be a name: not repeated
+                raise _Duplicate("applicant 中的某个键" if path[:1] == ("applicant",) else key, first[key], line)
             first[key] = line
             lines[path + (key,)] = line
             out[key] = _build(v, path + (key,), lines, seen)

@@ -267,12 +267,13 @@ def _planted(marker: str, shape: str, where: str) -> dict[str, Any]:
     return applicant
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(breaks=_breaks, name=st.text(alphabet="张王李赵某甲乙丙丁abcXYZ0123456789", min_size=4, max_size=12),
        where=st.sampled_from(["name", "contact"]), shape=_shapes)
 def test_applicant_personal_data_never_reaches_a_finding(site, breaks, name, where, shape):
     """For every generated register (applicant data as text, list, map, key or in the type,
-    with other fields broken), no finding message carries what was written under applicant."""
+    with other fields broken), neither a finding nor ``report requests`` carries what was
+    written under applicant."""
     marker = f"隐私{name}"
     over: dict[str, Any] = {"applicant": _planted(marker, shape, where), "answered": "2025-11-30", "outcome": "予以公开"}
     wrong = {"received": "2025-02-30", "outcome": "同意", "answered": "2025-09-01", "id": "第一号",
@@ -283,7 +284,18 @@ def test_applicant_personal_data_never_reaches_a_finding(site, breaks, name, whe
     register(site, **over)
     assert any(marker in v for v in load_register(str(site.root)).personal_values())
     text = "\n".join(f.message for f in site.check(as_of=d("2025-12-01")).findings)
+    for fmt in ("text", "json"):
+        rc, out, err = site.cli("report", "requests", "--as-of", "2025-12-01", "--format", fmt)
+        assert rc == 0, err
+        text += out + err
     assert marker not in text
+
+
+def test_a_duplicate_key_under_applicant_is_not_repeated(site):
+    site.write("records/requests/a.yml", "id: 2025-0001\nreceived: 2025-09-26\nrequest: x\n"
+                                         "applicant:\n  type: 自然人\n  隐私姓名丙: 1\n  隐私姓名丙: 2\n")
+    found = site.check(as_of=d("2025-10-09")).of("GK701")
+    assert found and found[0].line == 7 and "隐私姓名丙" not in found[0].message
 
 
 def test_parse_application_keeps_lines_of_nested_keys():
