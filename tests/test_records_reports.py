@@ -142,3 +142,19 @@ def test_assessment_counts_per_department(site):
     assert u["median_days"] == (3 + 62) / 2
     assert u["requests_answered"] == 1 and u["requests_on_time"] == 0  # due 2026-03-30
     assert NAME not in out
+
+
+def test_review_form_as_pdf_is_one_a4_page(site):
+    import pytest
+
+    weasyprint = pytest.importorskip("weasyprint")
+    site.item("gzdt/a.md", published="2026-11-02", drafter="zhang-jb")
+    site.sign_all()
+    rc, _, err = site.cli("report", "form", "content/gzdt/a.md", "--out", "forms", "--pdf")
+    assert rc == 0, err
+    pdf = (site.root / "forms" / "SAMPLE001_2026-00001.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    html = (site.root / "forms" / "SAMPLE001_2026-00001.html").read_text("utf-8")
+    pages = weasyprint.HTML(string=html).render().pages
+    # A4 (210 × 297 mm at 96 px per inch), as the print CSS asks; one sheet for one item
+    assert len(pages) == 1 and round(pages[0].width * 25.4 / 96) == 210 and round(pages[0].height * 25.4 / 96) == 297

@@ -44,6 +44,7 @@ footer { font-size: 9pt; color: #333; margin-top: 4mm; }
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("items", nargs="+", metavar="ITEM", help="条目文件（content/ 下的 .md）")
     p.add_argument("--out", required=True, metavar="DIR", help="输出目录：每个条目一个 HTML 文件")
+    p.add_argument("--pdf", action="store_true", help="同时生成 PDF（需要 WeasyPrint：pip install 'gkpublish[pdf]'）")
 
 
 def _e(value: object) -> str:
@@ -103,11 +104,32 @@ def run(args: argparse.Namespace) -> int:
     root = find_root(cwd)
     repo = load_repository(root)
     items = [_item_path(repo, root, cwd, a) for a in args.items]
-    os.makedirs(args.out, exist_ok=True)
+    write_pdf = _pdf_writer() if args.pdf else None
+    out_dir = os.path.join(cwd, args.out)
+    os.makedirs(out_dir, exist_ok=True)
     for item in items:
         name = (item.text("index_no") or item.path.removeprefix("content/").removesuffix(".md")).replace("/", "_")
-        out = os.path.join(args.out, f"{name}.html")
+        out = os.path.join(out_dir, f"{name}.html")
+        text = form_html(repo, item)
         with open(out, "w", encoding="utf-8") as fh:
-            fh.write(form_html(repo, item))
+            fh.write(text)
         print(f"已生成审签表：{out}", file=sys.stderr)
+        if write_pdf is not None:
+            write_pdf(text, out[:-5] + ".pdf")
+            print(f"已生成审签表：{out[:-5]}.pdf", file=sys.stderr)
     return 0
+
+
+def _pdf_writer():
+    """WeasyPrint renders the HTML with its print CSS (A4) offline; it is an optional extra."""
+    try:
+        import weasyprint
+    except ImportError:
+        raise GkError("生成 PDF 需要 WeasyPrint：请运行 pip install 'gkpublish[pdf]'，或去掉 --pdf 后在浏览器中打印 HTML") from None
+    except OSError as exc:  # the system's Pango/HarfBuzz libraries are missing
+        raise GkError(f"WeasyPrint 无法加载系统库（{exc}）；请安装 Pango（如 apt-get install libpango-1.0-0），或去掉 --pdf") from None
+
+    def write(html_text: str, path: str) -> None:
+        weasyprint.HTML(string=html_text).write_pdf(path)
+
+    return write
