@@ -158,3 +158,13 @@ def test_review_form_as_pdf_is_one_a4_page(site):
     pages = weasyprint.HTML(string=html).render().pages
     # A4 (210 × 297 mm at 96 px per inch), as the print CSS asks; one sheet for one item
     assert len(pages) == 1 and round(pages[0].width * 25.4 / 96) == 210 and round(pages[0].height * 25.4 / 96) == 297
+
+
+def test_review_form_keeps_records_of_earlier_content_marked_as_such(site):
+    path = site.item("gzdt/a.md", published="2026-11-02", drafter="zhang-jb")
+    site.sign_all()
+    path.write_text(path.read_text("utf-8") + "\n补充一句。\n", encoding="utf-8")
+    rc, _, err = site.cli("report", "form", "content/gzdt/a.md", "--out", "forms")
+    assert rc == 0, err
+    html = (site.root / "forms" / "SAMPLE001_2026-00001.html").read_text("utf-8")
+    assert "审核的是旧内容" in html and "尚缺" in html

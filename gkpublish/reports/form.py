@@ -64,7 +64,8 @@ def form_html(repo: Repository, item: Item) -> str:
     hashes = [f"<tr><th>条目</th><td class=hash>{_e(item.path)}<br>{_e(item.sha256)}</td></tr>"]
     hashes += [f"<tr><th>附件</th><td class=hash>{_e(p)}<br>{_e(h)}</td></tr>" for p, h in sorted(item.attachments.items())]
     signs = []
-    for rec in state.chain:
+    # the valid chain, then records that approved earlier content (kept for the archive)
+    for rec in state.chain + [r for r in state.stale if r not in state.chain]:
         person = roster.people.get(rec.signer)
         bad = rec.crypto or key_problem(rec, roster, where)
         stale = rec.sha256 != item.sha256
