@@ -346,8 +346,12 @@ def load_register(root: str) -> Register:
         if os.path.islink(full) or not os.path.isfile(full):
             reg.problems.append(RegisterProblem(rel, None, "登记文件须是普通文件（不能是符号链接或目录）"))
             continue
-        with open(full, "rb") as fh:
-            data = fh.read(2_000_001)
+        try:
+            with open(full, "rb") as fh:
+                data = fh.read(2_000_001)
+        except OSError as exc:
+            reg.problems.append(RegisterProblem(rel, None, f"无法读取登记文件（{exc.strerror}）；请检查文件权限"))
+            continue
         if len(data) > 2_000_000:
             reg.problems.append(RegisterProblem(rel, None, "登记文件超过 2 MB，不像一件申请的登记；请检查"))
             continue

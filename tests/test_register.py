@@ -361,3 +361,30 @@ def test_unknown_organ_or_department_is_GK701(site):
 def test_known_organ_and_department_pass(site):
     register(site, organ="重庆市綦江区审计局", department="局办公室")
     assert not site.check(as_of=d("2025-10-09")).of("GK701")
+
+
+_received = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2026, 9, 30))
+
+
+@settings(max_examples=150, deadline=None)
+@given(received=_received, tp=st.lists(st.tuples(st.integers(0, 15), st.integers(0, 25)), max_size=2),
+       extended=st.booleans())
+def test_every_deadline_is_a_working_day_the_right_number_of_working_days_out(received, tp, extended):
+    """For generated applications (any receipt date across holidays and 调休, third-party
+    periods, an extension), the deadline is a working day exactly 20 (+20) + the third
+    party's working days after receipt."""
+    data: dict[str, Any] = application(received=received.isoformat())
+    periods = []
+    for after, length in tp:
+        sent = received + dt.timedelta(days=after)
+        periods.append({"sent": sent.isoformat(), "answered": (sent + dt.timedelta(days=length)).isoformat()})
+    if periods:
+        data["third_party"] = periods
+    if extended:
+        data["extension"] = {"approved_by": "sun-zy", "date": received.isoformat()}
+    app, problems = parse_application("records/requests/x.yml", yaml.safe_dump(data, allow_unicode=True).encode())
+    assert app is not None and not problems
+    got = deadline(app, received + dt.timedelta(days=60), people={"sun-zy"})
+    paused = sum(workdays_between(d(p["sent"]), d(p["answered"])) for p in periods)
+    assert got.due is not None and is_workday(got.due)
+    assert workdays_between(received, got.due) == 20 + 20 * extended + paused
