@@ -190,3 +190,16 @@ def test_every_generated_register_balances(tmp_path_factory, apps):
         assert balance_breaks(t3) == []
     # last year's 结转下年度 is this year's 上年结转
     assert table3(parsed, 2024)[24] == table3(parsed, 2025)[1]
+
+
+def test_several_organs_count_each_application_once(site):
+    app(site, 1, "2025-03-01", answered="2025-03-10", organ="重庆市綦江区审计局")
+    app(site, 2, "2025-03-02", answered="2025-03-10", organ="重庆市江北区人民政府办公室")
+    annual_files(site)
+    out = site.root / "nb.json"
+    rc, _, err = site.cli("report", "annual", "--year", "2025", "--organ", "SAMPLE002", "--format", "json", "--out", str(out))
+    assert rc == 0, err
+    assert json.loads(out.read_text("utf-8"))["table3"][0][6] == 1
+    app(site, 3, "2025-03-03", answered="2025-03-10")  # no organ: which report would count it?
+    rc, _, err = site.cli("report", "annual", "--year", "2025", "--organ", "SAMPLE002", "--format", "json", "--out", str(out))
+    assert rc == 1 and "records/requests/2025-0003.yml" in err

@@ -207,6 +207,8 @@ def test_html_comment_of_a_public_body_is_caught(copy):
     ("byg_reason", "content/tzgg/withheld.md:reason"),
     ("privacy_opinion", "content/gzdt/public.md:privacy"),
     ("records", "records/2026/applications.yml"),
+    ("register_name", "records/requests/2026-0001.yml"),
+    ("register_contact", "records/requests/2026-0001.yml"),
 ])
 def test_secret_text_in_a_page_is_caught(copy, name, source):
     site, out = copy

@@ -281,6 +281,13 @@ def build(repo: Repository, year: int, organ: str | None = None) -> dict[str, An
         organ = resolve_organ(repo, str(data["organ"]))
     elif organ is not None and data.get("organ") not in (None, organ):
         raise GkError(f"{annual_file(repo, year, organ, 'yml')}: organ 是“{data['organ']}”，与 --organ {organ} 不一致")
+    if organ is not None and len(repo.config.organs) > 1:
+        # on a site of several organs an application without organ would be counted for each
+        unassigned = [a.path for a in reg.applications if not isinstance(a.data.get("organ"), str)]
+        if unassigned:
+            shown = "、".join(unassigned[:5]) + (" 等" if len(unassigned) > 5 else "")
+            raise ReportRefused(f"站点有多个发布机构，以下登记没有 organ（受理机关），无法确定计入哪个机关的年报：{shown}；"
+                                "请在每件登记中填写 organ")
     apps = [a for a in reg.applications if _for_organ(a, organ)]
     t3 = table3(apps, year)
     breaks = [f"{p} 在 {year} 年答复，但没有有效的 outcome" for p in _unanswered_outcomes(apps, year)]
