@@ -306,7 +306,16 @@ def _fmt(v: Any) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
-def markdown_body(report: dict[str, Any], sections: dict[str, str]) -> str:
+def _table4_html(t4: list[int]) -> str:
+    """Table 四 with its grouped header (Markdown tables cannot span columns)."""
+    groups = "".join(f'<th colspan="5">{h}</th>' for _, h in REVIEW_KINDS)
+    heads = "".join(f"<th>{h}</th>" for h in REVIEW_RESULTS * 3)
+    cells = "".join(f"<td>{n}</td>" for n in t4)
+    return (f'<table>\n<tr><th rowspan="2"></th>{groups}</tr>\n<tr>{heads}</tr>\n'
+            f"<tr><td>件数</td>{cells}</tr>\n</table>")
+
+
+def markdown_body(report: dict[str, Any], sections: dict[str, str], html_tables: bool = False) -> str:
     t2, t3, t4 = report["table2"], report["table3"], report["table4"]
     subs = {"{新收}": str(t3[0][6]), "{结转}": str(t3[24][6]), "{办结}": str(t3[23][6]),
             "{上年结转}": str(t3[1][6])}
@@ -334,9 +343,12 @@ def markdown_body(report: dict[str, Any], sections: dict[str, str]) -> str:
               "|" + "---|" * 8]
     for label, row in zip(TABLE3_LABELS, t3, strict=True):
         lines.append(_row([label, *row]))
-    lines += ["", "## 四、政府信息公开行政复议、行政诉讼情况", "",
-              _row(["", *(h if i == 0 else "" for _, h in REVIEW_KINDS for i in range(5))]),
-              "|" + "---|" * 16, _row(["", *(REVIEW_RESULTS * 3)]), _row(["件数", *t4])]
+    lines += ["", "## 四、政府信息公开行政复议、行政诉讼情况", ""]
+    if html_tables:
+        lines.append(_table4_html(t4))
+    else:
+        lines += [_row(["", *(h if i == 0 else "" for _, h in REVIEW_KINDS for i in range(5))]),
+                  "|" + "---|" * 16, _row(["", *(REVIEW_RESULTS * 3)]), _row(["件数", *t4])]
     lines += ["", f"## {SECTIONS[1]}", "", text[SECTIONS[1]], "", f"## {SECTIONS[2]}", "", text[SECTIONS[2]], ""]
     return "\n".join(lines)
 
@@ -376,7 +388,7 @@ def as_html(repo: Repository, report: dict[str, Any], sections: dict[str, str]) 
     import markdown
 
     title = front_matter(repo, report)["title"]
-    body = markdown.markdown(markdown_body(report, sections), extensions=["tables"])
+    body = markdown.markdown(markdown_body(report, sections, html_tables=True), extensions=["tables"])
     return (f"<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>\n"
             "<style>body{font-family:'Noto Serif CJK SC','SimSun',serif;max-width:60em;margin:2em auto;line-height:1.7}"
             "table{border-collapse:collapse;margin:1em 0;font-size:.9em}td,th{border:1px solid #333;padding:.2em .5em}"
