@@ -127,6 +127,8 @@ class Application:
 class Register:
     applications: list[Application] = field(default_factory=list)
     problems: list[RegisterProblem] = field(default_factory=list)  # GK701
+    # the lines of files that could not be parsed: they may hold a name, so they are secret too
+    unreadable_personal: list[str] = field(default_factory=list)
 
     def personal_values(self) -> list[str]:
         """Every applicant name and contact: text that must appear in no output."""
@@ -145,8 +147,6 @@ class Register:
         for value in self.unreadable_personal:
             out.append(value)
         return [v for v in out if v.strip()]
-
-    unreadable_personal: list[str] = field(default_factory=list)
 
 
 def _strings(value: Any) -> list[str]:
