@@ -28,7 +28,7 @@ demo: $(STAMP)
 records: $(STAMP)
 	mkdir -p build/records
 	$(BIN)/gkpublish report ledger --out build/records/台账.xlsx
-	$(BIN)/gkpublish report form content/*/*.md --out build/records/审签表 --pdf
+	$(BIN)/gkpublish report form content/*/*.md --out build/records/审签表
 	$(BIN)/gkpublish report requests --as-of $(DEMO_AS_OF) > build/records/依申请公开.txt
 	$(BIN)/gkpublish report annual --year 2025 --organ SAMPLE001 --format json --out build/records/年报-2025-SAMPLE001.json
 	$(BIN)/gkpublish report annual --year 2025 --organ SAMPLE002 --format json --out build/records/年报-2025-SAMPLE002.json

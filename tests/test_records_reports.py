@@ -85,8 +85,9 @@ def test_review_form_shows_hashes_signers_and_verification(site):
     path = site.item("gzdt/a.md", published="2026-11-02", drafter="zhang-jb")
     site.sign_all()
     site.approve("gzdt/a.md", "分管领导", "liu-fg", key="sun-zy", comment="用别人的密钥签的")  # forged
-    rc, _, err = site.cli("report", "form", "content/gzdt/a.md", "--out", "forms")
+    rc, _, err = site.cli("report", "form", "content/gzdt/a.md", "--out", "forms", "--no-pdf")
     assert rc == 0, err
+    assert not list((site.root / "forms").glob("*.pdf"))
     html = (site.root / "forms" / "SAMPLE001_2026-00001.html").read_text("utf-8")
     import hashlib
 
@@ -150,7 +151,7 @@ def test_review_form_as_pdf_is_one_a4_page(site):
     weasyprint = pytest.importorskip("weasyprint")
     site.item("gzdt/a.md", published="2026-11-02", drafter="zhang-jb")
     site.sign_all()
-    rc, _, err = site.cli("report", "form", "content/gzdt/a.md", "--out", "forms", "--pdf")
+    rc, _, err = site.cli("report", "form", "content/gzdt/a.md", "--out", "forms")  # PDF by default
     assert rc == 0, err
     pdf = (site.root / "forms" / "SAMPLE001_2026-00001.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-")
@@ -168,3 +169,14 @@ def test_review_form_keeps_records_of_earlier_content_marked_as_such(site):
     assert rc == 0, err
     html = (site.root / "forms" / "SAMPLE001_2026-00001.html").read_text("utf-8")
     assert "审核的是旧内容" in html and "尚缺" in html
+
+
+def test_without_weasyprint_the_form_is_html_only_unless_pdf_is_required(site, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if not installed
+    site.item("gzdt/a.md", published="2026-11-02", drafter="zhang-jb")
+    rc, _, err = site.cli("report", "form", "content/gzdt/a.md", "--out", "forms")
+    assert rc == 0 and "只生成了 HTML" in err and not list((site.root / "forms").glob("*.pdf"))
+    rc, _, err = site.cli("report", "form", "content/gzdt/a.md", "--out", "forms", "--pdf")
+    assert rc == 2 and "gkpublish[pdf]" in err

@@ -1,5 +1,6 @@
 """gkpublish report form: the 审签表 of an item, printable (A4), archived instead of paper
-(附件3 第六条; 綦江 第十一条(三)).
+(附件3 第六条; 綦江 第十一条(三)). HTML, and PDF when WeasyPrint (the optional extra ``pdf``)
+is installed.
 
 Per item: the organ, title, 索引号, 公开属性 and its reason, the SHA-256 of the item and of
 each attachment it references, every sign-off record of its chain (level, signer, decision,
@@ -44,7 +45,10 @@ footer { font-size: 9pt; color: #333; margin-top: 4mm; }
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("items", nargs="+", metavar="ITEM", help="条目文件（content/ 下的 .md）")
     p.add_argument("--out", required=True, metavar="DIR", help="输出目录：每个条目一个 HTML 文件")
-    p.add_argument("--pdf", action="store_true", help="同时生成 PDF（需要 WeasyPrint：pip install 'gkpublish[pdf]'）")
+    pdf = p.add_mutually_exclusive_group()
+    pdf.add_argument("--pdf", action="store_true", default=None,
+                     help="必须同时生成 PDF（需要 WeasyPrint：pip install 'gkpublish[pdf]'；默认有 WeasyPrint 时就生成）")
+    pdf.add_argument("--no-pdf", dest="pdf", action="store_false", help="只生成 HTML")
 
 
 def _e(value: object) -> str:
@@ -105,7 +109,14 @@ def run(args: argparse.Namespace) -> int:
     root = find_root(cwd)
     repo = load_repository(root)
     items = [_item_path(repo, root, cwd, a) for a in args.items]
-    write_pdf = _pdf_writer() if args.pdf else None
+    write_pdf = None
+    if args.pdf is not False:
+        try:
+            write_pdf = _pdf_writer()
+        except GkError as exc:
+            if args.pdf:  # asked for explicitly
+                raise
+            print(f"注意：只生成了 HTML（{exc}）", file=sys.stderr)
     out_dir = os.path.join(cwd, args.out)
     os.makedirs(out_dir, exist_ok=True)
     for item in items:
