@@ -388,3 +388,9 @@ def test_every_deadline_is_a_working_day_the_right_number_of_working_days_out(re
     paused = sum(workdays_between(d(p["sent"]), d(p["answered"])) for p in periods)
     assert got.due is not None and is_workday(got.due)
     assert workdays_between(received, got.due) == 20 + 20 * extended + paused
+
+
+def test_an_answer_dated_in_the_future_is_GK701_not_a_hidden_overdue(site):
+    register(site, answered="2026-10-30", outcome="予以公开")  # typo for 2025
+    found = site.check(as_of=d("2025-11-20")).of("GK701")
+    assert found and "晚于检查日期" in found[0].message

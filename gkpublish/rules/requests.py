@@ -55,13 +55,18 @@ def register_format(repo: Repository) -> Iterator[Problem]:
 
     Failing: ``received: 2026-02-30`` (no such day), ``applicant: {type: 个人}``,
     ``outcome: 同意公开``, a second file with ``id: 2026-0001``, an ``organ`` or
-    ``department`` (承办科室) not in ``organisation.yml``.
+    ``department`` (承办科室) not in ``organisation.yml``, ``answered`` after the check date.
     """
     reg = register_of(repo)
     for p in reg.problems:
         yield Problem(p.path, p.line, p.message)
     organs = repo.config.organs
     for app in reg.applications:
+        # a date after the check date is a typo that would hide an overdue application
+        for key in ("received", "answered"):
+            when = app.date(key)
+            if when is not None and when > repo.as_of:
+                yield Problem(app.path, app.line(key), f"{key}（{when}）晚于检查日期 {repo.as_of}：登记的日期不能在未来；请核对")
         organ, dept = app.data.get("organ"), app.data.get("department")
         if isinstance(organ, str) and organ not in organs:
             yield Problem(app.path, app.line("organ"), f"organ“{organ}”不是 site_config/organisation.yml 中的发布机构全称："
