@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test setup browser-deps lint bench clean
+.PHONY: demo records test setup browser-deps lint bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,17 @@ demo: $(STAMP)
 	$(BIN)/gkpublish check --as-of $(DEMO_AS_OF)
 	$(BIN)/gkpublish build --as-of $(DEMO_AS_OF) --out site
 	@echo "演示站点已生成：$(CURDIR)/site/index.html （预览：$(BIN)/gkpublish serve）"
+
+# The demo's office records (not published): ledger, review forms (HTML + PDF), the open
+# applications and the 2025 annual reports' figures, into build/records/
+records: $(STAMP)
+	mkdir -p build/records
+	$(BIN)/gkpublish report ledger --out build/records/台账.xlsx
+	$(BIN)/gkpublish report form content/*/*.md --out build/records/审签表
+	$(BIN)/gkpublish report requests --as-of $(DEMO_AS_OF) > build/records/依申请公开.txt
+	$(BIN)/gkpublish report annual --year 2025 --organ SAMPLE001 --format json --out build/records/年报-2025-SAMPLE001.json
+	$(BIN)/gkpublish report annual --year 2025 --organ SAMPLE002 --format json --out build/records/年报-2025-SAMPLE002.json
+	$(BIN)/gkpublish report assessment --year 2026 > build/records/考核-2026.txt
 
 # The browser test drives Debian's Chromium, and its screenshots need a Chinese font;
 # install them when missing (needs root).

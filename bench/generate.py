@@ -278,17 +278,24 @@ class Generator:
     def _date_between(self, start: dt.date, end: dt.date) -> dt.date:
         return start + dt.timedelta(days=self.rng.randint(0, max(0, (end - start).days)))
 
-    def item(self, n: int, column: dict[str, Any]) -> tuple[str, str]:
+    def item(self, n: int, column: dict[str, Any], organ_name: str | None = None) -> tuple[str, str]:
         rng = self.rng
         kind = column.get("kind") or "item"
         required = self.site.required_by_kind.get(kind, set())
         is_doc = "doc_no" in required or (column.get("category") == "政策文件" and rng.random() < 0.5)
         organ, unit = self._owner(column)
+        if organ_name is not None and organ["name"] != organ_name:
+            organ = next(o for o in self.site.organs if o["name"] == organ_name)
+            unit = rng.choice(self.site.units_by_organ[organ_name])
         # the first items show every attribute and source type, however small N is
         attribute = self.attrs[n - 1] if n <= len(self.attrs) else rng.choices(self.attrs, self.weights)[0]
         # recent items are more frequent, so frequently updated columns stay fresh
         age = int(rng.expovariate(1 / 120))
         published = self.as_of - dt.timedelta(days=min(age, 1400))
+        if is_annual_report_column(column) and n > len(self.attrs):
+            # every organ publishes last year's 年度报告 in January (GK705)
+            attribute = "主动公开"
+            published = min(self.as_of, dt.date(self.as_of.year, 1, rng.randint(10, 28)))
         written = published - dt.timedelta(days=rng.randint(0, 12))
         year = published.year
         serial = self.serials[(organ["name"], year)] = self.serials.get((organ["name"], year), 0) + 1
@@ -458,6 +465,11 @@ class Generator:
         return "\n\n".join(parts) + "\n"
 
 
+def is_annual_report_column(column: dict[str, Any]) -> bool:
+    name = str(column.get("name", ""))
+    return "年报" in name or "年度报告" in name
+
+
 def copy_config(out: str) -> None:
     for name in ("site_config", "schema"):
         dst = os.path.join(out, name)
@@ -480,10 +492,12 @@ def generate(n: int, out: str, seed: int = 1, as_of: dt.date = DEFAULT_AS_OF) ->
         raise SystemExit("site_config/ 中没有栏目或发布机构（及其科室），无法生成条目")
     gen = Generator(site, seed, as_of)
     made: set[str] = set()
+    # every column gets items, each organ its 年度报告 of last year; then the rest spread at random
+    forced: list[tuple[dict[str, Any], str | None]] = [(c, None) for c in site.columns]
+    forced += [(c, o["name"]) for c in site.columns if is_annual_report_column(c) for o in site.organs]
     for i in range(1, n + 1):
-        # every column gets items; then the rest spread at random
-        column = site.columns[i - 1] if i <= len(site.columns) else gen.rng.choice(site.columns)
-        path, text = gen.item(i, column)
+        column, organ = forced[i - 1] if i <= len(forced) else (gen.rng.choice(site.columns), None)
+        path, text = gen.item(i, column, organ)
         d = os.path.dirname(path)
         if d not in made:
             os.makedirs(os.path.join(out, d), exist_ok=True)

@@ -23,6 +23,7 @@ from gkpublish.approvals import load_approvals
 from gkpublish.config import Loader, load_config, read_config_files
 from gkpublish.errors import GkError
 from gkpublish.model import ERROR, Finding, Item, Repository, scan_blocks
+from gkpublish.register import load_register
 from gkpublish.textio import MAX_ITEM_BYTES, decode_item, size_problem
 
 CONTENT_DIR = "content"
@@ -519,6 +520,7 @@ def load_repository(root: str, as_of: dt.date | None = None, trust_ref: str | No
                       load_findings=findings, as_of=as_of or dt.date.today())
     bind_attachments(repo)  # sign-offs bind each item's attachments too (GK303)
     repo.extra["approvals"] = load_approvals(root)  # signed sign-off records; malformed ones → GK302
+    repo.extra["register"] = load_register(root)  # records/requests/: the 依申请公开 register (GK7xx)
     if trust_ref is None:
         repo.trust_note = WORKTREE_TRUST_NOTE
     else:

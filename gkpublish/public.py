@@ -189,7 +189,9 @@ def secrets_of(repo: Repository) -> list[tuple[str, str]]:
 
 
 # Front-matter fields outside PUBLIC_FIELDS that the site shows (as 来源, 附件, 更正, 废止).
-_SHOWN_FIELDS = ("source", "attachments", "corrections", "abolished", "withdrawn")
+# ``genre`` (规章 / 行政规范性文件) only sorts items into the annual report's table 二: it is
+# a category word, not internal information.
+_SHOWN_FIELDS = ("source", "attachments", "corrections", "abolished", "withdrawn", "genre")
 
 
 def _strings(value: Any) -> list[str]:

@@ -38,6 +38,8 @@ MARKERS = {
     "privacy_opinion": "权利人意见泄露标记寒来暑往",
     "comment": "注释泄露标记秋收冬藏闰余成岁",
     "records": "依申请登记簿泄露标记律吕调阳",
+    "register_name": "登记申请人姓名标记云腾致雨",
+    "register_contact": "登记联系方式标记露结为霜",
 }
 SECRET_PDF = b"%PDF-1.4\n% secret attachment of an unpublished item LEAKBYTES\n%%EOF\n"
 BLOCK_PDF = b"%PDF-1.4\n% file linked only from a non-public block LEAKBYTES2\n%%EOF\n"
@@ -79,6 +81,10 @@ def trap_site(root: Path) -> Site:
     # records/: the 依申请公开 register
     site.write("records/2026/applications.yml",
                f"applications:\n  - applicant: {m['records']}\n    received: 2026-11-03\n    request: 申请公开某项目合同文本全文\n")
+    # records/requests/: one application of the register (issue #10), valid so the gate passes
+    site.write("records/requests/2026-0001.yml",
+               f"id: 2026-0001\nreceived: 2026-11-03\napplicant: {{type: 自然人, name: {m['register_name']}, "
+               f"contact: {m['register_contact']}}}\nrequest: 申请公开某项目合同文本\nanswered: 2026-11-10\noutcome: 予以公开\n")
     site.sign_all()
     return site
 
@@ -201,6 +207,8 @@ def test_html_comment_of_a_public_body_is_caught(copy):
     ("byg_reason", "content/tzgg/withheld.md:reason"),
     ("privacy_opinion", "content/gzdt/public.md:privacy"),
     ("records", "records/2026/applications.yml"),
+    ("register_name", "records/requests/2026-0001.yml"),
+    ("register_contact", "records/requests/2026-0001.yml"),
 ])
 def test_secret_text_in_a_page_is_caught(copy, name, source):
     site, out = copy

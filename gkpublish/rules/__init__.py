@@ -33,6 +33,7 @@ FAMILIES = (
     "gkpublish.rules.reprint",  # GK401–GK403: 转载与来源
     "gkpublish.rules.privacy",  # GK501–GK505: 保密与隐私
     "gkpublish.rules.site",  # GK6xx that need no git history (指南, 废止)
+    "gkpublish.rules.requests",  # GK701–GK705: the 依申请公开 register, the annual report
 )
 
 

@@ -1,0 +1,1 @@
+"""The subcommands of ``gkpublish report`` (see :mod:`gkpublish.commands.report`)."""
