@@ -73,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return int(args._run(args) or 0)
     except GkError as exc:
-        print(f"gkpublish: {exc}", file=sys.stderr)
+        from gkpublish.output import one_line  # a value from a file may hold a line break
+
+        print(f"gkpublish: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("gkpublish: 已中断", file=sys.stderr)

@@ -11,7 +11,7 @@ import os
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from gkpublish.config import load_config, read_config_files
@@ -177,6 +177,8 @@ CONFIG_TARGETS = [
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(target=st.sampled_from(CONFIG_TARGETS), value=CONFIG_VALUES)
+@example(target=("organisation.yml", ("units", 0, "organ")), value="\r")  # a line break in the reason
+@example(target=("organisation.yml", ("units", 0, "organ")), value="a\nb")
 def test_any_value_of_any_configuration_key_is_checked_or_refused_never_a_crash(site, target, value):
     """For every generated value at a real key: ``gkpublish check`` ends with a finding
     (exit 1), passes, or gives a one-line reason (exit 2) — never 内部错误."""

@@ -353,3 +353,17 @@ time.sleep(600)
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_an_output_folder_through_a_symlink_and_dotdot_is_refused_when_mkdocs_would_land_in_content(tmp_path):
+    """``link-to-root/../content``: the file system resolves it outside the repository, but
+    MkDocs folds it lexically (os.path.abspath) into content/ — refused, by both checks."""
+    from gkpublish.site.mkdocs_config import mkdocs_problems, output_problem
+
+    root = tmp_path / "repo"
+    (root / "content").mkdir(parents=True)
+    os.symlink(root, root / "link-to-root")
+    path = "link-to-root/../content"
+    assert "content/" in (output_problem(str(root), os.path.join(str(root), path)) or "")
+    text = DEFAULT_CONFIG.replace("site_dir: site", f"site_dir: {json.dumps(path)}")
+    assert [p for p in mkdocs_problems(text, {}, str(root)) if p.key == "site_dir"]

@@ -274,13 +274,17 @@ def output_problem(root: str, site_dir: str) -> str | None:
     The output folder is emptied and replaced by every build: it can be neither the
     repository, one of its ancestors, nor inside a folder that holds the published content
     or the decisions about it."""
-    real, real_root = os.path.realpath(site_dir), os.path.realpath(root)
-    if real == real_root or os.path.commonpath([real, real_root]) == real:
-        return "输出目录不能是站点仓库本身或其上级目录"
-    for top in PROTECTED_TOPS:
-        base = os.path.join(real_root, top)
-        if os.path.commonpath([real, base]) == base:
-            return f"输出目录不能位于仓库的 {top}/ 之中（构建会清空输出目录）"
+    # Both readings of the path: the one the file system follows (symlinks first) and the
+    # lexical one MkDocs computes (os.path.abspath folds "link/.." before any symlink is
+    # followed). Either landing on a protected folder is refused (fail closed).
+    real_root = os.path.realpath(root)
+    for where in {os.path.realpath(site_dir), os.path.realpath(os.path.abspath(site_dir))}:
+        if where == real_root or os.path.commonpath([where, real_root]) == where:
+            return "输出目录不能是站点仓库本身或其上级目录"
+        for top in PROTECTED_TOPS:
+            base = os.path.join(real_root, top)
+            if os.path.commonpath([where, base]) == base:
+                return f"输出目录不能位于仓库的 {top}/ 之中（构建会清空输出目录）"
     return None
 
 
@@ -469,5 +473,5 @@ def refuse_unsafe(root: str, files: dict[str, bytes], site: dict[str, Any], conf
         raise GkError(f"{CONFIG_FILE}: 不是 UTF-8 编码，请另存为 UTF-8") from None
     problems = mkdocs_problems(text, site, root)
     if problems:
-        raise GkError(f"{CONFIG_FILE} 含有会加载代码或外部资源的配置，拒绝构建：\n"
-                      + "\n".join(f"  {p}" for p in problems))
+        # one line (contract: exit 2 with a one-line reason); each problem names its key and line
+        raise GkError(f"{CONFIG_FILE} 含有会加载代码或外部资源的配置，拒绝构建：" + "；".join(str(p) for p in problems))
