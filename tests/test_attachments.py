@@ -1,0 +1,293 @@
+"""Files under content/ and attachments as content (issue #8, classes 2 and 3).
+
+Class 2: anything under content/ that is not exactly an item or an allowed attachment is
+GK109 and never reaches the site. Class 3: the files a public item publishes are read:
+their text is scanned for GK501–GK505, and office files that leak revisions, comments,
+authors or hidden text are GK506.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+
+import pytest
+
+from gkpublish.attachments import inspect
+from tests.conftest import DOCX, PDF, docx_bytes, pdf_bytes, xlsx_bytes
+
+ID_NO = "11010519491231002X"  # valid GB 11643 check character
+MOBILE = "13800138000"
+
+
+def linked(site, *files: str, body: str = "", **meta) -> None:
+    """A 主动公开 item at content/gzdt/a.md linking each file (relative to content/gzdt/)."""
+    links = "".join(f"[附件{n}]({f})\n\n" for n, f in enumerate(files, 1))
+    site.item("gzdt/a.md", body + links, **meta)
+
+
+def gk109_paths(result) -> set[str]:
+    return {f.path for f in result.of("GK109")}
+
+
+# -- class 2: by name ---------------------------------------------------------------------------
+
+def test_upper_case_md_copied_raw_is_gk109(site):
+    site.write("content/gzdt/内部通报.MD", "---\ntitle: 内部通报\nattribute: 不予公开\n---\n内部\n")
+    linked(site, "内部通报.MD")
+    result = site.check()
+    (f,) = result.of("GK109")
+    assert f.path == "content/gzdt/内部通报.MD" and ".md" in f.message
+    assert site.load().attachments == {}  # never an attachment, so never copied
+
+
+@pytest.mark.parametrize("name", ["说明.markdown", "说明.mdown", "说明.Md", "页面.html", "页面.htm", "图.svg",
+                                  "x.js", "x.css", "feed2.xml", "无扩展名", "数据.json", "包.rar", "包.7z"])
+def test_file_that_is_neither_item_nor_allowed_type_is_gk109(site, name):
+    site.write(f"content/gzdt/{name}", "内容")
+    site.item("gzdt/a.md")
+    assert gk109_paths(site.check()) == {f"content/gzdt/{name}"}
+
+
+def test_real_pdf_attachment_passes(site):
+    site.write("content/gzdt/附件.pdf", PDF)
+    linked(site, "附件.pdf")
+    result = site.check()
+    assert not result.of("GK109") and not result.of("GK506") and not result.of("GK107")
+
+
+@pytest.mark.parametrize("path", ["assets/javascripts/bundle.abc.min.js", "assets/images/favicon.png",
+                                  "search/docno/0.pdf", "pagefind/pagefind.pdf", "guide/申请表.docx",
+                                  "columns/gzdt/x.pdf", "catalog.md", "guide.md", "gzdt/index.md", "index.md",
+                                  "404.html", "sitemap.xml", "_site_config.md", "_x/a.md", "gzdt/_草稿.pdf",
+                                  ".hidden.pdf", "gzdt/.DS_Store"])
+def test_path_the_site_uses_itself_is_gk109(site, path):
+    site.write(f"content/{path}", PDF if path.endswith(".pdf") else "内容")
+    site.item("gzdt/a.md")
+    assert f"content/{path}" in gk109_paths(site.check())
+
+
+def test_gitkeep_is_ignored(site):
+    site.write("content/gzdt/.gitkeep", "")
+    site.item("gzdt/a.md")
+    assert not site.check().of("GK109")
+
+
+def test_paths_that_differ_only_in_case_are_gk109(site):
+    site.write("content/gzdt/附件a.pdf", PDF)
+    site.write("content/gzdt/附件A.pdf", PDF)
+    site.write("content/gzdt/附件.PDF", PDF)  # an upper-case extension is refused by itself
+    site.item("gzdt/a.md")
+    assert gk109_paths(site.check()) == {"content/gzdt/附件a.pdf", "content/gzdt/附件A.pdf", "content/gzdt/附件.PDF"}
+
+
+def test_item_and_attachment_of_one_address_differ_in_case(site):
+    site.item("gzdt/Notice.md")
+    site.item("gzdt/notice.md", index_no="SAMPLE001/2026-00002")
+    assert gk109_paths(site.check()) == {"content/gzdt/Notice.md", "content/gzdt/notice.md"}
+
+
+# -- class 2: by content --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "data", "words"), [
+    ("附件.pdf", b"<html><script>alert(1)</script></html>", "网页"),
+    ("图.png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "网页"),
+    ("表.docx", b"not a zip at all", "不符"),
+    ("表.xlsx", PDF, "PDF"),
+    ("说明.txt", "---\ntitle: 内部\nreviewers: {科室负责人: li-kz}\n---\n正文\n".encode(), "前置元数据"),
+    ("说明.txt", b"<script>alert(1)</script>", "<script>"),
+    ("数据.csv", b"a,b\n<SCRIPT src=x></SCRIPT>\n", "<script>"),
+])
+def test_content_not_matching_its_extension_is_gk109(site, name, data, words):
+    site.write(f"content/gzdt/{name}", data)
+    linked(site, name)
+    (f,) = site.check().of("GK109")
+    assert f.path == f"content/gzdt/{name}" and words in f.message and "content/gzdt/a.md" in f.message
+
+
+def test_mismatched_content_of_an_unpublished_item_is_not_read(site, monkeypatch):
+    site.write("content/gzdt/附件.pdf", b"<html>")
+    linked(site, "附件.pdf", attribute="依申请公开", reason={"ground": "过程信息", "basis": "条例第十六条"})
+    read = []
+    real = inspect
+    monkeypatch.setattr("gkpublish.attachments.inspect", lambda name, data: read.append(name) or real(name, data))
+    assert "content/gzdt/附件.pdf" not in gk109_paths(site.check()) and read == []
+
+
+def test_unreadable_attachment_is_a_finding_not_a_traceback(site):
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(PDF)))
+    writer.encrypt("secret-password", algorithm="RC4-128")
+    buf = io.BytesIO()
+    writer.write(buf)
+    site.write("content/gzdt/加密.pdf", buf.getvalue())
+    site.write("content/gzdt/坏.docx", b"PK\x03\x04" + os.urandom(200))
+    site.write("content/gzdt/坏.pdf", b"%PDF-1.7\n" + os.urandom(300))
+    linked(site, "加密.pdf", "坏.docx", "坏.pdf")
+    found = {f.path: f.message for f in site.check().of("GK109")}
+    assert set(found) == {"content/gzdt/加密.pdf", "content/gzdt/坏.docx", "content/gzdt/坏.pdf"}
+    assert "加密" in found["content/gzdt/加密.pdf"] and all("无法读取" in m for m in found.values())
+
+
+def test_symlink_to_an_unpublished_items_attachment_is_reported_by_the_check(site):
+    # one pipeline: the check reports it, not only the build's verify-site
+    site.write("content/tzgg/名单.pdf", pdf_bytes("internal list"))
+    site.item("tzgg/withheld.md", "不予公开。\n", column="tzgg", attribute="不予公开", index_no="SAMPLE001/2026-00002",
+              reason={"ground": "内部事务信息", "basis": "条例第十六条"}, attachments=[{"file": "名单.pdf", "title": "名单"}])
+    linked(site, "附件.pdf")
+    os.symlink("../tzgg/名单.pdf", site.root / "content" / "gzdt" / "附件.pdf")
+    (f,) = site.check().of("GK109")
+    assert f.path == "content/gzdt/附件.pdf" and "content/tzgg/名单.pdf" in f.message
+
+
+def test_attachment_with_the_bytes_of_an_item_file_is_gk109(site):
+    site.item("gzdt/b.md", index_no="SAMPLE001/2026-00002", attribute="依申请公开",
+               reason={"ground": "过程信息", "basis": "条例第十六条"})
+    os.symlink("b.md", site.root / "content" / "gzdt" / "c.txt")
+    linked(site, "c.txt")
+    messages = [f.message for f in site.check().of("GK109") if f.path == "content/gzdt/c.txt"]
+    assert any("条目文件 content/gzdt/b.md" in m for m in messages)
+
+
+# -- configuration ----------------------------------------------------------------------------------
+
+def test_allowed_types_narrowed_in_site_yml(site):
+    data = site.config_data("site.yml")
+    data["attachments"] = {"allowed": ["pdf"]}
+    site.config("site.yml", data)
+    site.write("content/gzdt/表.docx", DOCX)
+    site.write("content/gzdt/附件.pdf", PDF)
+    site.item("gzdt/a.md")
+    assert gk109_paths(site.check()) == {"content/gzdt/表.docx"}
+
+
+@pytest.mark.parametrize(("setting", "words"), [
+    ({"allowed": ["pdf", "html"]}, "html"), ({"allow": ["pdf"]}, "allow"), ({"allowed": "pdf"}, "列表"),
+    (["pdf"], "映射"), ({"allowed": [".PDF"]}, ".PDF")])
+def test_bad_attachment_setting_is_exit_2(site, setting, words):
+    data = site.config_data("site.yml")
+    data["attachments"] = setting
+    site.config("site.yml", data)
+    site.item("gzdt/a.md")
+    rc, out, err = site.cli("check")
+    assert rc == 2 and "site_config/site.yml" in err and words in err and "Traceback" not in err
+
+
+# -- class 3: text of attachments under GK501–GK505 ------------------------------------------------
+
+def test_csv_with_id_number_and_mobile_is_gk501_and_gk502_with_its_line(site):
+    site.write("content/gzdt/名单.csv", f"姓名,身份证号,手机\n张三,{ID_NO},{MOBILE}\n".encode("gbk"))
+    linked(site, "名单.csv")
+    result = site.check()
+    (id_hit,) = result.of("GK501")
+    (mobile_hit,) = result.of("GK502")
+    for f in (id_hit, mobile_hit):
+        assert f.path == "content/gzdt/名单.csv" and f.line == 2 and "附件（第 2 行）" in f.message
+    assert ID_NO not in id_hit.message  # masked in CI logs
+
+
+def test_docx_xlsx_and_pdf_text_are_scanned(site):
+    site.write("content/gzdt/通知.docx", docx_bytes("联系人：张三", f"身份证号：{ID_NO[:9]}", body_xml=(
+        f'<w:p><w:r><w:t>继续</w:t></w:r></w:p><w:p><w:r><w:t>手机 {MOBILE[:3]}</w:t></w:r><w:r><w:t>{MOBILE[3:]}</w:t></w:r></w:p>')))
+    site.write("content/gzdt/名单.xlsx", xlsx_bytes([["姓名", "手机"], ["李四", 13900139000]]))
+    site.write("content/gzdt/名单.pdf", pdf_bytes("page one", f"ID {ID_NO}"))
+    linked(site, "通知.docx", "名单.xlsx", "名单.pdf")
+    result = site.check()
+    mobiles = {f.path: f.message for f in result.of("GK502")}
+    assert set(mobiles) == {"content/gzdt/通知.docx", "content/gzdt/名单.xlsx"}
+    assert "工作表“名单”B2 单元格" in mobiles["content/gzdt/名单.xlsx"]
+    (pdf_id,) = result.of("GK501")
+    assert pdf_id.path == "content/gzdt/名单.pdf" and "第 2 页" in pdf_id.message
+
+
+def test_item_waiver_covers_its_attachment(site):
+    site.write("content/gzdt/值班表.csv", f"值班手机,{MOBILE}\n".encode())
+    linked(site, "值班表.csv", waivers=[{"rule": "GK502", "value": MOBILE, "reason": "值班手机依指南须公开"}])
+    result = site.check()
+    assert not result.of("GK502")  # waived, and the waiver is used: no stale-waiver warning
+
+
+def test_attachment_of_an_unpublished_item_is_not_scanned(site):
+    site.write("content/gzdt/名单.csv", f"张三,{ID_NO}\n".encode())
+    linked(site, "名单.csv", attribute="依申请公开", reason={"ground": "过程信息", "basis": "条例第十六条"})
+    assert not site.check().of("GK501")
+
+
+def test_attachment_linked_only_from_a_hidden_block_is_not_scanned(site):
+    site.write("content/gzdt/名单.csv", f"张三,{ID_NO}\n".encode())
+    site.item("gzdt/a.md", "公开部分。\n\n::: 不公开 理由=\"个人隐私（条例第十五条）\"\n[名单](名单.csv)\n:::\n",
+              attribute="部分公开")
+    assert not site.check().of("GK501")
+
+
+def test_zip_members_are_attachments_of_their_own(site):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("名单.csv", f"张三,{MOBILE}\n")
+    site.write("content/gzdt/材料.zip", buf.getvalue())
+    buf2 = io.BytesIO()
+    with zipfile.ZipFile(buf2, "w") as zf:
+        zf.writestr("index.html", "<script>alert(1)</script>")
+    site.write("content/gzdt/网页.zip", buf2.getvalue())
+    linked(site, "材料.zip", "网页.zip")
+    result = site.check()
+    (m,) = result.of("GK502")
+    assert m.path == "content/gzdt/材料.zip" and "压缩包中的 名单.csv" in m.message
+    assert gk109_paths(result) == {"content/gzdt/网页.zip"}
+
+
+# -- GK506 ------------------------------------------------------------------------------------------
+
+TRACKED = '<w:p><w:ins w:id="1" w:author="王五"><w:r><w:t>新增</w:t></w:r></w:ins><w:del w:id="2"><w:r><w:delText>原文</w:delText></w:r></w:del></w:p>'
+HIDDEN = '<w:p><w:r><w:rPr><w:vanish/></w:rPr><w:t>隐藏的话</w:t></w:r></w:p>'
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    (docx_bytes("正文", body_xml=TRACKED), "修订痕迹"),
+    (docx_bytes("正文", comments="这段不宜公开"), "批注"),
+    (docx_bytes("正文", creator="张三"), "作者“张三”"),
+    (docx_bytes("正文", modified_by="李四"), "最后修改者“李四”"),
+    (docx_bytes("正文", company="某某局办公室"), "单位“某某局办公室”"),
+    (docx_bytes("正文", body_xml=HIDDEN), "隐藏文字"),
+])
+def test_docx_that_leaks_is_gk506(site, data, words):
+    site.write("content/gzdt/通知.docx", data)
+    linked(site, "通知.docx")
+    (f,) = site.check().of("GK506")
+    assert f.path == "content/gzdt/通知.docx" and words in f.message
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    (pdf_bytes("text", author="Zhang San"), "Author"),
+    (pdf_bytes("text", creator="张三"), "Creator"),
+    (pdf_bytes("visible", invisible="hidden words"), "不可见文字"),
+])
+def test_pdf_that_leaks_is_gk506(site, data, words):
+    site.write("content/gzdt/通知.pdf", data)
+    linked(site, "通知.pdf")
+    (f,) = site.check().of("GK506")
+    assert f.path == "content/gzdt/通知.pdf" and words in f.message
+
+
+def test_xlsx_hidden_sheet_is_gk506(site):
+    site.write("content/gzdt/表.xlsx", xlsx_bytes([["a"]], hidden_sheet=True))
+    linked(site, "表.xlsx")
+    (f,) = site.check().of("GK506")
+    assert "隐藏工作表“内部”" in f.message
+
+
+def test_clean_office_files_pass_gk506(site):
+    site.write("content/gzdt/通知.docx", docx_bytes("正文", "第二段"))
+    site.write("content/gzdt/通知.pdf", pdf_bytes("text", creator="Microsoft Word"))
+    site.write("content/gzdt/表.xlsx", xlsx_bytes([["a", 1]]))
+    linked(site, "通知.docx", "通知.pdf", "表.xlsx")
+    result = site.check()
+    assert not result.of("GK506") and not result.of("GK109")
+
+
+def test_gk506_of_an_unpublished_item_is_not_reported(site):
+    site.write("content/gzdt/通知.docx", docx_bytes("正文", creator="张三"))
+    linked(site, "通知.docx", attribute="依申请公开", reason={"ground": "过程信息", "basis": "条例第十六条"})
+    assert not site.check().of("GK506")
