@@ -15,7 +15,7 @@ import zipfile
 import pytest
 
 from gkpublish.attachments import inspect
-from tests.conftest import DOCX, PDF, docx_bytes, pdf_bytes, xlsx_bytes
+from tests.conftest import DOCX, PDF, Site, docx_bytes, pdf_bytes, xlsx_bytes
 
 ID_NO = "11010519491231002X"  # valid GB 11643 check character
 MOBILE = "13800138000"
@@ -144,7 +144,7 @@ def test_symlink_to_an_unpublished_items_attachment_is_reported_by_the_check(sit
 
 def test_attachment_with_the_bytes_of_an_item_file_is_gk109(site):
     site.item("gzdt/b.md", index_no="SAMPLE001/2026-00002", attribute="依申请公开",
-               reason={"ground": "过程信息", "basis": "条例第十六条"})
+              reason={"ground": "过程信息", "basis": "条例第十六条"})
     os.symlink("b.md", site.root / "content" / "gzdt" / "c.txt")
     linked(site, "c.txt")
     messages = [f.message for f in site.check().of("GK109") if f.path == "content/gzdt/c.txt"]
@@ -291,3 +291,41 @@ def test_gk506_of_an_unpublished_item_is_not_reported(site):
     site.write("content/gzdt/通知.docx", docx_bytes("正文", creator="张三"))
     linked(site, "通知.docx", attribute="依申请公开", reason={"ground": "过程信息", "basis": "条例第十六条"})
     assert not site.check().of("GK506")
+
+
+# -- one pipeline: what passes the check builds, what the build would refuse the check reports -----
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def test_site_with_clean_attachments_passes_the_check_and_builds_with_them(tmp_path):
+    from tests.test_site_build import add_site_files, build_into
+
+    site = Site(tmp_path / "repo")
+    add_site_files(site)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("说明.txt", "办理流程说明\n")
+    files = {"通知.pdf": pdf_bytes("notice"), "通知.docx": docx_bytes("通知正文"), "表.xlsx": xlsx_bytes([["项目", 12]]),
+             "数据.csv": "项目,数量\n来信,12\n".encode("gbk"), "照片.png": PNG, "材料.zip": buf.getvalue()}
+    for name, data in files.items():
+        site.write(f"content/gzdt/{name}", data)
+    linked(site, *files, drafter="zhang-jb")
+    site.sign_all()
+    assert site.check().findings == []
+    out = tmp_path / "out"
+    rc, stdout, stderr = build_into(site, out)
+    assert rc == 0, stdout + stderr
+    for name, data in files.items():
+        assert (out / "gzdt" / name).read_bytes() == data
+
+
+@pytest.mark.parametrize(("name", "data"), [("内部通报.MD", "---\ntitle: 内部\n---\n内部\n"),
+                                            ("说明.html", "<script>alert(1)</script>"),
+                                            ("名单.csv", f"张三,{ID_NO},{MOBILE}\n")])
+def test_check_refuses_what_used_to_be_published(site, name, data):
+    site.write(f"content/gzdt/{name}", data)
+    linked(site, name, drafter="zhang-jb")
+    site.sign_all()
+    rc, out, err = site.cli("check", "--as-of", "2026-11-23")
+    assert rc == 1 and f"content/gzdt/{name}" in out
