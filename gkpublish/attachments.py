@@ -89,16 +89,13 @@ def name_problem(rel: str, allowed: frozenset[str]) -> str | None:
     """Why the file at repository path ``rel`` (under content/) can be neither an item nor
     an attachment, judged by its path alone; None when it may be one (an item when it ends
     in ``.md``)."""
-    from gkpublish.site.pages import reserved_problem
-
     sub = rel[len("content/"):] if rel.startswith("content/") else rel
-    name = posixpath.basename(sub)
-    parts = sub.split("/")
-    if any(p.startswith("_") for p in parts):
+    name = sub.rsplit("/", 1)[-1]
+    if (sub.startswith("_") or "/_" in sub):
         return ("以“_”开头的文件或文件夹名为系统保留（如 approvals/_site_config 是站点配置的签审记录），"
                 "不能作为条目或附件；请改名（去掉开头的“_”）")
     if name.endswith(ITEM_SUFFIX):
-        return reserved_problem(sub, item=True)
+        return _reserved(sub, item=True)
     ext = extension(name)
     low = ext.lower()
     if low in MARKDOWN_LIKE:
@@ -114,7 +111,19 @@ def name_problem(rel: str, allowed: frozenset[str]) -> str | None:
                 "content/ 下只能放条目（.md）和允许类型的附件；请转换格式、改名或删除该文件")
     if ext != low:
         return f"附件扩展名应为小写（.{low}，而不是 .{ext}）；请改名"
-    return reserved_problem(sub, item=False)
+    return _reserved(sub, item=False)
+
+
+def _reserved(sub: str, item: bool) -> str | None:
+    global _RESERVED_PROBLEM
+    if _RESERVED_PROBLEM is None:  # the site's own paths are the site package's to say
+        from gkpublish.site.pages import reserved_problem
+
+        _RESERVED_PROBLEM = reserved_problem
+    return _RESERVED_PROBLEM(sub, item)
+
+
+_RESERVED_PROBLEM: Any = None
 
 
 # -- by content --------------------------------------------------------------------------------

@@ -85,7 +85,13 @@ def public_body(item: Item) -> str:
 
 def _attachments(item: Item, body: str, repo: Repository) -> list[PublicAttachment]:
     """Files a public item publishes: its front-matter attachments and the local files its
-    public body links to (the same extractor GK107 checks), never a file of a hidden block."""
+    public body links to (the same extractor GK107 checks), never a file of a hidden block.
+    Computed once per item for its public body (the gate's inspection and the site share it)."""
+    if not repo.attachments:
+        return []
+    cached = item.derived.get("public_attachments") if body is item.derived.get("public_body") else None
+    if cached is not None:
+        return list(cached)
     folder = posixpath.dirname(item.path)
     wanted: dict[str, str] = {}
     for a in item.seq("attachments"):
@@ -97,8 +103,11 @@ def _attachments(item: Item, body: str, repo: Repository) -> list[PublicAttachme
         full, _ = resolve(folder, unquote(target))
         if full and not full.endswith(".md"):
             wanted.setdefault(full, posixpath.basename(full))
-    return [PublicAttachment(full, posixpath.basename(full), title) for full, title in wanted.items()
-            if full in repo.attachments and full not in repo.unsafe_paths]
+    out = [PublicAttachment(full, posixpath.basename(full), title) for full, title in wanted.items()
+           if full in repo.attachments and full not in repo.unsafe_paths]
+    if body is item.derived.get("public_body"):
+        item.derived["public_attachments"] = out
+    return out
 
 
 def _unlink_unpublished(item: Item, body: str, unpublished: set[str]) -> str:

@@ -329,3 +329,13 @@ def test_check_refuses_what_used_to_be_published(site, name, data):
     site.sign_all()
     rc, out, err = site.cli("check", "--as-of", "2026-11-23")
     assert rc == 1 and f"content/gzdt/{name}" in out
+
+
+def test_text_attachment_holding_an_unpublished_items_title_is_reported_by_the_check(site):
+    secret_title = "关于某某同志违纪问题的内部通报"
+    site.item("tzgg/withheld.md", "内部。\n", title=secret_title, column="tzgg", attribute="不予公开",
+              index_no="SAMPLE001/2026-00002", reason={"ground": "内部事务信息", "basis": "条例第十六条"})
+    site.write("content/gzdt/说明.txt", f"附：{secret_title}\n".encode())
+    linked(site, "说明.txt")
+    (f,) = site.check().of("GK109")
+    assert f.path == "content/gzdt/说明.txt" and "不公开的内容" in f.message and "verify-site" in f.message

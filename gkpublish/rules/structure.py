@@ -381,8 +381,9 @@ def content_files(repo: Repository) -> Iterator[Problem]:
     SVG, a ``.docx`` that is not an Office zip), a text file with YAML front matter or with
     ``<script>``/``<html>``/``<svg>``, a file that cannot be read (corrupt zip, encrypted
     PDF), and a file whose bytes are those of an item file or of a non-public file (a
-    symbolic link to an unpublished item's attachment): ``gkpublish build`` would refuse
-    it, so the gate does first.
+    symbolic link to an unpublished item's attachment), or a txt/csv attachment holding
+    non-public text (an unpublished item's title or body, a hidden block, a reviewer's
+    comment): ``gkpublish build`` would refuse it (verify-site), so the gate does first.
 
     Passing: ``content/zcwj/2026-01/附件1.pdf`` (a real PDF) linked from a 主动公开 item.
 
@@ -403,3 +404,34 @@ def content_files(repo: Repository) -> Iterator[Problem]:
         why = pf.inspection.kind_problem or pf.inspection.unreadable
         if why:
             yield Problem(pf.path, None, f"{why}（由 {owners} 发布）")
+    yield from _verify_text_attachments(repo)
+
+
+def _verify_text_attachments(repo: Repository) -> Iterator[Problem]:
+    """One pipeline: verify-site reads the text files the build copies (txt, csv) for the
+    non-public text of the repository (unpublished items, hidden blocks, records/,
+    approvals/); the gate asks the same check first, so a sign-off never approves a file
+    the build then refuses. GK5xx patterns are left to GK501–GK505 (with waivers)."""
+    import os
+
+    from gkpublish.attachments import public_files
+    from gkpublish.public import public_view
+
+    texts = [pf for pf in public_files(repo).values()
+             if pf.path.lower().endswith((".txt", ".csv")) and not (pf.inspection.kind_problem or pf.inspection.unreadable)]
+    if not texts:
+        return
+    from gkpublish.site import manifest as mf
+    from gkpublish.site.verify import Verifier
+
+    verifier = Verifier(repo, public_view(repo))
+    for pf in texts:
+        try:
+            with open(repo.attachments[pf.path], "rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue
+        for leak in verifier.content_leaks(os.path.relpath(pf.path, "content"), data, mf.ATTACHMENT):
+            if not re.match(r"GK\d{3} ", leak.reason):
+                yield Problem(pf.path, None, f"附件{leak.reason}：构建时 verify-site 会拒绝发布（由 {'、'.join(pf.owners)} 发布）；"
+                                             "请从附件中删除这些内容")

@@ -21,6 +21,7 @@ No compliance decisions are made here: what is public was decided by the public 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import os
@@ -603,6 +604,7 @@ def build_site(view: PublicView, attachment_paths: dict[str, str], build_date: d
     return bundle
 
 
+@functools.cache
 def reserved_files() -> tuple[str, ...]:
     """Top-level files of every built site that no content/ file may replace."""
     from gkpublish.site.manifest import MANIFEST
