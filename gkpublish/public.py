@@ -150,6 +150,12 @@ def public_view(repo: Repository, findings: list[Finding] | None = None) -> Publ
     """Only what may be published. Items with an error finding are left out as well
     (defence in depth: ``gkpublish build`` refuses to build when the gate fails)."""
     failed = {f.path for f in findings or () if f.severity == ERROR}
+    # attachments whose inspection failed (wrong type, unreadable, non-public bytes, GK506)
+    # stay off the site whatever findings the caller passes: the gate is not the only layer
+    from gkpublish.attachments import public_files
+
+    failed |= {p for p, pf in public_files(repo).items()
+               if pf.same_as or pf.inspection.kind_problem or pf.inspection.unreadable or pf.inspection.leaks}
     items: list[PublicItem] = []
     unpublished = {it.path for it in repo.items if not is_published(it)}
     for item in repo.items:
@@ -159,7 +165,10 @@ def public_view(repo: Repository, findings: list[Finding] | None = None) -> Publ
         items.append(PublicItem(
             source_path=item.path, url=item_url(item.path),
             meta={k: item.meta[k] for k in PUBLIC_FIELDS if k in item.meta},
-            body=body, source=_public_source(item), attachments=_attachments(item, body, repo),
+            body=body, source=_public_source(item),
+            # an attachment with an error of its own (GK109, GK5xx, GK506) stays off the site
+            # even where the gate is bypassed (gkpublish serve)
+            attachments=[a for a in _attachments(item, body, repo) if a.path not in failed],
             corrections=[c for c in item.seq("corrections") if isinstance(c, dict)],
             abolished=item.mapping("abolished") or None,
         ))

@@ -15,7 +15,7 @@ import zipfile
 import pytest
 
 from gkpublish.attachments import inspect
-from tests.conftest import DOCX, PDF, Site, docx_bytes, pdf_bytes, xlsx_bytes
+from tests.conftest import DOCX, PDF, Site, docx_bytes, item_source, pdf_bytes, xlsx_bytes
 
 ID_NO = "11010519491231002X"  # valid GB 11643 check character
 MOBILE = "13800138000"
@@ -339,3 +339,51 @@ def test_text_attachment_holding_an_unpublished_items_title_is_reported_by_the_c
     linked(site, "说明.txt")
     (f,) = site.check().of("GK109")
     assert f.path == "content/gzdt/说明.txt" and "不公开的内容" in f.message and "verify-site" in f.message
+
+
+@pytest.mark.parametrize("how", ["symlink", "hardlink", "copy"])
+def test_link_or_copy_of_a_file_linked_only_from_a_hidden_block_is_gk109(site, how):
+    site.write("content/gzdt/名单.pdf", pdf_bytes("list of applicants"))
+    site.item("gzdt/b.md", "公开部分。\n\n::: 不公开 理由=\"个人隐私（条例第十五条）\"\n[名单](名单.pdf)\n:::\n",
+              attribute="部分公开", index_no="SAMPLE001/2026-00002")
+    source, target = site.root / "content/gzdt/名单.pdf", site.root / "content/gzdt/附件.pdf"
+    {"symlink": lambda: os.symlink("名单.pdf", target), "hardlink": lambda: os.link(source, target),
+     "copy": lambda: target.write_bytes(source.read_bytes())}[how]()
+    linked(site, "附件.pdf")
+    (f,) = site.check().of("GK109")
+    assert f.path == "content/gzdt/附件.pdf" and "content/gzdt/名单.pdf" in f.message and "不公开部分" in f.message
+
+
+def test_with_the_gate_bypassed_the_build_still_copies_no_refused_file(tmp_path):
+    # defence in depth: build with no findings at all (as if the gate had been walked around)
+    from gkpublish.site.build import build_site_dir
+    from tests.test_site_build import add_site_files
+
+    site = Site(tmp_path / "repo")
+    add_site_files(site)
+    refused = {"gzdt/内部通报.MD": "---\ntitle: 内部通报\n---\n内部通报正文泄露标记\n",
+               "gzdt/说明.markdown": "# 说明\n未经检查的页面泄露标记\n",
+               "gzdt/说明.html": "<script>alert('泄露标记')</script>",
+               "gzdt/图.svg": "<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
+               "assets/javascripts/bundle.js": "alert('替换主题脚本')",
+               "assets/stylesheets/extra.pdf": "%PDF-1.4 保留路径",
+               "search/docno/0.pdf": "%PDF-1.4 保留路径",
+               "gzdt/_draft.pdf": "%PDF-1.4 保留名称",
+               "gzdt/index.md": "---\ntitle: 索引\n---\n",
+               "gzdt/伪装.pdf": "<html><body>伪装成 PDF 的网页泄露标记</body></html>"}
+    for rel, text in refused.items():
+        site.write(f"content/{rel}", text)
+    links = "".join(f"[f{n}](../{rel})\n\n" for n, rel in enumerate(refused))
+    site.write("content/gzdt/linker.md", item_source(links, index_no="SAMPLE001/2026-00099"))
+    repo = site.load()
+    from gkpublish.rules import run_rules
+
+    findings = run_rules(repo)
+    flagged = {f.path for f in findings if f.rule in ("GK109", "GK107")}
+    assert {f"content/{rel}" for rel in refused} <= flagged
+    out = tmp_path / "out"
+    build_site_dir(repo, [], str(out))  # verify-site's own findings are not the point here
+    built = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    for rel, text in refused.items():
+        assert rel not in built, rel
+        assert not any(text.encode() in data for data in built.values()), rel
