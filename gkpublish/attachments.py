@@ -85,12 +85,17 @@ ACTIVE = ("html", "htm", "xhtml", "shtml", "svg", "svgz", "js", "mjs", "css", "x
           "json", "php", "asp", "aspx", "jsp", "swf", "wasm", "map")
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
 def name_problem(rel: str, allowed: frozenset[str]) -> str | None:
     """Why the file at repository path ``rel`` (under content/) can be neither an item nor
     an attachment, judged by its path alone; None when it may be one (an item when it ends
     in ``.md``)."""
     sub = rel[len("content/"):] if rel.startswith("content/") else rel
     name = sub.rsplit("/", 1)[-1]
+    if _CONTROL_RE.search(sub):
+        return "文件或文件夹名含有换行、制表符等控制字符：会破坏检查结果和网址；请改名"
     if (sub.startswith("_") or "/_" in sub):
         return ("以“_”开头的文件或文件夹名为系统保留（如 approvals/_site_config 是站点配置的签审记录），"
                 "不能作为条目或附件；请改名（去掉开头的“_”）")

@@ -387,3 +387,20 @@ def test_with_the_gate_bypassed_the_build_still_copies_no_refused_file(tmp_path)
     for rel, text in refused.items():
         assert rel not in built, rel
         assert not any(text.encode() in data for data in built.values()), rel
+
+
+def test_file_name_with_a_newline_is_gk109(site):
+    site.write("content/gzdt/a\n::error::x.pdf", PDF)
+    site.item("gzdt/a.md")
+    (f,) = site.check().of("GK109")
+    assert "控制字符" in f.message
+
+
+def test_office_97_binary_text_is_scanned_best_effort(site):
+    ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    site.write("content/gzdt/通知.doc", ole2 + f"联系人手机{MOBILE}。".encode("utf-16-le") + b"\x00" * 64)
+    site.write("content/gzdt/名单.xls", ole2 + f"ID {ID_NO};".encode("ascii") + b"\x00" * 64)
+    linked(site, "通知.doc", "名单.xls")
+    result = site.check()
+    assert [f.path for f in result.of("GK502")] == ["content/gzdt/通知.doc"]
+    assert [f.path for f in result.of("GK501")] == ["content/gzdt/名单.xls"]

@@ -275,6 +275,11 @@ def _message(rule_id: str, value: str, where: str, terms: Terms) -> str:
     return (f"{where}含禁用词“{value}”（{TERMS_FILE} prohibited；附件3 第二条），请删除或改写；{WAIVE_HINT}")
 
 
+def _attachment_message(rule_id: str, value: str, where: str, terms: Terms) -> str:
+    """The item message, with the fix that fits a file: edit it and upload it again."""
+    return _message(rule_id, value, f"附件（{where}）", terms).replace("，或移入“::: 不公开”块", "后重新上传附件")
+
+
 def _attachment_hits(path: str, files: dict[str, PublicFile], terms: Terms,
                      cache: dict[str, list[tuple[Hit, Text]]]) -> list[tuple[Hit, Text]]:
     """GK501–GK505 hits in the text of one public attachment, scanned once per command
@@ -307,7 +312,7 @@ def _check_item(item: Item, terms: Terms, out: dict[str, list[Problem]],
         if key in keys:
             used.add(key)
             continue
-        out[hit.rule].append(Problem(path, text.line, _message(hit.rule, hit.value, f"附件（{text.where}）", terms)))
+        out[hit.rule].append(Problem(path, text.line, _attachment_message(hit.rule, hit.value, text.where, terms)))
     for w in waivers:
         if (w.rule, canonical(w.rule, w.value)) not in used:
             out[w.rule].append(Problem(
@@ -338,7 +343,7 @@ def _scan(repo: Repository) -> dict[str, list[Problem]]:
             _check_item(item, terms, out, found)
     for path in owned.get(GUIDE_FILE, ()):  # the 申请表 of guide.yml: no item, no waivers
         for hit, t in _attachment_hits(path, files, terms, cache):
-            out[hit.rule].append(Problem(path, t.line, _message(hit.rule, hit.value, f"附件（{t.where}）", terms)))
+            out[hit.rule].append(Problem(path, t.line, _attachment_message(hit.rule, hit.value, t.where, terms)))
     repo.extra[__name__] = out
     return out
 
