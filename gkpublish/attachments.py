@@ -339,6 +339,7 @@ def _inspect_zip(ext: str, data: bytes, out: Inspection) -> None:
             return
         _office_properties(zf, out)
         {"docx": _docx, "xlsx": _xlsx, "pptx": _pptx}[kind](zf, out)
+        _embedded_and_rest(zf, out)
     elif ext == "ofd":
         if "OFD.xml" not in names:
             out.kind_problem = "文件内容与扩展名 .ofd 不符：zip 压缩包中没有 OFD.xml"
@@ -348,11 +349,42 @@ def _inspect_zip(ext: str, data: bytes, out: Inspection) -> None:
         _zip_members(zf, out)
 
 
+# parts read by the extractors above, with their locations; and parts that hold layout only
+_LOCATED = re.compile(r"(?:word/(?:document|header\d*|footer\d*|footnotes|endnotes|comments)"
+                      r"|xl/(?:sharedStrings|workbook|worksheets/sheet\d+|comments\d*)"
+                      r"|ppt/(?:slides/slide\d+|notesSlides/notesSlide\d+)|docProps/(?:core|app))\.xml")
+_LAYOUT = re.compile(r"(?:.*/)?(?:theme\d*|styles|stylesWithEffects|fontTable|settings|webSettings|numbering"
+                     r"|slideLayout\d*|slideMaster\d*|notesMaster\d*|handoutMaster\d*|presProps|viewProps|tableStyles"
+                     r"|calcChain|\[Content_Types\])\.xml|.*\.rels")
+
+
+def _embedded_and_rest(zf: zipfile.ZipFile, out: Inspection) -> None:
+    """Fail closed over the rest of an Office file: an embedded file (an OLE object, a
+    spreadsheet behind a chart) is published with it, and the text of every other XML part
+    (text boxes of drawings, charts, custom XML, custom properties) is scanned too."""
+    embedded = [n for n in zf.namelist() if "/embeddings/" in n and not n.endswith("/")]
+    if embedded:
+        out.leaks.append(f"含内嵌文件（{'、'.join(embedded[:3])}{' 等' if len(embedded) > 3 else ''}）：随附件一起公开，"
+                         "门禁无法逐一检查；请删除内嵌对象或改为粘贴内容后重新导出")
+    for part in sorted(zf.namelist(), key=_natural):
+        if not part.endswith(".xml") or _LOCATED.fullmatch(part) or _LAYOUT.fullmatch(part):
+            continue
+        root = _xml(zf, part)
+        if root is None:
+            continue
+        text = "\n".join(t for t in (el.text for el in root.iter()) if t and t.strip())
+        if text:
+            out.texts.append(Text(f"{part} 中", text))
+
+
 def _office_properties(zf: zipfile.ZipFile, out: Inspection) -> None:
     """docProps/core.xml and app.xml: who wrote and last changed the file, for whom."""
     found = []
     core = _xml(zf, "docProps/core.xml")
     if core is not None:
+        text = "\n".join(t for t in (el.text for el in core.iter()) if t and t.strip())
+        if text:
+            out.texts.append(Text("文档属性", text))
         for tag, label in ((f"{DC}creator", "作者"), (f"{CP}lastModifiedBy", "最后修改者")):
             for el in core.iter(tag):
                 if (el.text or "").strip():
@@ -556,9 +588,18 @@ def _inspect_pdf(data: bytes, out: Inspection) -> None:
     creator = str(info.get("/Creator") or "").strip()
     if creator and _PERSON_LIKE.match(creator):
         found.append(f"创建者（Creator）“{creator}”")
+    try:
+        xmp = reader.xmp_metadata
+        creators = [c for c in (xmp.dc_creator or []) if str(c).strip()] if xmp is not None else []
+    except Exception:  # noqa: BLE001 - broken XMP is not a finding of its own
+        creators = []
+    if creators:
+        found.append(f"XMP 作者（dc:creator）“{'、'.join(map(str, creators))}”")
     if found:
         out.leaks.append(f"PDF 文档信息含{'、'.join(found)}：会随附件公开；请在导出前删除文档属性中的个人信息")
+    _pdf_active_and_embedded(reader, data, out)
     hidden_pages = []
+    notes: list[str] = []
     for n, page in enumerate(pages, 1):
         try:
             text = page.extract_text() or ""
@@ -568,9 +609,48 @@ def _inspect_pdf(data: bytes, out: Inspection) -> None:
             out.texts.append(Text(f"第 {n} 页", text))
         if _invisible_text(page, reader):
             hidden_pages.append(str(n))
+        for text in _annotation_texts(page):
+            notes.append(str(n))
+            out.texts.append(Text(f"第 {n} 页批注", text))
     if hidden_pages:
         out.leaks.append(f"第 {'、'.join(hidden_pages)} 页含不可见文字（文字渲染模式 3，Tr 3）：页面上看不到，"
                          "但可被复制和检索；请删除后重新导出")
+    if notes:
+        out.leaks.append(f"第 {'、'.join(dict.fromkeys(notes))} 页含批注（注释）：审阅意见会随附件公开；请删除全部注释后重新导出")
+
+
+_NOTE_SUBTYPES = ("/Text", "/FreeText", "/Popup", "/Highlight", "/Underline", "/StrikeOut", "/Squiggly",
+                  "/Square", "/Circle", "/Ink", "/Stamp", "/Caret", "/FileAttachment", "/Sound")
+
+
+def _annotation_texts(page: Any) -> list[str]:
+    """The text of a page's comments (annotations other than links and form fields)."""
+    out = []
+    annots = page.get("/Annots")
+    if annots is None:
+        return out
+    for ref in annots.get_object() or []:
+        annot = ref.get_object()
+        if annot.get("/Subtype") in _NOTE_SUBTYPES:
+            out.append(str(annot.get("/Contents") or annot.get("/T") or annot.get("/Subtype")))
+    return out
+
+
+def _pdf_active_and_embedded(reader: Any, data: bytes, out: Inspection) -> None:
+    """JavaScript runs in the reader's viewer (and some browsers); embedded files are
+    published with the PDF but nobody reviewed them."""
+    root = reader.trailer.get("/Root")
+    root = root.get_object() if root is not None else {}
+    names = root.get("/Names")
+    names = names.get_object() if names is not None else {}
+    if "/JavaScript" in names or "/OpenAction" in root and b"/JS" in data or b"/JavaScript" in data:
+        out.kind_problem = "PDF 中含有 JavaScript 脚本：打开文件时会运行；请重新导出为不含脚本的 PDF"
+    try:
+        embedded = list(reader.attachments)
+    except Exception:  # noqa: BLE001
+        embedded = ["（无法列出）"] if "/EmbeddedFiles" in names else []
+    if embedded:
+        out.leaks.append(f"PDF 内嵌附件（{'、'.join(embedded[:3])}）：随 PDF 一起公开，门禁无法检查其内容；请删除后重新导出")
 
 
 def _invisible_text(page: Any, reader: Any) -> bool:

@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import stat
+import unicodedata
 from typing import Any, NamedTuple
 
 import yaml
@@ -302,11 +303,13 @@ def scan_content(root: str, allowed: frozenset[str] = KNOWN_TYPES) -> ContentSca
 
 
 def _case_collisions(scan: ContentScan) -> None:
-    """Two site paths that differ only in case are one file on Windows and macOS (and on a
-    web server that folds case): the one published would be whichever was copied last."""
+    """Two site paths that differ only in case (or in Unicode composition) are one file on
+    Windows and macOS (and on a web server that folds case): the one published would be
+    whichever was copied last."""
     by_key: dict[str, list[str]] = {}
     for rel in [*scan.items, *scan.attachments]:
-        key = (rel[:-len(ITEM_SUFFIX)] if rel.endswith(ITEM_SUFFIX) else rel).casefold()
+        # NFC too: macOS writes names decomposed (e + U+0301), Linux keeps what it is given
+        key = unicodedata.normalize("NFC", rel[:-len(ITEM_SUFFIX)] if rel.endswith(ITEM_SUFFIX) else rel).casefold()
         by_key.setdefault(key, []).append(rel)
     for paths in by_key.values():
         if len(paths) < 2:

@@ -404,3 +404,96 @@ def test_office_97_binary_text_is_scanned_best_effort(site):
     result = site.check()
     assert [f.path for f in result.of("GK502")] == ["content/gzdt/通知.doc"]
     assert [f.path for f in result.of("GK501")] == ["content/gzdt/名单.xls"]
+
+
+# -- more of what an office file carries ------------------------------------------------------------
+
+def _pdf_with(edit) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes("page text"))))
+    edit(writer)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def _annotate(writer) -> None:
+    from pypdf.annotations import Text as Note
+
+    writer.add_annotation(0, Note(rect=(50, 550, 200, 650), text=f"审核意见：联系人手机 {MOBILE}"))
+
+
+def test_pdf_comment_is_gk506_and_its_text_is_scanned(site):
+    site.write("content/gzdt/通知.pdf", _pdf_with(_annotate))
+    linked(site, "通知.pdf")
+    result = site.check()
+    assert "批注" in result.of("GK506")[0].message
+    assert "第 1 页批注" in result.of("GK502")[0].message
+
+
+def _javascript(writer) -> None:
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    action = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('x');")})
+    writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+
+
+def test_pdf_with_an_embedded_file_is_gk506_and_with_javascript_gk109(site):
+    site.write("content/gzdt/内嵌.pdf", _pdf_with(lambda w: w.add_attachment("名单.xlsx", b"PK\x03\x04")))
+    site.write("content/gzdt/脚本.pdf", _pdf_with(_javascript))
+    linked(site, "内嵌.pdf", "脚本.pdf")
+    result = site.check()
+    assert [f.path for f in result.of("GK506")] == ["content/gzdt/内嵌.pdf"]
+    (js,) = result.of("GK109")
+    assert js.path == "content/gzdt/脚本.pdf" and "JavaScript" in js.message
+
+
+def test_docx_embedded_object_is_gk506_and_other_parts_are_scanned(site):
+    import zipfile as zf_mod
+
+    buf = io.BytesIO(docx_bytes("正文"))
+    with zf_mod.ZipFile(buf, "a") as zf:
+        zf.writestr("word/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0")
+    site.write("content/gzdt/内嵌.docx", buf.getvalue())
+    buf2 = io.BytesIO(docx_bytes("正文"))
+    with zf_mod.ZipFile(buf2, "a") as zf:
+        zf.writestr("word/charts/chart1.xml", f"<c:chartSpace xmlns:c='urn:c'><c:v>联系人 {MOBILE}</c:v></c:chartSpace>")
+    site.write("content/gzdt/图表.docx", buf2.getvalue())
+    linked(site, "内嵌.docx", "图表.docx")
+    result = site.check()
+    assert [f.path for f in result.of("GK506")] == ["content/gzdt/内嵌.docx"]
+    (m,) = result.of("GK502")
+    assert m.path == "content/gzdt/图表.docx" and "word/charts/chart1.xml" in m.message
+
+
+def test_docx_title_property_with_an_id_number_is_gk501(site):
+    import zipfile as zf_mod
+
+    parts = {}
+    with zf_mod.ZipFile(io.BytesIO(docx_bytes("正文"))) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts["docProps/core.xml"] = parts["docProps/core.xml"].replace(
+        b"</cp:coreProperties>", f"<dc:title>张三 {ID_NO}</dc:title></cp:coreProperties>".encode())
+    buf = io.BytesIO()
+    with zf_mod.ZipFile(buf, "w") as zf:
+        for n, data in parts.items():
+            zf.writestr(n, data)
+    site.write("content/gzdt/通知.docx", buf.getvalue())
+    linked(site, "通知.docx")
+    (f,) = site.check().of("GK501")
+    assert "文档属性" in f.message
+
+
+@pytest.mark.parametrize("path", ["Assets/x.png", "SEARCH/x.pdf", "Search.md", "gzdt/INDEX.md", "Feed.xml"])
+def test_reserved_paths_in_another_case_are_gk109(site, path):
+    site.write(f"content/{path}", PDF)
+    site.item("gzdt/a.md")
+    assert f"content/{path}" in gk109_paths(site.check())
+
+
+def test_names_that_differ_only_in_unicode_composition_are_gk109(site):
+    site.write("content/gzdt/caf\u00e9.pdf", PDF)
+    site.write("content/gzdt/cafe\u0301.pdf", PDF)
+    site.item("gzdt/a.md")
+    assert len(gk109_paths(site.check())) == 2

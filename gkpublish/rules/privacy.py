@@ -466,16 +466,21 @@ def office_leaks(repo: Repository) -> Iterator[Problem]:
     when it carries:
 
     * Word tracked changes (``w:ins``, ``w:del``: the deleted wording is still in the file)
-      and comments (``word/comments.xml``, Excel and PowerPoint comments);
+      and comments (``word/comments.xml``, Excel and PowerPoint comments, PDF annotations);
+    * embedded files (``*/embeddings/`` of an Office file, a PDF's embedded files): they are
+      published with the document and nobody reviewed them;
     * who wrote it: ``docProps/core.xml`` 作者 (``dc:creator``) and 最后修改者
       (``cp:lastModifiedBy``), ``docProps/app.xml`` 单位 (``Company``) and ``Manager``;
-      a PDF's ``/Author`` (any non-empty value) and a ``/Creator`` written in Chinese
-      characters only (a person, not the software that made the file); OFD ``Author``;
+      a PDF's ``/Author`` (any non-empty value), its XMP ``dc:creator``, and a ``/Creator``
+      written in Chinese characters only (a person, not the software that made the file);
+      OFD ``Author``;
     * hidden content: Word hidden text (``w:vanish``), hidden Excel sheets, rows and
       columns, hidden slides, PDF text in render mode 3 (invisible, but copied and indexed).
 
     The text of every such file (and of txt/csv) is also scanned for GK501–GK505, under
-    those rules and with the item's waivers. There is no waiver for GK506: clean the file
+    those rules and with the item's waivers: body, headers, footers, notes, comments,
+    document properties, every other XML part (charts, text boxes, custom XML), PDF pages
+    and annotations. There is no waiver for GK506: clean the file
     (Office“检查文档”, WPS“隐私”, accept all changes) and export it again. Office 97-2003
     binary files (doc/xls/ppt/wps/et/dps) are scanned for text only (best effort); images
     are not inspected.

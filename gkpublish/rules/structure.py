@@ -378,7 +378,8 @@ def content_files(repo: Repository) -> Iterator[Problem]:
 
     Refused by content, for the files a published item publishes (read once per command):
     bytes that are not what the extension says (a ``.pdf`` that is HTML, a ``.png`` that is
-    SVG, a ``.docx`` that is not an Office zip), a text file with YAML front matter or with
+    SVG, a ``.docx`` that is not an Office zip), a PDF with JavaScript, a zip holding a
+    type that is not allowed, a text file with YAML front matter or with
     ``<script>``/``<html>``/``<svg>``, a file that cannot be read (corrupt zip, encrypted
     PDF), and a file whose bytes are those of an item file or of a non-public file (a
     symbolic link to an unpublished item's attachment), or a txt/csv attachment holding

@@ -619,13 +619,13 @@ def reserved_problem(sub: str, item: bool) -> str | None:
     parts = sub.split("/")
     name = parts[-1]
     top = posixpath.splitext(parts[0])[0] if item and len(parts) == 1 else parts[0]
-    if top in RESERVED:
+    if top.casefold() in RESERVED:  # a server that folds case serves Assets/ as assets/
         return (f"“{top}”是站点保留的地址（{', '.join(RESERVED)} 用于目录、指南、栏目、搜索和主题文件），"
                 f"content/{sub} 会覆盖站点自己的页面或脚本；请改名或移到其他文件夹")
-    if item and name == "index.md":
+    if item and name.casefold() == "index.md":
         return (f"条目不能命名为 index.md：它会占用所在文件夹的地址（{page_url(sub) or '首页'}），"
                 "与同名条目或首页冲突；请改为有意义的文件名")
-    if len(parts) == 1 and name in reserved_files():
+    if len(parts) == 1 and name.casefold() in reserved_files():
         return f"content/{name} 与站点自动生成的 {name} 同名，会覆盖它；请改名"
     return None
 
