@@ -211,6 +211,8 @@ def inspect(name: str, data: bytes) -> Inspection:
             _inspect_zip(ext, data, out)
         elif data.startswith(_OLE2):
             _inspect_ole2(data, out)
+        elif ext in ("jpg", "jpeg"):
+            _inspect_jpeg(data, out)
     except _Unreadable as exc:
         out.unreadable = str(exc)
     except Exception as exc:  # a hostile or broken file must never stop the check  # noqa: BLE001
@@ -548,6 +550,45 @@ def _inspect_ole2(data: bytes, out: Inspection) -> None:
             out.texts.append(Text("文件内容", s))
     for m in _ASCII_RUN.finditer(data):
         out.texts.append(Text("文件内容", m.group().decode("ascii")))
+
+
+# -- JPEG (EXIF) ---------------------------------------------------------------------------------
+
+_EXIF_TAGS = {0x8825: "拍摄位置（GPS）", 0x013B: "作者（Artist）", 0x9C9D: "作者（XPAuthor）", 0x8298: "版权人（Copyright）"}
+
+
+def _inspect_jpeg(data: bytes, out: Inspection) -> None:
+    """A photo's EXIF can carry where it was taken (GPS) and who took it: published with it."""
+    at = 2
+    while at + 4 <= len(data) and data[at] == 0xFF:
+        marker, size = data[at + 1], struct.unpack(">H", data[at + 2:at + 4])[0]
+        if marker == 0xE1 and data[at + 4:at + 10] == b"Exif\x00\x00":
+            found = _exif_tags(data[at + 10:at + 2 + size])
+            if found:
+                out.leaks.append(f"照片的 EXIF 信息含{'、'.join(found)}：会随图片公开；请用图片软件清除 EXIF（或另存）后重新上传")
+            return
+        if marker in (0xDA, 0xD9):  # start of scan: no more metadata
+            return
+        at += 2 + size
+
+
+def _exif_tags(tiff: bytes) -> list[str]:
+    if len(tiff) < 8 or tiff[:2] not in (b"II", b"MM"):
+        return []
+    order = "<" if tiff[:2] == b"II" else ">"
+    ifd = struct.unpack(order + "I", tiff[4:8])[0]
+    if ifd + 2 > len(tiff):
+        return []
+    count = struct.unpack(order + "H", tiff[ifd:ifd + 2])[0]
+    found = []
+    for n in range(min(count, 512)):
+        entry = tiff[ifd + 2 + 12 * n:ifd + 14 + 12 * n]
+        if len(entry) < 12:
+            break
+        tag = struct.unpack(order + "H", entry[:2])[0]
+        if tag in _EXIF_TAGS:
+            found.append(_EXIF_TAGS[tag])
+    return found
 
 
 # -- PDF ---------------------------------------------------------------------------------------

@@ -497,3 +497,20 @@ def test_names_that_differ_only_in_unicode_composition_are_gk109(site):
     site.write("content/gzdt/cafe\u0301.pdf", PDF)
     site.item("gzdt/a.md")
     assert len(gk109_paths(site.check())) == 2
+
+
+def _jpeg_with_exif(*tags: int) -> bytes:
+    import struct
+
+    entries = b"".join(struct.pack("<HHII", tag, 2, 1, 0) for tag in tags)
+    tiff = b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", len(tags)) + entries + b"\x00\x00\x00\x00"
+    app1 = b"Exif\x00\x00" + tiff
+    return b"\xff\xd8" + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + b"\xff\xda\x00\x02" + b"\x00" * 16 + b"\xff\xd9"
+
+
+def test_photo_with_gps_or_author_in_exif_is_gk506(site):
+    site.write("content/gzdt/现场.jpg", _jpeg_with_exif(0x8825, 0x013B))
+    site.write("content/gzdt/会场.jpg", _jpeg_with_exif(0x010F))  # camera make only: passes
+    linked(site, "现场.jpg", "会场.jpg")
+    (f,) = site.check().of("GK506")
+    assert f.path == "content/gzdt/现场.jpg" and "GPS" in f.message and "Artist" in f.message

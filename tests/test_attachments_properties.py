@@ -162,3 +162,36 @@ def test_a_file_under_content_is_an_error_or_not_copied(tmp_path_factory, files)
         assert uri.split("/")[0] not in ("assets", "search", "pagefind", "guide", "columns"), uri
         assert inspect(uri, data).kind_problem is None, uri
     shutil.rmtree(site.root.parent, ignore_errors=True)
+
+
+# -- GK506: generated office documents with any mix of what they leak ------------------------------
+
+LEAKS = {
+    "tracked": {"body_xml": '<w:p><w:ins w:id="1" w:author="x"><w:r><w:t>新增</w:t></w:r></w:ins></w:p>'},
+    "deleted": {"body_xml": '<w:p><w:del w:id="2"><w:r><w:delText>删去的原文</w:delText></w:r></w:del></w:p>'},
+    "hidden": {"body_xml": '<w:p><w:r><w:rPr><w:vanish/></w:rPr><w:t>隐藏</w:t></w:r></w:p>'},
+    "comment": {"comments": "此处不宜公开"},
+    "author": {"creator": "张三"},
+    "modified": {"modified_by": "李四"},
+    "company": {"company": "某某局"},
+}
+
+
+@pytest.fixture(scope="module")
+def office_site(tmp_path_factory) -> Site:
+    site = Site(tmp_path_factory.mktemp("office") / "site")
+    site.item("gzdt/a.md", "[通知](通知.docx)\n")
+    return site
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(leaks=st.sets(st.sampled_from(sorted(LEAKS))), paragraphs=st.lists(FILLER, max_size=3))
+def test_a_generated_docx_is_gk506_exactly_when_it_leaks(office_site, leaks, paragraphs):
+    kwargs: dict = {"body_xml": ""}
+    for leak in sorted(leaks):
+        for key, value in LEAKS[leak].items():
+            kwargs[key] = kwargs.get(key, "") + value if key == "body_xml" else value
+    (office_site.root / "content/gzdt/通知.docx").write_bytes(docx_bytes(*[p for p in paragraphs if p], **kwargs))
+    found = [f for f in run_rules(office_site.load()) if f.rule == "GK506"]
+    assert bool(found) == bool(leaks), leaks
+    assert all(f.path == "content/gzdt/通知.docx" for f in found)

@@ -475,15 +475,16 @@ def office_leaks(repo: Repository) -> Iterator[Problem]:
       written in Chinese characters only (a person, not the software that made the file);
       OFD ``Author``;
     * hidden content: Word hidden text (``w:vanish``), hidden Excel sheets, rows and
-      columns, hidden slides, PDF text in render mode 3 (invisible, but copied and indexed).
+      columns, hidden slides, PDF text in render mode 3 (invisible, but copied and indexed);
+    * a photo's EXIF: where it was taken (GPS) and who took it (Artist, XPAuthor, Copyright).
 
     The text of every such file (and of txt/csv) is also scanned for GK501–GK505, under
     those rules and with the item's waivers: body, headers, footers, notes, comments,
     document properties, every other XML part (charts, text boxes, custom XML), PDF pages
     and annotations. There is no waiver for GK506: clean the file
     (Office“检查文档”, WPS“隐私”, accept all changes) and export it again. Office 97-2003
-    binary files (doc/xls/ppt/wps/et/dps) are scanned for text only (best effort); images
-    are not inspected.
+    binary files (doc/xls/ppt/wps/et/dps) are scanned for text only (best effort); the
+    text in images is not read.
 
     Passing: a ``.docx`` exported after 检查文档 (no revisions, no comments, empty author).
 
