@@ -732,6 +732,8 @@ class PublicFile:
     owners: list[str]  # the public items (or site_config/guide.yml) that publish it
     inspection: Inspection
     same_as: str | None = None  # why its bytes are non-public: an item file's, a non-public file's
+    sha256: str | None = None  # of the bytes inspected (None when they could not be read)
+    text_bytes: bytes | None = None  # the bytes of a txt/csv file, for verify-site's text check
 
 
 EXTRA_KEY = "gkpublish.attachments"
@@ -795,7 +797,9 @@ def inspect_public(repo: Any) -> dict[str, PublicFile]:
             except OSError as exc:
                 pf.inspection.unreadable = f"无法读取文件（{exc.strerror}）；请检查文件权限"
                 continue
-            digest = hashlib.sha256(data).hexdigest()
+            digest = pf.sha256 = hashlib.sha256(data).hexdigest()
+            if path.lower().endswith((".txt", ".csv")):
+                pf.text_bytes = data
             if digest in item_files:
                 pf.same_as = f"与条目文件 {item_files[digest]} 的内容完全相同（原样发布会公开前置元数据中的签审、起草人等内部信息）"
             for other, why in sizes.get(len(data), ()):

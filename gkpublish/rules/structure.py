@@ -427,12 +427,9 @@ def _verify_text_attachments(repo: Repository) -> Iterator[Problem]:
 
     verifier = Verifier(repo, public_view(repo))
     for pf in texts:
-        try:
-            with open(repo.attachments[pf.path], "rb") as fh:
-                data = fh.read()
-        except OSError:
+        if pf.text_bytes is None:
             continue
-        for leak in verifier.content_leaks(os.path.relpath(pf.path, "content"), data, mf.ATTACHMENT):
+        for leak in verifier.content_leaks(os.path.relpath(pf.path, "content"), pf.text_bytes, mf.ATTACHMENT):
             if not re.match(r"GK\d{3} ", leak.reason):
                 yield Problem(pf.path, None, f"附件{leak.reason}：构建时 verify-site 会拒绝发布（由 {'、'.join(pf.owners)} 发布）；"
                                              "请从附件中删除这些内容")
