@@ -339,6 +339,11 @@ def _inspect_zip(ext: str, data: bytes, out: Inspection) -> None:
         if kind is None or not any(n.startswith(_OOXML_MAIN[kind]) for n in names):
             out.kind_problem = f"文件内容与扩展名 .{ext} 不符：Office 压缩包中没有{_TYPE_NAMES.get(ext, ext)}的正文部分"
             return
+        macros = [n for n in names if n.lower().endswith("vbaproject.bin")]
+        if macros:
+            out.kind_problem = (f"Office 文件含宏代码（{macros[0]}）：打开时可能运行；"
+                                "请另存为不含宏的 .docx/.xlsx/.pptx 后再上传")
+            return
         _office_properties(zf, out)
         {"docx": _docx, "xlsx": _xlsx, "pptx": _pptx}[kind](zf, out)
         _embedded_and_rest(zf, out)
@@ -544,6 +549,9 @@ def _inspect_ole2(data: bytes, out: Inspection) -> None:
     """Office 97-2003 binary files hold their text as UTF-16LE or 8-bit runs; without a full
     parser, every such run is scanned (best effort: numbers and marks are found, the
     location is not)."""
+    if "_VBA_PROJECT".encode("utf-16-le") in data or "Macros".encode("utf-16-le") + b"\x00\x00" in data:
+        out.kind_problem = "Office 97-2003 文件含宏代码（VBA）：打开时可能运行；请另存为不含宏的文件后再上传"
+        return
     for m in _UTF16_RUN.finditer(data):
         s = m.group().decode("utf-16-le", "ignore")
         if s.strip():

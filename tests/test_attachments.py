@@ -514,3 +514,20 @@ def test_photo_with_gps_or_author_in_exif_is_gk506(site):
     linked(site, "现场.jpg", "会场.jpg")
     (f,) = site.check().of("GK506")
     assert f.path == "content/gzdt/现场.jpg" and "GPS" in f.message and "Artist" in f.message
+
+
+def test_office_file_with_macros_is_gk109(site):
+    buf = io.BytesIO(docx_bytes("正文"))
+    with zipfile.ZipFile(buf, "a") as zf:
+        zf.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0")
+    site.write("content/gzdt/宏.docx", buf.getvalue())
+    site.write("content/gzdt/宏.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64 + "_VBA_PROJECT".encode("utf-16-le"))
+    linked(site, "宏.docx", "宏.doc")
+    found = {f.path: f.message for f in site.check().of("GK109")}
+    assert set(found) == {"content/gzdt/宏.docx", "content/gzdt/宏.doc"} and all("宏" in m for m in found.values())
+
+
+def test_top_level_robots_txt_is_gk109(site):
+    site.write("content/robots.txt", "User-agent: *\nDisallow: /\n")
+    site.item("gzdt/a.md")
+    assert gk109_paths(site.check()) == {"content/robots.txt"}

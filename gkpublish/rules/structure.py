@@ -371,14 +371,15 @@ def content_files(repo: Repository) -> Iterator[Problem]:
     * a path the site uses itself: the folders ``guide``, ``catalog``, ``columns``,
       ``abolished``, ``search``, ``assets``, ``pagefind`` (and an item ``guide.md`` …),
       ``index.md`` in any folder, ``feed.xml``, ``404.html``, ``sitemap.xml(.gz)``,
-      ``gkpublish-manifest.json`` at the top;
+      ``gkpublish-manifest.json``, ``robots.txt`` at the top (in any case: ``Assets/``);
     * names starting with ``_`` (reserved: ``approvals/_site_config`` holds the sign-offs of
       the configuration) or ``.`` (hidden files; ``.gitkeep`` is ignored); two paths that
       differ only in case; pipes and devices.
 
     Refused by content, for the files a published item publishes (read once per command):
     bytes that are not what the extension says (a ``.pdf`` that is HTML, a ``.png`` that is
-    SVG, a ``.docx`` that is not an Office zip), a PDF with JavaScript, a zip holding a
+    SVG, a ``.docx`` that is not an Office zip), an Office file with macros, a PDF with
+    JavaScript, a zip holding a
     type that is not allowed, a text file with YAML front matter or with
     ``<script>``/``<html>``/``<svg>``, a file that cannot be read (corrupt zip, encrypted
     PDF), and a file whose bytes are those of an item file or of a non-public file (a

@@ -609,7 +609,8 @@ def reserved_files() -> tuple[str, ...]:
     """Top-level files of every built site that no content/ file may replace."""
     from gkpublish.site.manifest import MANIFEST
 
-    return ("index.html", "index.md", FEED_URI, MANIFEST, *MKDOCS_FILES)
+    # robots.txt: what crawlers obey lives at the top of the site; an attachment must not set it
+    return ("index.html", "index.md", FEED_URI, MANIFEST, "robots.txt", *MKDOCS_FILES)
 
 
 def reserved_problem(sub: str, item: bool) -> str | None:
