@@ -195,3 +195,30 @@ def test_a_generated_docx_is_gk506_exactly_when_it_leaks(office_site, leaks, par
     found = [f for f in run_rules(office_site.load()) if f.rule == "GK506"]
     assert bool(found) == bool(leaks), leaks
     assert all(f.path == "content/gzdt/通知.docx" for f in found)
+
+
+# -- never a traceback: any bytes under any allowed name ---------------------------------------------
+
+MAGICS = {"pdf": b"%PDF-1.7\n", "docx": b"PK\x03\x04", "xlsx": b"PK\x03\x04", "zip": b"PK\x03\x04", "ofd": b"PK\x03\x04",
+          "doc": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "jpg": b"\xff\xd8\xff", "png": b"\x89PNG\r\n\x1a\n", "txt": b"", "csv": b""}
+
+
+@st.composite
+def damaged(draw) -> tuple[str, bytes]:
+    ext = draw(st.sampled_from(sorted(MAGICS)))
+    base = {"pdf": PDF, "docx": DOCX, "xlsx": xlsx_bytes([["a", 1]]), "zip": DOCX, "ofd": DOCX}.get(ext)
+    if base is not None and draw(st.booleans()):  # a real file, cut or with bytes flipped
+        data = bytearray(base[:draw(st.integers(len(MAGICS[ext]), len(base)))])
+        for at in draw(st.lists(st.integers(0, max(0, len(data) - 1)), max_size=8)):
+            data[at] ^= 0xFF
+        return ext, bytes(data)
+    return ext, MAGICS[ext] + draw(st.binary(max_size=400))
+
+
+@settings(max_examples=150, deadline=None)
+@given(damaged())
+def test_any_bytes_under_an_allowed_name_give_a_verdict_never_an_exception(case):
+    ext, data = case
+    report = inspect(f"附件.{ext}", data)
+    assert report.kind_problem is None or isinstance(report.kind_problem, str)
+    assert all(isinstance(t.text, str) for t in report.texts)
