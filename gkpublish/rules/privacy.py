@@ -277,7 +277,8 @@ def _message(rule_id: str, value: str, where: str, terms: Terms) -> str:
 
 def _attachment_message(rule_id: str, value: str, where: str, terms: Terms) -> str:
     """The item message, with the fix that fits a file: edit it and upload it again."""
-    return _message(rule_id, value, f"附件（{where}）", terms).replace("，或移入“::: 不公开”块", "后重新上传附件")
+    return (_message(rule_id, value, f"附件（{where}）", terms).replace("，或移入“::: 不公开”块", "后重新上传附件")
+            .replace("在前置元数据 waivers 中", "在发布该附件的条目的前置元数据 waivers 中"))
 
 
 def _attachment_hits(path: str, files: dict[str, PublicFile], terms: Terms,
