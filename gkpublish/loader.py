@@ -14,12 +14,15 @@ import os
 import re
 import stat
 import sys
-from typing import Any
+import unicodedata
+from typing import Any, NamedTuple
 
 import yaml
 
 from gkpublish import parallel
 from gkpublish.approvals import load_approvals
+from gkpublish.attachments import KNOWN as KNOWN_TYPES
+from gkpublish.attachments import allowed_types, inspect_public, name_problem
 from gkpublish.config import Loader, load_config, read_config_files
 from gkpublish.errors import GkError
 from gkpublish.model import ERROR, Finding, Item, Repository, scan_blocks
@@ -379,6 +382,13 @@ def _parse_item(path: str, data: bytes) -> tuple[Item | None, list[Finding]]:
     return item, findings
 
 
+class ContentScan(NamedTuple):
+    items: list[str]  # item paths (content/…/*.md)
+    attachments: dict[str, str]  # allowed attachment path -> absolute path on disk
+    unsafe: dict[str, str]  # paths leading out of content/ (GK107) -> why
+    rejected: dict[str, str]  # neither an item nor an allowed attachment (GK109) -> why
+
+
 def _inside(path: str, base: str) -> bool:
     try:
         return os.path.commonpath([path, base]) == base
@@ -386,41 +396,87 @@ def _inside(path: str, base: str) -> bool:
         return False
 
 
-def scan_content(root: str) -> tuple[list[str], dict[str, str], dict[str, str]]:
-    """Item paths, attachment paths and unsafe paths under content/, without following links out."""
+# git's housekeeping files: never published, never items
+IGNORED_DOTFILES = (".gitkeep", ".gitignore", ".gitattributes")
+
+
+def scan_content(root: str, allowed: frozenset[str] = KNOWN_TYPES) -> ContentScan:
+    """Item paths, attachment paths, unsafe paths (GK107) and rejected paths (GK109) under
+    content/, without following links out and without reading any file.
+
+    Fail closed: a file is an item when it is exactly ``*.md``, an attachment when its type
+    is on the site's allow-list (``allowed``) and its path is not the site's own
+    (:func:`gkpublish.attachments.name_problem`); anything else is rejected. Rejected files
+    are never published (they are in neither list) and each is a GK109 finding.
+    """
     base = os.path.realpath(os.path.join(root, CONTENT_DIR))
-    items: list[str] = []
-    attachments: dict[str, str] = {}
-    unsafe: dict[str, str] = {}
+    scan = ContentScan([], {}, {}, {})
     if not os.path.isdir(base):
-        return items, attachments, unsafe
+        return scan
     stack = [base]
     while stack:
         d = stack.pop()
         with os.scandir(d) as it:
             entries = sorted(it, key=lambda e: e.name)
         for e in entries:
-            rel = os.path.relpath(e.path, os.path.join(root)).replace(os.sep, "/")
+            # e.path is base + "/" + …: the repository path without os.path.relpath (its
+            # normalisation was most of the scan's time on 10,000 items)
+            rel = CONTENT_DIR + e.path[len(base):].replace(os.sep, "/")
             if e.is_symlink():
                 target = os.path.realpath(e.path)
                 if not _inside(target, base):
-                    unsafe[rel] = f"符号链接指向 content/ 之外（{os.readlink(e.path)}），公开站点不会跟随它；请把文件复制进 content/ 或删除该链接"
+                    scan.unsafe[rel] = f"符号链接指向 content/ 之外（{os.readlink(e.path)}），公开站点不会跟随它；请把文件复制进 content/ 或删除该链接"
                     continue
                 if os.path.isdir(target):
-                    unsafe[rel] = "指向目录的符号链接不受支持；请直接放置文件"
+                    scan.unsafe[rel] = "指向目录的符号链接不受支持；请直接放置文件"
                     continue
-            if e.is_dir(follow_symlinks=False):
-                if not e.name.startswith("."):
-                    stack.append(e.path)
-                continue
             if e.name.startswith("."):
+                if e.name not in IGNORED_DOTFILES:
+                    scan.rejected[rel] = (f"隐藏{'文件夹' if e.is_dir(follow_symlinks=False) else '文件'}“{e.name}”不能放在 content/ 下："
+                                          "它不是条目也不是附件，站点不会发布它；请删除或移出 content/")
                 continue
-            if e.name.endswith(ITEM_SUFFIX):
-                items.append(rel)
+            if e.is_dir(follow_symlinks=False):
+                stack.append(e.path)
+                continue
+            try:
+                regular = e.is_file()
+            except OSError:
+                regular = False
+            if not regular and not e.name.endswith(ITEM_SUFFIX):  # an item: _read_item says GK101
+                scan.rejected[rel] = "不是普通文件（可能是管道、设备或失效的链接）；content/ 下只能放条目和附件"
+                continue
+            why = name_problem(rel, allowed)
+            if why:
+                scan.rejected[rel] = why
+            elif e.name.endswith(ITEM_SUFFIX):
+                scan.items.append(rel)
             else:
-                attachments[rel] = e.path
-    items.sort()
-    return items, attachments, unsafe
+                scan.attachments[rel] = e.path
+    _case_collisions(scan)
+    scan.items.sort()
+    return scan
+
+
+def _case_collisions(scan: ContentScan) -> None:
+    """Two site paths that differ only in case (or in Unicode composition) are one file on
+    Windows and macOS (and on a web server that folds case): the one published would be
+    whichever was copied last."""
+    by_key: dict[str, list[str]] = {}
+    for rel in [*scan.items, *scan.attachments]:
+        # NFC too: macOS writes names decomposed (e + U+0301), Linux keeps what it is given
+        key = unicodedata.normalize("NFC", rel[:-len(ITEM_SUFFIX)] if rel.endswith(ITEM_SUFFIX) else rel).casefold()
+        by_key.setdefault(key, []).append(rel)
+    for paths in by_key.values():
+        if len(paths) < 2:
+            continue
+        for rel in paths:
+            others = "、".join(p for p in paths if p != rel)
+            scan.rejected[rel] = (f"与 {others} 只有大小写不同（或同为一个网址）：在不区分大小写的系统和服务器上是同一个文件；"
+                                  "请改名使其明显不同")
+            if rel in scan.attachments:
+                del scan.attachments[rel]
+            else:
+                scan.items.remove(rel)
 
 
 def _read_item(path: str) -> tuple[bytes | None, str | None]:
@@ -505,9 +561,12 @@ def load_repository(root: str, as_of: dt.date | None = None, trust_ref: str | No
         raise GkError(f"{root}: 这里不是站点仓库（找不到 site_config/ 目录）；请在站点仓库根目录运行，或用 gkpublish init 新建")
     files = config_files if config_files is not None else read_config_files(root)
     config = load_config(root, files)
-    item_paths, attachments, unsafe = scan_content(root)
+    scan = scan_content(root, allowed_types(config.site))
+    item_paths, attachments = scan.items, scan.attachments
+    unsafe = {**scan.unsafe, **scan.rejected}  # a link to any of them is GK107 as well
     items: list[Item] = []
-    findings: list[Finding] = [Finding(p, None, "GK107", ERROR, why) for p, why in unsafe.items()]
+    findings: list[Finding] = [Finding(p, None, "GK107", ERROR, why) for p, why in scan.unsafe.items()]
+    findings += [Finding(p, None, "GK109", ERROR, why) for p, why in scan.rejected.items()]
     # thousands of items: parsed in chunks shared with a forked worker (same order, same findings)
     parts = parallel.map_shared(lambda rels: [_load_item(root, rel) for rel in rels],
                                 parallel.chunks(item_paths, 250), parallel.jobs(len(item_paths)))
@@ -519,6 +578,9 @@ def load_repository(root: str, as_of: dt.date | None = None, trust_ref: str | No
     repo = Repository(root=root, config=config, items=items, attachments=attachments, unsafe_paths=unsafe,
                       load_findings=findings, as_of=as_of or dt.date.today())
     bind_attachments(repo)  # sign-offs bind each item's attachments too (GK303)
+    # the files the public site would publish, read and inspected once here, before the
+    # rule families fork (GK109 types, GK5xx text, GK506 metadata)
+    inspect_public(repo)
     repo.extra["approvals"] = load_approvals(root)  # signed sign-off records; malformed ones → GK302
     repo.extra["register"] = load_register(root)  # records/requests/: the 依申请公开 register (GK7xx)
     if trust_ref is None:

@@ -85,7 +85,13 @@ def public_body(item: Item) -> str:
 
 def _attachments(item: Item, body: str, repo: Repository) -> list[PublicAttachment]:
     """Files a public item publishes: its front-matter attachments and the local files its
-    public body links to (the same extractor GK107 checks), never a file of a hidden block."""
+    public body links to (the same extractor GK107 checks), never a file of a hidden block.
+    Computed once per item for its public body (the gate's inspection and the site share it)."""
+    if not repo.attachments:
+        return []
+    cached = item.derived.get("public_attachments") if body is item.derived.get("public_body") else None
+    if cached is not None:
+        return list(cached)
     folder = posixpath.dirname(item.path)
     wanted: dict[str, str] = {}
     for a in item.seq("attachments"):
@@ -97,8 +103,11 @@ def _attachments(item: Item, body: str, repo: Repository) -> list[PublicAttachme
         full, _ = resolve(folder, unquote(target))
         if full and not full.endswith(".md"):
             wanted.setdefault(full, posixpath.basename(full))
-    return [PublicAttachment(full, posixpath.basename(full), title) for full, title in wanted.items()
-            if full in repo.attachments and full not in repo.unsafe_paths]
+    out = [PublicAttachment(full, posixpath.basename(full), title) for full, title in wanted.items()
+           if full in repo.attachments and full not in repo.unsafe_paths]
+    if body is item.derived.get("public_body"):
+        item.derived["public_attachments"] = out
+    return out
 
 
 def _unlink_unpublished(item: Item, body: str, unpublished: set[str]) -> str:
@@ -141,6 +150,12 @@ def public_view(repo: Repository, findings: list[Finding] | None = None) -> Publ
     """Only what may be published. Items with an error finding are left out as well
     (defence in depth: ``gkpublish build`` refuses to build when the gate fails)."""
     failed = {f.path for f in findings or () if f.severity == ERROR}
+    # attachments whose inspection failed (wrong type, unreadable, non-public bytes, GK506)
+    # stay off the site whatever findings the caller passes: the gate is not the only layer
+    from gkpublish.attachments import public_files
+
+    failed |= {p for p, pf in public_files(repo).items()
+               if pf.same_as or pf.inspection.kind_problem or pf.inspection.unreadable or pf.inspection.leaks}
     items: list[PublicItem] = []
     unpublished = {it.path for it in repo.items if not is_published(it)}
     for item in repo.items:
@@ -150,7 +165,10 @@ def public_view(repo: Repository, findings: list[Finding] | None = None) -> Publ
         items.append(PublicItem(
             source_path=item.path, url=item_url(item.path),
             meta={k: item.meta[k] for k in PUBLIC_FIELDS if k in item.meta},
-            body=body, source=_public_source(item), attachments=_attachments(item, body, repo),
+            body=body, source=_public_source(item),
+            # an attachment with an error of its own (GK109, GK5xx, GK506) stays off the site
+            # even where the gate is bypassed (gkpublish serve)
+            attachments=[a for a in _attachments(item, body, repo) if a.path not in failed],
             corrections=[c for c in item.seq("corrections") if isinstance(c, dict)],
             abolished=item.mapping("abolished") or None,
         ))

@@ -218,3 +218,112 @@ def write_key_file(person: str, folder: Path) -> Path:
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     return Site(tmp_path / "site")
+
+
+# -- small real attachments (the gate opens them: GK109 types, GK5xx text, GK506) -------------
+
+def _pdf_string(text: str) -> bytes:
+    return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+
+def pdf_bytes(*pages: str, author: str | None = None, creator: str | None = None,
+              invisible: str | None = None) -> bytes:
+    """A minimal real PDF: one page per text (ASCII, Helvetica), optional /Author, /Creator,
+    and text in render mode 3 (invisible) on the first page."""
+    pages = pages or ("",)
+    objs: list[bytes] = []
+    n_pages = len(pages)
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(n_pages))
+    objs.append(b"<< /Type /Catalog /Pages 2 0 R >>")
+    objs.append(f"<< /Type /Pages /Kids [{kids}] /Count {n_pages} >>".encode())
+    font = 3 + 2 * n_pages
+    for i, text in enumerate(pages):
+        stream = f"BT /F1 12 Tf 72 720 Td {_pdf_string(text)} Tj ET".encode("latin-1")
+        if invisible and i == 0:
+            stream += f"\nBT 3 Tr /F1 12 Tf 72 700 Td {_pdf_string(invisible)} Tj ET".encode("latin-1")
+        objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
+                    f"/Resources << /Font << /F1 {font} 0 R >> >> >>".encode())
+        objs.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    objs.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    info = {"Author": author, "Creator": creator}
+    entries = " ".join(f"/{k} <FEFF{v.encode('utf-16-be').hex().upper()}>" for k, v in info.items() if v)
+    objs.append(f"<< {entries} /Producer (gkpublish tests) >>".encode())
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R /Info {len(objs)} 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+PDF = pdf_bytes("gkpublish test attachment")
+
+_CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+       '<Default Extension="xml" ContentType="application/xml"/></Types>')
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _zip(parts: dict[str, str]) -> bytes:
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", _CT)
+        for name, text in parts.items():
+            zf.writestr(name, text)
+    return buf.getvalue()
+
+
+def _core(creator: str = "", modified_by: str = "") -> str:
+    return ('<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            f'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>{creator}</dc:creator>'
+            f"<cp:lastModifiedBy>{modified_by}</cp:lastModifiedBy></cp:coreProperties>")
+
+
+def docx_bytes(*paragraphs: str, body_xml: str = "", creator: str = "", modified_by: str = "",
+               company: str = "", comments: str | None = None) -> bytes:
+    """A minimal real .docx: each paragraph as one run (``body_xml`` is added raw, for
+    tracked changes or hidden text); optional core/app properties and a comment."""
+    from xml.sax.saxutils import escape
+
+    paras = "".join(f"<w:p><w:r><w:t>{escape(p)}</w:t></w:r></w:p>" for p in paragraphs)
+    parts = {"word/document.xml": f"<w:document {_W}><w:body>{paras}{body_xml}</w:body></w:document>",
+             "docProps/core.xml": _core(creator, modified_by),
+             "docProps/app.xml": ('<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+                                  f"<Company>{company}</Company></Properties>")}
+    if comments is not None:
+        parts["word/comments.xml"] = (f'<w:comments {_W}><w:comment w:id="0" w:author="审核人"><w:p><w:r><w:t>{escape(comments)}'
+                                      "</w:t></w:r></w:p></w:comment></w:comments>")
+    return _zip(parts)
+
+
+def xlsx_bytes(rows: list[list[str | int]], hidden_sheet: bool = False) -> bytes:
+    """A minimal real .xlsx: strings in sharedStrings, numbers as numeric cells."""
+    from xml.sax.saxutils import escape
+
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    shared: list[str] = []
+    xml_rows = []
+    for r, row in enumerate(rows, 1):
+        cells = []
+        for c, value in enumerate(row):
+            ref = f"{chr(65 + c)}{r}"
+            if isinstance(value, int):
+                cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+            else:
+                shared.append(value)
+                cells.append(f'<c r="{ref}" t="s"><v>{len(shared) - 1}</v></c>')
+        xml_rows.append(f'<row r="{r}">{"".join(cells)}</row>')
+    sheets = '<sheet name="名单" sheetId="1"/>' + ('<sheet name="内部" sheetId="2" state="hidden"/>' if hidden_sheet else "")
+    parts = {"xl/workbook.xml": f"<workbook {ns}><sheets>{sheets}</sheets></workbook>",
+             "xl/sharedStrings.xml": f"<sst {ns}>" + "".join(f"<si><t>{escape(s)}</t></si>" for s in shared) + "</sst>",
+             "xl/worksheets/sheet1.xml": f"<worksheet {ns}><sheetData>{''.join(xml_rows)}</sheetData></worksheet>",
+             "docProps/core.xml": _core()}
+    return _zip(parts)
+
+
+DOCX = docx_bytes("申请表")

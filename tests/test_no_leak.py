@@ -274,15 +274,18 @@ def test_site_without_manifest_is_not_trusted(copy):
 
 # -- the build itself refuses ---------------------------------------------------------------
 
-def test_public_link_to_a_non_public_attachment_fails_the_build(tmp_path):
+def test_public_link_to_a_non_public_attachment_fails_the_gate_before_the_build(tmp_path):
+    # one pipeline (issue #8): the check reports what the build would refuse, before sign-off
     site = trap_site(tmp_path / "repo")
     name = MARKERS["byg_attachment_file"]
     site.item("gzdt/linker.md", f"详见[附件]({'../tzgg/' + name}.pdf)。\n", title="链接不公开附件的条目",
               index_no="SAMPLE001/2026-00009", published="2026-11-03", drafter="zhang-jb")
+    (f,) = [f for f in site.check().of("GK109") if "不公开的文件" in f.message]
+    assert f.path == f"content/tzgg/{name}.pdf" and "content/gzdt/linker.md" in f.message
     site.sign_all()
     out = tmp_path / "out"
     rc, stdout, stderr = build_into(site, out)
-    assert rc == 1 and "站点未发布" in stderr and name in stderr
+    assert rc == 1 and "GK109" in stdout
     assert not out.exists() and not list(tmp_path.glob(".gkpublish-build-*"))
 
 

@@ -17,11 +17,10 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.conftest import PROJECT, Site
+from tests.conftest import DOCX, PDF, PROJECT, Site
 
 SEED_TITLE = "重庆市江北区人民政府办公室关于印发政府信息公开有关制度的通知"
 SEED_DOC_NO = "江北府办发〔2022〕37号"
-PDF = b"%PDF-1.4\n% gkpublish test attachment\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def add_site_files(site: Site) -> None:
@@ -213,7 +212,7 @@ def test_guide_page_from_guide_yml(built):
 
 def test_guide_form_from_the_repository_is_shipped(tmp_path):
     site = demo_like_site(tmp_path / "repo")
-    site.write("content/zcwj/申请表.docx", b"PK\x03\x04 not really a form")
+    site.write("content/zcwj/申请表.docx", DOCX)
     guide = site.config_data("guide.yml")
     guide["application_form"] = "content/zcwj/申请表.docx"
     site.config("guide.yml", guide)
@@ -221,7 +220,7 @@ def test_guide_form_from_the_repository_is_shipped(tmp_path):
     rc, stdout, stderr = build_into(site, tmp_path / "out")
     assert rc == 0, stdout + stderr
     assert 'href="../zcwj/%E7%94%B3%E8%AF%B7%E8%A1%A8.docx" download' in page(tmp_path / "out", "guide")
-    assert (tmp_path / "out" / "zcwj" / "申请表.docx").read_bytes() == b"PK\x03\x04 not really a form"
+    assert (tmp_path / "out" / "zcwj" / "申请表.docx").read_bytes() == DOCX
 
 
 def test_footer_from_public_site_keys_only(tmp_path):

@@ -164,3 +164,15 @@ def test_pagefind_that_dies_is_a_clear_build_error(tmp_path, monkeypatch):
     rc, stdout, stderr = build_into(site, tmp_path / "out")
     assert rc != 0 and "Pagefind 生成搜索索引（pagefind）失败（退出码 3）：simulated crash" in stderr
     assert "Traceback" not in stderr and not (tmp_path / "out").exists()
+
+
+def test_every_top_level_name_of_a_built_site_is_reserved_or_content(built):  # noqa: F811
+    # The gate's reserved set (GK109, pages.reserved_problem) is derived from what a build
+    # really writes: a new generated folder or file must be added there, or this fails.
+    from gkpublish.site.pages import RESERVED, reserved_files
+
+    site, out = built
+    content = {p.name.removesuffix(".md") for p in (site.root / "content").iterdir()}
+    unexplained = sorted(p.name for p in out.iterdir()
+                         if p.name not in RESERVED and p.name not in reserved_files() and p.name not in content)
+    assert unexplained == []

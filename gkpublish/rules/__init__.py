@@ -25,13 +25,13 @@ SEVERITY = {"E": ERROR, "W": WARNING}
 # Import order is the documentation order.
 FAMILIES = (
     "gkpublish.rules.files",  # GK101–GK103: files and front matter
-    "gkpublish.rules.structure",  # GK104–GK107: identity, columns, organs, links
+    "gkpublish.rules.structure",  # GK104–GK107, GK109: identity, columns, organs, links, content/ files
     "gkpublish.rules.markup",  # GK108: unsafe markup
     "gkpublish.rules.siterules",  # GK120: mkdocs.yml
     "gkpublish.rules.attribute",  # GK201–GK209: 公开属性
     "gkpublish.rules.signoff",  # GK301–GK308: 审核与签发
     "gkpublish.rules.reprint",  # GK401–GK403: 转载与来源
-    "gkpublish.rules.privacy",  # GK501–GK505: 保密与隐私
+    "gkpublish.rules.privacy",  # GK501–GK506: 保密与隐私, attachments included
     "gkpublish.rules.site",  # GK6xx that need no git history (指南, 废止)
     "gkpublish.rules.requests",  # GK701–GK705: the 依申请公开 register, the annual report
 )

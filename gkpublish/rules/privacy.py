@@ -1,4 +1,4 @@
-"""GK501–GK505: 保密与隐私 (secrecy and privacy in public content).
+"""GK501–GK506: 保密与隐私 (secrecy and privacy in public content and attachments).
 
 条例 第十四条: 依法确定为国家秘密的政府信息 …… 不予公开; 第十五条: 涉及商业秘密、个人隐私等
 公开会对第三方合法权益造成损害的政府信息，行政机关不得公开. 附件2 第九条 holds whoever lets
@@ -10,7 +10,10 @@ These rules read **public content only**, exactly what the public view publishes
 body of each 主动公开 and 部分公开 item that is not withdrawn, with its non-public blocks and
 HTML comments removed (:func:`gkpublish.public.public_body`), and its public front-matter
 fields (:data:`gkpublish.public.PUBLIC_FIELDS`, the 转载来源 and 被转发公文 shown as
-来源, attachment titles and file names, 更正说明, 废止信息). Non-public blocks may hold
+来源, attachment titles and file names, 更正说明, 废止信息), and the text of every file
+the item publishes (:mod:`gkpublish.attachments`: txt/csv, docx/xlsx/pptx/OFD through
+their XML, PDF through its text layer), reported on the attachment's path with its page,
+sheet/cell or line. Non-public blocks may hold
 personal data: that is what they are for. The detectors live in
 :mod:`gkpublish.privacy_patterns`, shared with ``verify-site``; messages show personal
 numbers masked, because they are printed in CI logs.
@@ -32,10 +35,11 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from gkpublish.attachments import PublicFile, Text, public_files
 from gkpublish.model import WARNING, Item, Repository
 from gkpublish.privacy_patterns import (
     BANK_CARD,
@@ -43,6 +47,7 @@ from gkpublish.privacy_patterns import (
     MOBILE,
     SECRECY_MARK,
     TERM,
+    Hit,
     Terms,
     compile_terms,
     mask,
@@ -53,6 +58,7 @@ from gkpublish.rules import Problem, rule
 
 RULE_IDS = (ID_CARD, MOBILE, BANK_CARD, SECRECY_MARK, TERM)
 TERMS_FILE = "site_config/terms.yml"
+GUIDE_FILE = "site_config/guide.yml"
 
 FIELD_LABELS = {
     "title": "标题", "index_no": "索引号", "doc_no": "文号", "publisher": "发布机构",
@@ -269,7 +275,25 @@ def _message(rule_id: str, value: str, where: str, terms: Terms) -> str:
     return (f"{where}含禁用词“{value}”（{TERMS_FILE} prohibited；附件3 第二条），请删除或改写；{WAIVE_HINT}")
 
 
-def _check_item(item: Item, terms: Terms, out: dict[str, list[Problem]]) -> None:
+def _attachment_message(rule_id: str, value: str, where: str, terms: Terms) -> str:
+    """The item message, with the fix that fits a file: edit it and upload it again."""
+    return (_message(rule_id, value, f"附件（{where}）", terms).replace("，或移入“::: 不公开”块", "后重新上传附件")
+            .replace("在前置元数据 waivers 中", "在发布该附件的条目的前置元数据 waivers 中"))
+
+
+def _attachment_hits(path: str, files: dict[str, PublicFile], terms: Terms,
+                     cache: dict[str, list[tuple[Hit, Text]]]) -> list[tuple[Hit, Text]]:
+    """GK501–GK505 hits in the text of one public attachment, scanned once per command
+    (an attachment published by several items is read once)."""
+    hits = cache.get(path)
+    if hits is None:
+        pf = files.get(path)
+        hits = cache[path] = [(hit, t) for t in (pf.inspection.texts if pf else ()) for hit in scan_text(t.text, terms)]
+    return hits
+
+
+def _check_item(item: Item, terms: Terms, out: dict[str, list[Problem]],
+                attachments: Iterable[tuple[Hit, Text, str]] = ()) -> None:
     content = PublicContent.of(item)
     waivers = _waivers(item)
     keys = {(w.rule, canonical(w.rule, w.value)) for w in waivers}
@@ -283,6 +307,13 @@ def _check_item(item: Item, terms: Terms, out: dict[str, list[Problem]]) -> None
         if field_key is not None:
             line = front_matter_line(item, field_key, hit.value)
         out[hit.rule].append(Problem(item.path, line, _message(hit.rule, hit.value, _where_label(field_key), terms)))
+    # the attachments the item publishes are its public content too; the item's waivers cover them
+    for hit, text, path in attachments:
+        key = (hit.rule, canonical(hit.rule, hit.value))
+        if key in keys:
+            used.add(key)
+            continue
+        out[hit.rule].append(Problem(path, text.line, _attachment_message(hit.rule, hit.value, text.where, terms)))
     for w in waivers:
         if (w.rule, canonical(w.rule, w.value)) not in used:
             out[w.rule].append(Problem(
@@ -300,9 +331,20 @@ def _scan(repo: Repository) -> dict[str, list[Problem]]:
     terms, config_problems = compile_terms(repo.config.terms)
     for p in config_problems:
         out[TERM].append(Problem(TERMS_FILE, None, f"{TERMS_FILE}：{p}；该项未参与检查"))
+    files = public_files(repo)
+    owned: dict[str, list[str]] = {}
+    for pf in files.values():
+        for owner in pf.owners:
+            owned.setdefault(owner, []).append(pf.path)
+    cache: dict[str, list[tuple[Hit, Text]]] = {}
     for item in repo.items:
         if is_published(item):  # 依申请公开/不予公开/withdrawn: never public, never scanned
-            _check_item(item, terms, out)
+            found = [(hit, t, path) for path in owned.get(item.path, ())
+                     for hit, t in _attachment_hits(path, files, terms, cache)]
+            _check_item(item, terms, out, found)
+    for path in owned.get(GUIDE_FILE, ()):  # the 申请表 of guide.yml: no item, no waivers
+        for hit, t in _attachment_hits(path, files, terms, cache):
+            out[hit.rule].append(Problem(path, t.line, _attachment_message(hit.rule, hit.value, t.where, terms)))
     repo.extra[__name__] = out
     return out
 
@@ -416,3 +458,43 @@ def terms(repo: Repository) -> Iterator[Problem]:
         content/tzgg/2026-08.md:2: GK505 标题（title）“江北区政府”是错误写法，应为“重庆市江北区人民政府”……
     """
     yield from _scan(repo)[TERM]
+
+
+@rule("GK506", "E", "公开附件泄露修订痕迹、批注、作者信息或隐藏内容", "条例 第十五条; 附件3 第二条")
+def office_leaks(repo: Repository) -> Iterator[Problem]:
+    """An attached office document publishes more than its pages show. Each file a public
+    item publishes is opened (zip + XML for docx/xlsx/pptx/OFD, pypdf for PDF) and refused
+    when it carries:
+
+    * Word tracked changes (``w:ins``, ``w:del``: the deleted wording is still in the file)
+      and comments (``word/comments.xml``, Excel and PowerPoint comments, PDF annotations);
+    * embedded files (``*/embeddings/`` of an Office file, a PDF's embedded files): they are
+      published with the document and nobody reviewed them;
+    * who wrote it: ``docProps/core.xml`` 作者 (``dc:creator``) and 最后修改者
+      (``cp:lastModifiedBy``), ``docProps/app.xml`` 单位 (``Company``) and ``Manager``;
+      a PDF's ``/Author`` (any non-empty value), its XMP ``dc:creator``, and a ``/Creator``
+      written in Chinese characters only (a person, not the software that made the file);
+      OFD ``Author``;
+    * hidden content: Word hidden text (``w:vanish``), hidden Excel sheets, rows and
+      columns, hidden slides, PDF text in render mode 3 (invisible, but copied and indexed);
+    * a photo's EXIF: where it was taken (GPS) and who took it (Artist, XPAuthor, Copyright).
+
+    The text of every such file (and of txt/csv) is also scanned for GK501–GK505, under
+    those rules and with the item's waivers: body, headers, footers, notes, comments,
+    document properties, every other XML part (charts, text boxes, custom XML), PDF pages
+    and annotations. There is no waiver for GK506: clean the file
+    (Office“检查文档”, WPS“隐私”, accept all changes) and export it again. Office 97-2003
+    binary files (doc/xls/ppt/wps/et/dps) are scanned for text only (best effort); the
+    text in images is not read.
+
+    Passing: a ``.docx`` exported after 检查文档 (no revisions, no comments, empty author).
+
+    Failing::
+
+        content/tzgg/2026-05/通知.docx: GK506 含修订痕迹（2 处插入/删除，w:ins/w:del）：删除的原文仍在文件中……
+        content/tzgg/2026-05/名单.pdf: GK506 PDF 文档信息含作者（Author）“张三”：会随附件公开……
+    """
+    for pf in public_files(repo).values():
+        owners = "、".join(pf.owners)
+        for leak in pf.inspection.leaks:
+            yield Problem(pf.path, None, f"{leak}（由 {owners} 发布）")

@@ -1,4 +1,4 @@
-"""GK104–GK107: identity, columns, organs and links of an item.
+"""GK104–GK107, GK109: identity, columns, organs and links of an item; the files of content/.
 
 条例 第十二条 requires a 政府信息公开目录 in which every item has its 索引 (索引号), and
 the site's columns (附件3 第五条) and publishing organs (附件2 第三条) are fixed in
@@ -354,3 +354,86 @@ def _links_to_unpublished(repo: Repository) -> Iterator[Problem]:
 def _public_line(item: Item, target: str) -> int | None:
     at = item.body.find(target)
     return item.body_line_at(at) if at >= 0 else None
+
+
+# -- GK109 ------------------------------------------------------------------------------------
+@rule("GK109", "E", "content/ 下的文件既不是条目也不是允许的附件，或占用站点保留地址", "—")
+def content_files(repo: Repository) -> Iterator[Problem]:
+    """Everything under ``content/`` is exactly an item (``*.md``, lower case) or an
+    attachment of an allowed type; anything else is refused, because the site would copy
+    or render it unchecked (issue #8: a ``内部通报.MD`` was copied raw, front matter and all;
+    a ``说明.markdown`` became a page; ``content/assets/…`` replaced the theme's script).
+
+    Refused by name (reported whether or not an item links the file):
+
+    * other Markdown spellings (``.MD``, ``.Md``, ``.markdown``, ``.mdown``), web pages,
+      scripts and vector images (``.html``, ``.htm``, ``.svg``, ``.js``, ``.css``, ``.xml``),
+      and any type not on the site's allow-list (default: pdf, ofd, doc, docx, xls, xlsx,
+      wps, et, dps, ppt, pptx, jpg, jpeg, png, gif, bmp, zip, txt, csv; narrowed with
+      ``site_config/site.yml`` ``attachments: {allowed: [...]}``); an upper-case extension;
+    * a path the site uses itself: the folders ``guide``, ``catalog``, ``columns``,
+      ``abolished``, ``search``, ``assets``, ``pagefind`` (and an item ``guide.md`` …),
+      ``index.md`` in any folder, ``feed.xml``, ``404.html``, ``sitemap.xml(.gz)``,
+      ``gkpublish-manifest.json``, ``robots.txt`` at the top (in any case: ``Assets/``);
+    * names starting with ``_`` (reserved: ``approvals/_site_config`` holds the sign-offs of
+      the configuration) or ``.`` (hidden files; ``.gitkeep`` is ignored); two paths that
+      differ only in case; pipes and devices.
+
+    Refused by content, for the files a published item publishes (read once per command):
+    bytes that are not what the extension says (a ``.pdf`` that is HTML, a ``.png`` that is
+    SVG, a ``.docx`` that is not an Office zip), an Office file with macros, a PDF with
+    JavaScript, a zip holding a
+    type that is not allowed, a text file with YAML front matter or with
+    ``<script>``/``<html>``/``<svg>``, a file that cannot be read (corrupt zip, encrypted
+    PDF), and a file whose bytes are those of an item file or of a non-public file (a
+    symbolic link to an unpublished item's attachment), or a txt/csv attachment holding
+    non-public text (an unpublished item's title or body, a hidden block, a reviewer's
+    comment): ``gkpublish build`` would refuse it (verify-site), so the gate does first.
+
+    Passing: ``content/zcwj/2026-01/附件1.pdf`` (a real PDF) linked from a 主动公开 item.
+
+    Failing::
+
+        content/tzgg/内部通报.MD: GK109 扩展名“.MD”不是条目的扩展名：条目必须是小写 .md 文件……
+        content/assets/javascripts/bundle.js: GK109 “.js”文件（网页、脚本、样式或矢量图）……
+        content/tzgg/附件.pdf: GK109 文件内容与扩展名 .pdf 不符：应为PDF，实际像是网页/SVG/脚本……
+    """
+    from gkpublish.attachments import public_files
+
+    yield from _load_findings(repo, "GK109")
+    for pf in public_files(repo).values():
+        owners = "、".join(pf.owners)
+        if pf.same_as:
+            yield Problem(pf.path, None, f"附件{pf.same_as}：经 {owners} 发布会公开不应公开的文件；"
+                                         "请删除该链接或附件，或换成可以公开的版本")
+        why = pf.inspection.kind_problem or pf.inspection.unreadable
+        if why:
+            yield Problem(pf.path, None, f"{why}（由 {owners} 发布）")
+    yield from _verify_text_attachments(repo)
+
+
+def _verify_text_attachments(repo: Repository) -> Iterator[Problem]:
+    """One pipeline: verify-site reads the text files the build copies (txt, csv) for the
+    non-public text of the repository (unpublished items, hidden blocks, records/,
+    approvals/); the gate asks the same check first, so a sign-off never approves a file
+    the build then refuses. GK5xx patterns are left to GK501–GK505 (with waivers)."""
+    import os
+
+    from gkpublish.attachments import public_files
+    from gkpublish.public import public_view
+
+    texts = [pf for pf in public_files(repo).values()
+             if pf.path.lower().endswith((".txt", ".csv")) and not (pf.inspection.kind_problem or pf.inspection.unreadable)]
+    if not texts:
+        return
+    from gkpublish.site import manifest as mf
+    from gkpublish.site.verify import Verifier
+
+    verifier = Verifier(repo, public_view(repo))
+    for pf in texts:
+        if pf.text_bytes is None:
+            continue
+        for leak in verifier.content_leaks(os.path.relpath(pf.path, "content"), pf.text_bytes, mf.ATTACHMENT):
+            if not re.match(r"GK\d{3} ", leak.reason):
+                yield Problem(pf.path, None, f"附件{leak.reason}：构建时 verify-site 会拒绝发布（由 {'、'.join(pf.owners)} 发布）；"
+                                             "请从附件中删除这些内容")

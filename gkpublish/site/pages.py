@@ -21,6 +21,7 @@ No compliance decisions are made here: what is public was decided by the public 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 import os
@@ -38,9 +39,13 @@ PAGE_SIZE = 20  # items per column / 目录 page (practice: 15–20 on district 
 HOME_LATEST = 6  # latest items per column on the home page
 FEED_SIZE = 50  # entries in feed.xml
 
-# Site pages live under these reserved top-level folders; an item folder of the same
-# name would collide (checked in build_site).
+# Site pages live under these reserved top-level folders (the theme's own assets and the
+# Pagefind index too); an item or attachment there would replace a page or a script of
+# the site. The gate refuses such paths (reserved_problem, GK109); build_site checks again.
 RESERVED = ("guide", "catalog", "columns", "abolished", "search", "assets", "pagefind")
+FEED_URI = "feed.xml"
+# MkDocs' own pages of the theme (static_templates) and the build's manifest
+MKDOCS_FILES = ("404.html", "sitemap.xml", "sitemap.xml.gz")
 
 GUIDE_COLUMN_NAMES = ("政府信息公开指南",)
 # 綦江 第十三条: "规范性文件的废止应及时在法定主动公开内容-履职依据-本机关政策文件中予以公示"
@@ -502,7 +507,7 @@ def atom_feed(view: PublicView, build_date: dt.date) -> bytes:
            '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh">'
            f"<title>{esc(title)}</title>"
            f"<subtitle>{esc(title)}最新公开信息</subtitle>"
-           f'<link rel="self" href="{esc(link("feed.xml"))}"/>'
+           f'<link rel="self" href="{esc(link(FEED_URI))}"/>'
            f'<link href="{esc(link(""))}"/>'
            f"<id>{esc(link('') or 'urn:gkpublish:' + title)}</id>"
            f"<updated>{stamp(updated)}</updated>"
@@ -567,6 +572,7 @@ def build_site(view: PublicView, attachment_paths: dict[str, str], build_date: d
         for a in it.attachments:
             src = attachment_paths.get(a.path)
             if src is not None and a.path not in sizes:
+                _check_attachment(a.path)
                 sizes[a.path] = os.path.getsize(src)
                 bundle.files.append(SiteFile(src_uri=attachment_uri(a.path), kind="attachment", source=src))
         bundle.pages.append(item_page(it, columns.get(it.meta.get("column", "")), sizes))
@@ -579,6 +585,7 @@ def build_site(view: PublicView, attachment_paths: dict[str, str], build_date: d
         # the 申请表 is a file of the repository (guide.yml names its path): ship that file
         form_uri = attachment_uri(declared)
         if declared not in sizes:
+            _check_attachment(declared)
             bundle.files.append(SiteFile(src_uri=form_uri, kind="form", source=attachment_paths[declared]))
     else:  # generate the national-practice form (gkpublish.site.guide.application_form)
         name, data = application_form(view.guide, view.site)
@@ -591,10 +598,48 @@ def build_site(view: PublicView, attachment_paths: dict[str, str], build_date: d
     bundle.files.extend(SiteFile(src_uri=uri, kind="search", content=data) for uri, data in docno_files.items())
     bundle.pages.append(search_page(bundle.shards, docno_shards))
     bundle.pages.append(home_page(view, g_title))
-    bundle.files.append(SiteFile(src_uri="feed.xml", kind="feed", content=atom_feed(view, build_date)))
+    bundle.files.append(SiteFile(src_uri=FEED_URI, kind="feed", content=atom_feed(view, build_date)))
     bundle.nav = navigation(view, g_title)
     _check_unique(bundle)
     return bundle
+
+
+@functools.cache
+def reserved_files() -> tuple[str, ...]:
+    """Top-level files of every built site that no content/ file may replace."""
+    from gkpublish.site.manifest import MANIFEST
+
+    # robots.txt: what crawlers obey lives at the top of the site; an attachment must not set it
+    return ("index.html", "index.md", FEED_URI, MANIFEST, "robots.txt", *MKDOCS_FILES)
+
+
+def reserved_problem(sub: str, item: bool) -> str | None:
+    """Why the content/ file at ``sub`` (path relative to content/) would collide with a page
+    or file the site generates, or None. An item ``a/b.md`` is the page ``a/b/``; an
+    attachment keeps its path."""
+    parts = sub.split("/")
+    name = parts[-1]
+    top = posixpath.splitext(parts[0])[0] if item and len(parts) == 1 else parts[0]
+    if top.casefold() in RESERVED:  # a server that folds case serves Assets/ as assets/
+        return (f"“{top}”是站点保留的地址（{', '.join(RESERVED)} 用于目录、指南、栏目、搜索和主题文件），"
+                f"content/{sub} 会覆盖站点自己的页面或脚本；请改名或移到其他文件夹")
+    if item and name.casefold() == "index.md":
+        return (f"条目不能命名为 index.md：它会占用所在文件夹的地址（{page_url(sub) or '首页'}），"
+                "与同名条目或首页冲突；请改为有意义的文件名")
+    if len(parts) == 1 and name.casefold() in reserved_files():
+        return f"content/{name} 与站点自动生成的 {name} 同名，会覆盖它；请改名"
+    return None
+
+
+def _check_attachment(repo_path: str) -> None:
+    """Defence in depth: the gate refuses these (GK109), and the site never ships them even
+    when the gate is bypassed (``gkpublish serve``): only files of an attachment type, at a
+    path that is not the site's own."""
+    from gkpublish.attachments import KNOWN, name_problem
+
+    why = name_problem(repo_path, KNOWN)
+    if why:
+        raise SiteError(f"{repo_path}: 不能作为附件发布：{why}")
 
 
 def _check_unique(bundle: SiteBundle) -> None:
@@ -608,4 +653,4 @@ def _check_unique(bundle: SiteBundle) -> None:
 
 
 __all__ = ["SiteBundle", "SiteError", "SiteFile", "SitePage", "build_site", "page_url", "rel",
-           "PAGE_SIZE", "RESERVED"]
+           "PAGE_SIZE", "RESERVED", "reserved_files", "reserved_problem"]
