@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -126,6 +127,7 @@ def test_a_killed_gkpublish_build_leaves_the_old_site_and_no_process(live, sig):
         assert left
         assert build_into(site, out)[0] == 0
         assert not list(out.parent.glob(f".gkpublish-build-{pid}-*"))
+        assert not list(Path(tempfile.gettempdir()).glob(f"gkpublish-search-{pid}-*"))  # Pagefind's work folder
     else:
         assert not left
 

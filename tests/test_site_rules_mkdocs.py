@@ -91,11 +91,19 @@ def test_the_default_mkdocs_yml_passes(site):
     ("docs_dir: site_config\n", "docs_dir"),
     ("extra_css:\n  - //evil.example/x.css\n", "extra_css"),
     ("repo_url: https://github.com/example/site\n", "repo_url"),
+    ("site_url: https://evil.example/\n", "site_url"),
 ])
 def test_keys_that_load_code_or_foreign_resources_are_refused(fragment, key):
     text = _replace_top_level(DEFAULT_CONFIG, fragment)
     problems = mkdocs_problems(text, {}, "/srv/site")
     assert [p for p in problems if p.key == key], problems
+
+
+def test_site_url_only_repeats_the_site_yml_url():
+    text = DEFAULT_CONFIG + "site_url: https://example.gov.cn/\n"
+    assert mkdocs_problems(text, {"url": "https://example.gov.cn"}, "/srv/site") == []
+    [p] = mkdocs_problems(text, {"url": "https://other.gov.cn/"}, "/srv/site")
+    assert p.key == "site_url" and "site.yml" in p.message
 
 
 def test_theme_keys_are_an_allow_list():
@@ -253,6 +261,7 @@ DANGEROUS = {
     "theme_font": st.sampled_from([{"text": "Roboto"}, True, "Roboto"]),
     "theme_name": st.sampled_from(["mkdocs", "readthedocs", "Material"]),
     "use_directory_urls": st.just(False),
+    "site_url": st.sampled_from(["https://evil.example/", "http://example.gov.cn.evil.example/"]),
     "tag": st.sampled_from(["site_url: !ENV [SITE_URL, 'https://evil.example/']\n",
                             "site_description: !relative $config_dir\n",
                             "site_author: !!python/name:os.system\n"]),

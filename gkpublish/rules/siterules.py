@@ -27,7 +27,7 @@ def mkdocs_config(repo: Repository) -> Iterator[Problem]:
     YAML tags (``!ENV``, ``!relative``, ``!!python/…``), duplicate keys, ``nav``,
     ``copyright``, ``repo_url``, ``extra_javascript``/``extra_css`` that are not files of the
     gkpublish theme, a theme other than ``material``, ``theme.font`` other than ``false``,
-    ``use_directory_urls: false``, and a ``site_dir``/``docs_dir`` that is the repository or
+    ``use_directory_urls: false``, a ``site_url`` other than site.yml's ``url``, and a ``site_dir``/``docs_dir`` that is the repository or
     lies in ``content/``, ``approvals/``, ``site_config/``, ``records/``, ``schema/``, ``.git``.
 
     Passing (``gkpublish init``'s file)::

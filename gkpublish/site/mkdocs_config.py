@@ -338,6 +338,14 @@ def mkdocs_problems(text: str, site: dict[str, Any] | None = None, root: str | N
         if why:
             bad(key, f"“{value}”：{why}；请保持为 {keep}")
 
+    url = data.get("site_url")
+    if isinstance(url, str) and PLAIN_KEYS["site_url"][0](url):
+        own = (site or {}).get("url") if isinstance(site, dict) else None
+        if not isinstance(own, str) or own.rstrip("/") != url.rstrip("/"):
+            # the canonical link and the sitemap of every page point at site_url
+            bad("site_url", f"“{url}”与 site_config/site.yml 的 url（{own or '未填写'}）不一致；"
+                            "请删除 site_url，站点网址只在 site.yml 中填写")
+
     if data.get("use_directory_urls", True) is not True:
         bad("use_directory_urls", "只能为 true：页面链接、站点地图与 verify-site 都按目录式网址生成；请删除该项")
 
