@@ -53,7 +53,7 @@ repos:
         name: gkpublish check（政务公开门禁）
         entry: gkpublish check
         language: system
-        files: ^(content|site_config|schema|approvals)/
+        files: ^(content|site_config|schema|approvals)/|^mkdocs\\.yml$
         pass_filenames: true
 """
 
