@@ -1,0 +1,217 @@
+"""The workflows' own ``run:`` steps, run with bash in a repository made by ``gkpublish init``,
+against a wheel built from this checkout and installed the way the workflow installs it
+(``pip install "$GKPUBLISH_SPEC"`` with the spec pointing at ``./vendor/<wheel>``).
+
+What only a real forge can show is simulated here: ``actions/checkout`` is the repository
+itself, ``upload-pages-artifact`` + ``deploy-pages`` copy the site to a folder (the "live
+site"), and ``${{ … }}`` expressions get the values GitHub would give them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import git
+import pytest
+import yaml
+
+PROJECT = Path(__file__).parents[1]
+ZERO = "0" * 40
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workflow_run")]
+
+
+@pytest.fixture(scope="module")
+def tooling(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(the wheel built from this checkout, a venv whose python has only its dependencies)."""
+    base = tmp_path_factory.mktemp("wheel")
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--disable-pip-version-check",
+                        str(PROJECT), "-w", str(base)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    wheel = next(base.glob("gkpublish-*.whl"))
+    venv = base / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    # the dependencies (and pip) come from this test run's environment, so nothing is downloaded;
+    # a path in a .pth is not itself scanned for .pth files, so the editable gkpublish stays out
+    purelib = subprocess.run([str(venv / "bin/python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    Path(purelib, "gkpublish-test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    return wheel, venv
+
+
+@pytest.fixture(scope="module")
+def site(tooling: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    wheel, _venv = tooling
+    base = tmp_path_factory.mktemp("site")
+    spec = f"./vendor/{wheel.name}"
+    r = subprocess.run([sys.executable, "-m", "gkpublish", "init", "gov", "--install-spec", spec],
+                       cwd=base, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    root = base / "gov"
+    (root / "vendor").mkdir()
+    shutil.copy(wheel, root / "vendor" / wheel.name)
+    repo = git.Repo(root)
+    repo.index.add([f"vendor/{wheel.name}"])
+    repo.index.commit("vendor: gkpublish wheel")
+    return root, base / "gov-keys"
+
+
+def _expr(values: dict[str, str]):  # noqa: ANN202
+    def sub(m: re.Match[str]) -> str:
+        key = m.group(1).strip()
+        assert key in values, f"no test value for ${{{{ {key} }}}}"
+        return values[key]
+    return lambda text: re.sub(r"\$\{\{(.*?)\}\}", sub, str(text))
+
+
+def run_job(workflow: Path, job: str, root: Path, venv: Path, values: dict[str, str],
+            tmp: Path) -> tuple[int, str, Path, dict[str, str]]:
+    """Run the job's ``run:`` steps as GitHub does (bash -eo pipefail, $GITHUB_ENV between steps,
+    ``if: always()`` after a failure). Returns (exit code of the first failing step or 0, output,
+    the step summary file, the steps' names that ran)."""
+    wf = yaml.safe_load(workflow.read_text(encoding="utf-8"))
+    sub = _expr(values)
+    summary, github_env = tmp / "summary.md", tmp / "github_env"
+    summary.write_text("", encoding="utf-8")
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("GKPUBLISH", "PIP_", "VIRTUAL_ENV"))}
+    base_env.update({"PATH": f"{venv / 'bin'}{os.pathsep}{base_env.get('PATH', '')}", "PIP_NO_INDEX": "1",
+                     "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ENV": str(github_env), "HOME": str(tmp)})
+    base_env.update({k: sub(v) for k, v in (wf.get("env") or {}).items()})
+    base_env.update({k: sub(v) for k, v in (wf["jobs"][job].get("env") or {}).items()})
+    added: dict[str, str] = {}
+    output, failed, ran = [], 0, {}
+    for i, step in enumerate(wf["jobs"][job]["steps"]):
+        if "run" not in step or (failed and step.get("if") != "always()"):
+            continue
+        github_env.write_text("", encoding="utf-8")
+        env = {**base_env, **added, **{k: sub(v) for k, v in (step.get("env") or {}).items()}}
+        r = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", sub(step["run"])],
+                           cwd=root, env=env, capture_output=True, text=True, timeout=300)
+        output.append(f"--- {step.get('name', i)} (exit {r.returncode})\n{r.stdout}{r.stderr}")
+        ran[str(step.get("name", i))] = str(r.returncode)
+        for line in github_env.read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition("=")
+            added[key] = value
+        if r.returncode and not failed:
+            failed = r.returncode
+    return failed, "\n".join(output), summary, ran
+
+
+def _values(root: Path, keys: Path, **extra: str) -> dict[str, str]:
+    return {"vars.PIP_INDEX_URL": "", "secrets.GKPUBLISH_SITE_KEY": (keys / "fabu").read_text(encoding="utf-8"),
+            "vars.GKPUBLISH_SITE_URL": "", **extra}
+
+
+def _deploy(root: Path, dest: Path) -> None:
+    """upload-pages-artifact + deploy-pages: the built folder becomes the live site."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(root / "site", dest)
+
+
+def _gk(venv: Path, root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(venv / "bin/gkpublish"), *args], cwd=root, capture_output=True, text=True)
+
+
+def test_a_pull_request_with_an_unsigned_item_fails_and_says_who_may_sign(
+        site: tuple[Path, Path], tooling: tuple[Path, Path], tmp_path: Path) -> None:
+    root, keys = site
+    _, venv = tooling
+    repo = git.Repo(root)
+    base = repo.head.commit.hexsha
+    repo.git.checkout("-b", "new-item")
+    try:
+        r = subprocess.run([sys.executable, "-m", "gkpublish", "new", "--column", "gzdt", "--title", "关于开展示例活动的通知"],
+                           cwd=root, capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        repo.git.add("-A")
+        repo.index.commit("新条目（未签审）")
+        rc, out, summary, ran = run_job(root / ".github/workflows/check.yml", "check", root, venv,
+                                        _values(root, keys, **{"github.event.pull_request.base.sha": base}), tmp_path)
+        assert ran["安装 gkpublish"] == "0", out
+        assert rc == 1 and ran["gkpublish check"] == "1", out
+        assert "::error file=content/gzdt/" in out  # annotations on the diff
+        text = summary.read_text(encoding="utf-8")
+        assert text.startswith("## 签审进度") and base in text and "关于开展示例活动的通知" in text, text
+    finally:
+        repo.git.checkout("main")
+        repo.git.branch("-D", "new-item")
+
+
+def test_the_first_push_to_main_builds_signs_and_deploys_a_verifiable_site(
+        site: tuple[Path, Path], tooling: tuple[Path, Path], tmp_path: Path) -> None:
+    root, keys = site
+    _, venv = tooling
+    rc, out, _, ran = run_job(root / ".github/workflows/publish.yml", "build", root, venv,
+                              _values(root, keys, **{"github.event.before": ZERO}), tmp_path)
+    assert rc == 0, out
+    assert "::warning::这是 main 的第一次推送" in out
+    live = tmp_path / "live"
+    _deploy(root, live)
+    r = _gk(venv, root, "verify-deployed", str(live))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "gkpublish-manifest.json.sig" in os.listdir(live)
+    (live / "index.html").write_text("<p>被篡改的首页</p>", encoding="utf-8")
+    r = _gk(venv, root, "verify-deployed", str(live))
+    assert r.returncode == 1 and "index.html: 已被改动" in r.stdout
+
+
+def test_a_later_push_trusts_main_as_it_was_before_the_push(
+        site: tuple[Path, Path], tooling: tuple[Path, Path], tmp_path: Path) -> None:
+    root, keys = site
+    _, venv = tooling
+    repo = git.Repo(root)
+    before = repo.head.commit.hexsha
+    (root / "README.md").write_text((root / "README.md").read_text(encoding="utf-8") + "\n本单位说明。\n",
+                                    encoding="utf-8")
+    repo.index.add(["README.md"])
+    repo.index.commit("README")
+    rc, out, _, _ = run_job(root / ".github/workflows/publish.yml", "build", root, venv,
+                            _values(root, keys, **{"github.event.before": before}), tmp_path)
+    assert rc == 0, out
+    assert "第一次推送" not in out and "未指定 --trust-ref" not in out
+
+
+def test_a_push_whose_before_commit_is_unknown_stops(
+        site: tuple[Path, Path], tooling: tuple[Path, Path], tmp_path: Path) -> None:
+    root, keys = site
+    _, venv = tooling
+    rc, out, _, ran = run_job(root / ".github/workflows/publish.yml", "build", root, venv,
+                              _values(root, keys, **{"github.event.before": "1" * 40}), tmp_path)
+    assert rc == 1 and "不在仓库历史中" in out
+    assert "生成并签名公开站点" not in ran
+
+
+def test_a_push_without_the_publishing_key_secret_stops(
+        site: tuple[Path, Path], tooling: tuple[Path, Path], tmp_path: Path) -> None:
+    root, keys = site
+    _, venv = tooling
+    values = _values(root, keys, **{"github.event.before": ZERO})
+    values["secrets.GKPUBLISH_SITE_KEY"] = ""
+    rc, out, _, _ = run_job(root / ".github/workflows/publish.yml", "build", root, venv, values, tmp_path)
+    assert rc == 1 and "GKPUBLISH_SITE_KEY" in out
+
+
+def test_the_intranet_script_copies_a_verified_site_to_a_plain_folder(
+        site: tuple[Path, Path], tooling: tuple[Path, Path], tmp_path: Path) -> None:
+    root, keys = site
+    wheel, venv = tooling
+    subprocess.run([str(venv / "bin/python"), "-m", "pip", "install", "-q", "--no-index", "--disable-pip-version-check",
+                    str(wheel)], check=True, capture_output=True)
+    script = Path(__file__).parents[1] / "gkpublish/data/ci/intranet/publish-intranet.sh"
+    www = tmp_path / "var-www"
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("GKPUBLISH")},
+           "PATH": f"{venv / 'bin'}{os.pathsep}/usr/bin:/bin",  # no rsync needed: cp is the fallback
+           "GKPUBLISH_DEPLOY_DIR": str(www), "GKPUBLISH_SITE_KEY": (keys / "fabu").read_text(encoding="utf-8"),
+           "GKPUBLISH_TRUST_REF": "HEAD"}
+    r = subprocess.run(["bash", str(script)], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert _gk(venv, root, "verify-deployed", str(www)).returncode == 0
+    (www / "extra.html").write_text("<p>多出来的页面</p>", encoding="utf-8")
+    r = _gk(venv, root, "verify-deployed", str(www))
+    assert r.returncode == 1 and "extra.html: 增加的文件" in r.stdout
