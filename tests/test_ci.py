@@ -256,3 +256,14 @@ def test_explain_prints_the_rules_article_and_examples() -> None:
 def test_explain_of_an_unknown_rule_says_how_to_list_them() -> None:
     rc, _, err = _cli("check", "--explain", "GK999", cwd=PROJECT)
     assert rc == 2 and "GK999" in err and "gkpublish rules" in err
+
+
+@pytest.mark.slow
+def test_the_hook_really_runs_through_pre_commit_try_repo(inited: dict[str, Path], tmp_path: Path) -> None:
+    """pre-commit installs the hook's own environment from this checkout (package installs from
+    the index: about a minute the first time) and runs it on a repository made by init."""
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    r = subprocess.run([_tool("pre-commit"), "try-repo", str(PROJECT), "gkpublish-check", "--all-files"],
+                       cwd=inited["github"], env=env, capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert re.search(r"gkpublish check（政务公开门禁）\.+Passed", r.stdout)
