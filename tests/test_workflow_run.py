@@ -215,3 +215,80 @@ def test_the_intranet_script_copies_a_verified_site_to_a_plain_folder(
     (www / "extra.html").write_text("<p>多出来的页面</p>", encoding="utf-8")
     r = _gk(venv, root, "verify-deployed", str(www))
     assert r.returncode == 1 and "extra.html: 增加的文件" in r.stdout
+
+
+def _search_text(site: Path) -> str:
+    """Every Pagefind fragment of the built site, decompressed, zero-width spaces removed."""
+    import gzip
+
+    out = []
+    for f in site.rglob("*.pf_fragment"):
+        data = f.read_bytes()
+        out.append((gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data).decode("utf-8", "ignore"))
+    return "".join(out).replace("\u200b", "")
+
+
+def test_end_to_end_from_a_branch_to_a_verified_deployed_site(tooling: tuple[Path, Path], tmp_path: Path) -> None:
+    """init → an editor's branch with a new item → the gate fails for missing sign-offs → each
+    reviewer approves with their own key on the branch → squash merge into main → check
+    --trust-ref (main before the merge) passes → the publish workflow's steps build, sign and
+    deploy → verify-deployed passes → one tampered file fails → the item is found by search."""
+    wheel, venv = tooling
+    spec = f"./vendor/{wheel.name}"
+
+    def gk(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "gkpublish", *args], cwd=cwd, capture_output=True, text=True)
+
+    assert gk("init", "gov", "--install-spec", spec, cwd=tmp_path).returncode == 0
+    root, keys = tmp_path / "gov", tmp_path / "gov-keys"
+    (root / "vendor").mkdir()
+    shutil.copy(wheel, root / "vendor" / wheel.name)
+    repo = git.Repo(root)
+    with repo.config_writer() as cw:
+        cw.set_value("user", "name", "编辑").set_value("user", "email", "editor@example.invalid")
+    repo.git.add("-A")
+    repo.git.commit("-m", "vendor: gkpublish wheel")
+    subprocess.run(["git", "init", "-q", "--bare", str(tmp_path / "origin.git")], check=True)
+    repo.git.remote("add", "origin", str(tmp_path / "origin.git"))
+    repo.git.push("-q", "origin", "main")
+    base = repo.head.commit.hexsha
+
+    repo.git.checkout("-b", "editor/notice")
+    r = gk("new", "--column", "tzgg", "--title", "关于端到端核验站点的通知", "--summary", "端到端流程中新发布的通知。",
+           cwd=root)
+    assert r.returncode == 0, r.stderr
+    item = r.stdout.splitlines()[0].strip()
+    repo.git.add("-A")
+    repo.git.commit("-m", "新通知")
+    r = gk("check", "--trust-ref", base, cwd=root)
+    assert r.returncode == 1 and "GK301" in r.stdout and item in r.stdout
+    for step, person in (("科室负责人", "kezhang"), ("保密审查", "baomi"), ("分管领导", "fenguan"), ("主要领导", "zhuyao")):
+        r = gk("approve", item, "--step", step, "--as", person, "--key", str(keys / person), cwd=root)
+        assert r.returncode == 0, r.stdout + r.stderr
+        repo.git.add("-A")
+        repo.git.commit("-m", f"{step} 签审")
+    repo.git.push("-q", "origin", "editor/notice")
+    r = gk("check", "--trust-ref", base, "--format", "github", cwd=root)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+    repo.git.checkout("main")
+    repo.git.merge("--squash", "editor/notice")
+    repo.git.commit("-m", "合并：关于端到端核验站点的通知")
+    repo.git.push("-q", "origin", "main")
+    r = gk("check", "--trust-ref", base, cwd=root)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+    rc, out, _, _ = run_job(root / ".github/workflows/publish.yml", "build", root, venv,
+                            _values(root, keys, **{"github.event.before": base}), tmp_path)
+    assert rc == 0, out
+    live = tmp_path / "live"
+    _deploy(root, live)
+    r = _gk(venv, root, "verify-deployed", str(live))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "关于端到端核验站点的通知" in _search_text(live)
+
+    page = next(p for p in live.rglob("*.html") if "关于端到端核验站点的通知" in p.read_text(encoding="utf-8"))
+    page.write_text(page.read_text(encoding="utf-8").replace("关于端到端核验站点的通知", "关于端到端核验站点的假通知", 1),
+                    encoding="utf-8")
+    r = _gk(venv, root, "verify-deployed", str(live))
+    assert r.returncode == 1 and f"{page.relative_to(live).as_posix()}: 已被改动" in r.stdout
