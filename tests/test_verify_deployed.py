@@ -234,3 +234,20 @@ def test_every_tampering_of_a_deployed_copy_is_found(signed: tuple[Path, Path, P
     report = verify_deployed(dir_fetcher(str(www)), roster, listing)
     assert report.problems, changes
     shutil.rmtree(www.parent)
+
+
+def test_a_publishing_key_that_is_not_a_key_is_a_clear_error(signed: tuple[Path, Path, Path], tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GKPUBLISH_SITE_KEY", "不是私钥")
+    rc, _, err = _cli("build", "--out", str(tmp_path / "out"), cwd=signed[0])
+    assert rc == 2 and "发布密钥（环境变量 GKPUBLISH_SITE_KEY）无法使用" in err and "Traceback" not in err
+    monkeypatch.delenv("GKPUBLISH_SITE_KEY")
+    rc, _, err = _cli("build", "--out", str(tmp_path / "out"), "--sign-key", str(tmp_path / "missing"), cwd=signed[0])
+    assert rc == 2 and "无法读取私钥文件" in err
+
+
+def test_verify_deployed_of_something_that_is_neither_a_folder_nor_a_url(signed: tuple[Path, Path, Path]) -> None:
+    rc, _, err = _verify(signed[0], "ftp://gk.example.gov.cn/")
+    assert rc == 2 and "http(s)" in err
+    rc, _, err = _verify(signed[0], "no-such-folder")
+    assert rc == 2 and "不是目录" in err
