@@ -4,6 +4,7 @@ and byte-stable item files under ``core.autocrlf``."""
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -267,3 +268,21 @@ def test_the_hook_really_runs_through_pre_commit_try_repo(inited: dict[str, Path
                        cwd=inited["github"], env=env, capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert re.search(r"gkpublish check（政务公开门禁）\.+Passed", r.stdout)
+
+
+def test_the_pre_commit_config_init_writes_blocks_a_commit_of_a_broken_item(inited: dict[str, Path],
+                                                                             tmp_path: Path) -> None:
+    """``pre-commit install`` in a repository made by init: an item edited after its sign-offs
+    (GK303) cannot be committed; the untouched repository passes."""
+    root = tmp_path / "office"
+    shutil.copytree(inited["github"], root)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "home"),
+           "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    run = functools.partial(subprocess.run, cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    r = run([_tool("pre-commit"), "run", "--all-files"])
+    assert r.returncode == 0, r.stdout + r.stderr
+    item = next((root / "content/gzdt").glob("*.md"))
+    item.write_text(item.read_text(encoding="utf-8").replace("示例", "示例（改）", 1), encoding="utf-8")
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+    r = run([_tool("pre-commit"), "run"])
+    assert r.returncode == 1 and "GK303" in r.stdout, r.stdout + r.stderr
