@@ -24,6 +24,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +41,7 @@ SIGNATURE = mf.SIGNATURE
 KEY_ENV = "GKPUBLISH_SITE_KEY"
 MAX_SIGNATURE_BYTES = 8192  # an armored SSHSIG of an RSA-4096 key is < 2 KB
 FETCH_TIMEOUT = 30
+FETCH_WORKERS = 8
 
 
 def trusted_roster(repo: Repository) -> Roster:
@@ -198,13 +200,20 @@ def verify_deployed(fetch: Fetch, roster: Roster, listing: list[str] | None) -> 
     except ValueError as exc:
         report.problems.append(f"{mf.MANIFEST}: {exc}")
         return report
-    for path, entry in sorted(entries.items()):
+    paths = sorted(entries)
+    # a site of 10,000 pages over http: fetched 8 at a time (a GkError of any fetch stops all)
+    def digest(path: str) -> tuple[str, int] | None:  # only the digest is kept, not the bytes
         data = fetch(path)
+        return None if data is None else (hashlib.sha256(data).hexdigest(), len(data))
+
+    with ThreadPoolExecutor(max_workers=FETCH_WORKERS) as pool:
+        fetched = list(pool.map(digest, paths))
+    for path, got in zip(paths, fetched, strict=True):
+        entry = entries[path]
         report.checked += 1
-        if data is None:
+        if got is None:
             report.problems.append(f"{path}: 缺失（构建清单中有，部署的站点中没有）")
-        elif hashlib.sha256(data).hexdigest() != entry.get("sha256") or (
-                "size" in entry and entry["size"] != len(data)):
+        elif got[0] != entry.get("sha256") or ("size" in entry and entry["size"] != got[1]):
             report.problems.append(f"{path}: 已被改动（与签名的构建清单中的摘要不一致）")
     if listing is None:
         report.notes.append("通过网址核验时只能检查清单中的文件；服务器上额外增加的文件须在服务器目录上运行 verify-deployed 才能发现")
