@@ -286,3 +286,12 @@ def test_the_pre_commit_config_init_writes_blocks_a_commit_of_a_broken_item(init
     subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
     r = run([_tool("pre-commit"), "run"])
     assert r.returncode == 1 and "GK303" in r.stdout, r.stdout + r.stderr
+
+
+def test_checking_a_changed_attachment_checks_the_items_beside_it(inited: dict[str, Path], tmp_path: Path) -> None:
+    root = tmp_path / "office"
+    shutil.copytree(inited["github"], root)
+    (root / "content/gzdt/会议材料.pdf").write_bytes(b"%PDF-1.4 sample")
+    rc, out, err = _cli("check", "content/gzdt/会议材料.pdf", cwd=root)
+    items = len(list((root / "content/gzdt").glob("*.md")))
+    assert f"检查了 {items} 个条目" in out, out + err
