@@ -187,6 +187,16 @@ def test_a_push_whose_before_commit_is_unknown_stops(
     assert "生成并签名公开站点" not in ran
 
 
+def test_a_push_event_without_a_before_commit_stops_rather_than_trusting_the_push(
+        site: tuple[Path, Path], tooling: tuple[Path, Path], tmp_path: Path) -> None:
+    """Only the all-zero sha means a first push; an empty one is not trusted as such (fail closed)."""
+    root, keys = site
+    _, venv = tooling
+    rc, out, _, ran = run_job(root / ".github/workflows/publish.yml", "build", root, venv,
+                              _values(root, keys, **{"github.event.before": ""}), tmp_path)
+    assert rc == 1 and "不在仓库历史中" in out and "gkpublish check" not in ran
+
+
 def test_a_push_without_the_publishing_key_secret_stops(
         site: tuple[Path, Path], tooling: tuple[Path, Path], tmp_path: Path) -> None:
     root, keys = site
