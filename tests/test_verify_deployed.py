@@ -251,3 +251,40 @@ def test_verify_deployed_of_something_that_is_neither_a_folder_nor_a_url(signed:
     assert rc == 2 and "http(s)" in err
     rc, _, err = _verify(signed[0], "no-such-folder")
     assert rc == 2 and "不是目录" in err
+
+
+def test_the_signed_manifest_says_which_commit_it_was_built_from(signed: tuple[Path, Path, Path], copy: Path,
+                                                                  tmp_path: Path) -> None:
+    """An older signed build put back is a valid signed site; --expect-commit tells it apart."""
+    import git
+
+    root = signed[0]
+    head = git.Repo(root).head.commit.hexsha
+    release = json.loads((copy / mf.MANIFEST).read_text(encoding="utf-8"))["release"]
+    assert release == {"commit": head, "dirty": False}
+    rc, out, err = _cli("verify-deployed", str(copy), "--expect-commit", "HEAD", cwd=root)
+    assert rc == 0 and f"构建自提交 {head[:12]}" in out, out + err
+    clone = tmp_path / "later"
+    git.Repo.clone_from(str(root), str(clone))
+    later = git.Repo(clone)
+    (clone / "README.md").write_text("新的说明\n", encoding="utf-8")
+    later.index.add(["README.md"])
+    later.index.commit("a later commit that was never deployed")
+    rc, out, _ = _cli("verify-deployed", str(copy), "--expect-commit", "HEAD", cwd=clone)
+    assert rc == 1 and f"由提交 {head[:12]} 构建，不是期望的提交" in out
+    rc, _, err = _cli("verify-deployed", str(copy), "--expect-commit", "no-such-ref", cwd=root)
+    assert rc == 2 and "找不到这个提交" in err
+
+
+def test_a_build_from_uncommitted_files_is_recorded_as_dirty(signed: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    from gkpublish.site.sitesign import release_of
+
+    clone = tmp_path / "work"
+    shutil.copytree(signed[0], clone)
+    assert release_of(str(clone))["dirty"] is False
+    (clone / ".gkpublish-build-x1").mkdir()  # the build's own temporary folder beside site/
+    (clone / ".gkpublish-build-x1/page.html").write_text("x", encoding="utf-8")
+    assert release_of(str(clone))["dirty"] is False
+    (clone / "notes.md").write_text("未提交的文件\n", encoding="utf-8")
+    assert release_of(str(clone))["dirty"] is True
+    assert release_of(str(tmp_path))["commit"] is None  # not a git repository: no commit, dirty

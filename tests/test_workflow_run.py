@@ -9,12 +9,15 @@ site"), and ``${{ … }}`` expressions get the values GitHub would give them.
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import re
 import shutil
 import subprocess
 import sys
 import sysconfig
+import threading
 from pathlib import Path
 
 import git
@@ -102,6 +105,11 @@ def run_job(workflow: Path, job: str, root: Path, venv: Path, values: dict[str, 
     return failed, "\n".join(output), summary, ran
 
 
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 def _values(root: Path, keys: Path, **extra: str) -> dict[str, str]:
     return {"vars.PIP_INDEX_URL": "", "secrets.GKPUBLISH_SITE_KEY": (keys / "fabu").read_text(encoding="utf-8"),
             "vars.GKPUBLISH_SITE_URL": "", **extra}
@@ -153,7 +161,7 @@ def test_the_first_push_to_main_builds_signs_and_deploys_a_verifiable_site(
     assert "::warning::这是 main 的第一次推送" in out
     live = tmp_path / "live"
     _deploy(root, live)
-    r = _gk(venv, root, "verify-deployed", str(live))
+    r = _gk(venv, root, "verify-deployed", str(live), "--expect-commit", "HEAD")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "gkpublish-manifest.json.sig" in os.listdir(live)
     (live / "index.html").write_text("<p>被篡改的首页</p>", encoding="utf-8")
@@ -296,9 +304,22 @@ def test_end_to_end_from_a_branch_to_a_verified_deployed_site(tooling: tuple[Pat
     r = _gk(venv, root, "verify-deployed", str(live))
     assert r.returncode == 0, r.stdout + r.stderr
     assert "关于端到端核验站点的通知" in _search_text(live)
+    # the daily workflow's own steps, against the live site served on 127.0.0.1
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(live)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    daily = {**_values(root, keys), "vars.GKPUBLISH_SITE_URL": f"http://127.0.0.1:{server.server_address[1]}/"}
+    try:
+        rc, out, _, _ = run_job(root / ".github/workflows/verify-deployed.yml", "verify", root, venv, daily, tmp_path)
+        assert rc == 0 and "verify-deployed 通过" in out and f"构建自提交 {repo.head.commit.hexsha[:12]}" in out, out
 
-    page = next(p for p in live.rglob("*.html") if "关于端到端核验站点的通知" in p.read_text(encoding="utf-8"))
-    page.write_text(page.read_text(encoding="utf-8").replace("关于端到端核验站点的通知", "关于端到端核验站点的假通知", 1),
-                    encoding="utf-8")
-    r = _gk(venv, root, "verify-deployed", str(live))
-    assert r.returncode == 1 and f"{page.relative_to(live).as_posix()}: 已被改动" in r.stdout
+        page = next(p for p in live.rglob("*.html") if "关于端到端核验站点的通知" in p.read_text(encoding="utf-8"))
+        page.write_text(page.read_text(encoding="utf-8").replace("关于端到端核验站点的通知", "关于端到端核验站点的假通知", 1),
+                        encoding="utf-8")
+        r = _gk(venv, root, "verify-deployed", str(live))
+        assert r.returncode == 1 and f"{page.relative_to(live).as_posix()}: 已被改动" in r.stdout
+        rc, out, _, _ = run_job(root / ".github/workflows/verify-deployed.yml", "verify", root, venv, daily, tmp_path)
+        assert rc == 1 and "已被改动" in out, out
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -74,13 +74,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, key: object | None) -> int:
     from gkpublish.site.build import build_site_dir
-    from gkpublish.site.sitesign import check_publishing_key, sign_site
+    from gkpublish.site.sitesign import check_publishing_key, release_of, sign_site
 
     cwd = os.path.abspath(args.directory)
     root = find_root(cwd)
     target = target_dir(root, args.out, cwd)
     repo = load_repository(root, as_of=args.as_of, trust_ref=args.trust_ref)
     signer = check_publishing_key(repo, key) if key is not None else None  # before any work
+    release = release_of(root) if key is not None else None  # what is built: before the build writes anything
     findings = run_rules(repo)
     print(as_text(findings, len(repo.items), repo.trust_note))
     if any(f.severity == ERROR for f in findings):
@@ -98,7 +99,7 @@ def _run(args: argparse.Namespace, key: object | None) -> int:
                 print(f"  {leak}", file=sys.stderr)
             return 1
         if key is not None:
-            sign_site(tmp, key)  # the manifest is final: sign its exact bytes
+            sign_site(tmp, key, release)  # the manifest is final: sign its exact bytes
         os.chmod(tmp, 0o755)
         replace_dir(tmp, target)
     finally:

@@ -17,6 +17,18 @@ HELP = "核验已部署的站点（目录或 http(s) 网址）与签名的构建
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("site", metavar="DIR|URL", help="部署的站点目录，或内网网站的 http(s) 网址")
     p.add_argument("--trust-ref", metavar="REF", help="从此 git 修订读取人员名册与发布公钥（默认：工作区）")
+    p.add_argument("--expect-commit", metavar="REF",
+                   help="部署的站点必须由此提交构建（如 HEAD：发现被换回的旧版本，或没有完成的发布）")
+
+
+def resolve_commit(root: str, ref: str) -> str:
+    import git
+    from gitdb.exc import BadName
+
+    try:
+        return git.Repo(root).commit(ref).hexsha
+    except (git.GitError, BadName, ValueError, OSError):
+        raise GkError(f"--expect-commit {ref}: 在仓库中找不到这个提交；请给出提交号、分支名或 HEAD") from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,11 +36,13 @@ def run(args: argparse.Namespace) -> int:
     from gkpublish.site.sitesign import dir_fetcher, trusted_roster, url_fetcher, verify_deployed
 
     cwd = os.path.abspath(args.directory)
-    repo = load_repository(find_root(cwd), trust_ref=args.trust_ref)
+    root = find_root(cwd)
+    repo = load_repository(root, trust_ref=args.trust_ref)
     roster = trusted_roster(repo)
+    expect = resolve_commit(root, args.expect_commit) if args.expect_commit else None
     target = args.site
     if target.startswith(("http://", "https://")):
-        report = verify_deployed(url_fetcher(target), roster, None)
+        report = verify_deployed(url_fetcher(target), roster, None, expect)
     elif "://" in target:
         raise GkError(f"{target}: 只支持站点目录或 http(s):// 网址")
     else:
@@ -36,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         if not os.path.isdir(site):
             raise GkError(f"{target}: 不是目录；请给出部署的站点目录或 http(s) 网址")
         files, odd = mf.walk_site(site)
-        report = verify_deployed(dir_fetcher(site), roster, files)
+        report = verify_deployed(dir_fetcher(site), roster, files, expect)
         report.problems += [f"{p}: 符号链接或特殊文件（部署的站点中只能有构建生成的普通文件）" for p in odd]
     for note in report.notes:
         print(f"说明：{note}", file=sys.stderr)
@@ -46,5 +60,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"verify-deployed 未通过：{len(report.problems)} 处与签名的构建清单不符。请从仓库重新构建并部署"
               "（gkpublish build），并查明站点被改动的原因。", file=sys.stderr)
         return 1
-    print(f"verify-deployed 通过：{target} 的 {report.checked} 个文件与 {report.signer} 签名的构建清单一致。")
+    built = (report.release or {}).get("commit")
+    source = f"，构建自提交 {built[:12]}" if isinstance(built, str) else ""
+    print(f"verify-deployed 通过：{target} 的 {report.checked} 个文件与 {report.signer} 签名的构建清单一致{source}。")
     return 0

@@ -93,9 +93,34 @@ def check_publishing_key(repo: Repository, key: Any) -> str:
     return allowed[blob]
 
 
-def sign_site(site_dir: str, key: Any) -> None:
-    """Write ``gkpublish-manifest.json.sig``: the SSHSIG of the manifest's exact bytes."""
-    with open(os.path.join(site_dir, mf.MANIFEST), "rb") as fh:
+def release_of(root: str) -> dict[str, Any]:
+    """What the site was built from: the git commit of the repository (and whether the working
+    tree differed from it). Recorded in the signed manifest, so that ``verify-deployed
+    --expect-commit`` can tell an old signed build put back from the current one."""
+    import git
+
+    try:
+        repo = git.Repo(root)
+        # an untracked file can be built (a new item not yet committed): it makes the build
+        # dirty; the build's own temporary folders beside the target do not
+        untracked = [p for p in repo.untracked_files if not p.startswith(".gkpublish-")]
+        return {"commit": repo.head.commit.hexsha, "dirty": repo.is_dirty(untracked_files=False) or bool(untracked)}
+    except (git.GitError, ValueError, OSError):
+        return {"commit": None, "dirty": True}
+
+
+def sign_site(site_dir: str, key: Any, release: dict[str, Any] | None = None) -> None:
+    """Write ``gkpublish-manifest.json.sig``: the SSHSIG of the manifest's exact bytes, after
+    adding ``release`` (:func:`release_of`) to the manifest. The manifest is not listed in
+    itself, so rewriting it here changes nothing that verify-site checked."""
+    path = os.path.join(site_dir, mf.MANIFEST)
+    if release is not None:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+        doc["release"] = release
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, ensure_ascii=False, indent=0, sort_keys=True)
+    with open(path, "rb") as fh:
         data = fh.read()
     armored = sshsig.sign(data, key, SITE_NAMESPACE)
     with open(os.path.join(site_dir, SIGNATURE), "w", encoding="ascii", newline="\n") as fh:
@@ -119,6 +144,7 @@ class Report:
     """What verify-deployed found; ``problems`` empty means the deployed copy is the signed build."""
 
     signer: str | None = None
+    release: dict[str, Any] | None = None  # what the signed build was made from (commit)
     checked: int = 0
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -157,7 +183,7 @@ def url_fetcher(base: str) -> Fetch:
     return fetch
 
 
-def _entries(data: bytes) -> dict[str, dict[str, Any]]:
+def _entries(data: bytes) -> tuple[dict[str, dict[str, Any]], dict[str, Any] | None]:
     try:
         doc = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -165,14 +191,18 @@ def _entries(data: bytes) -> dict[str, dict[str, Any]]:
     files = doc.get("files") if isinstance(doc, dict) else None
     if not isinstance(files, dict) or not all(isinstance(v, dict) for v in files.values()):
         raise ValueError("构建清单不是 gkpublish 生成的格式")
-    return files
+    release = doc.get("release")
+    return files, release if isinstance(release, dict) else None
 
 
-def verify_deployed(fetch: Fetch, roster: Roster, listing: list[str] | None) -> Report:
+def verify_deployed(fetch: Fetch, roster: Roster, listing: list[str] | None,
+                    expect_commit: str | None = None) -> Report:
     """Check a deployed copy against its signed manifest.
 
     ``listing``: every regular file of the copy (a folder), to find files that were added;
     None for a URL, where only the listed files can be fetched (added files go unseen).
+    ``expect_commit``: the commit the deployed build must have been made from (an older
+    signed build put back is otherwise a valid signed site).
     Order matters: the signature first — an unsigned or forged manifest proves nothing,
     so its file list is not even compared.
     """
@@ -196,10 +226,16 @@ def verify_deployed(fetch: Fetch, roster: Roster, listing: list[str] | None) -> 
         return report
     report.signer = allowed[parsed.public_key]
     try:
-        entries = _entries(manifest)
+        entries, report.release = _entries(manifest)
     except ValueError as exc:
         report.problems.append(f"{mf.MANIFEST}: {exc}")
         return report
+    if expect_commit is not None:
+        built = (report.release or {}).get("commit")
+        if built != expect_commit or (report.release or {}).get("dirty"):
+            state = "未记录构建来源" if not built else f"由提交 {str(built)[:12]}{'（含未提交的改动）' if report.release.get('dirty') else ''} 构建"
+            report.problems.append(f"{mf.MANIFEST}: 部署的站点{state}，不是期望的提交 {expect_commit[:12]}："
+                                   "可能被换回了旧的已签名版本，或最新的发布没有完成；请查看发布记录并重新发布")
     paths = sorted(entries)
     # a site of 10,000 pages over http: fetched 8 at a time (a GkError of any fetch stops all)
     def digest(path: str) -> tuple[str, int] | None:  # only the digest is kept, not the bytes
