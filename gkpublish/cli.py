@@ -16,7 +16,8 @@ from gkpublish import __version__
 from gkpublish.errors import GkError
 
 COMMANDS = (
-    "init", "new", "check", "approve", "status", "build", "serve", "verify_site", "report", "rules",
+    "init", "new", "check", "approve", "status", "build", "serve", "verify_site", "verify_deployed", "report",
+    "rules",
 )
 
 

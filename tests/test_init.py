@@ -48,7 +48,8 @@ def test_writes_the_contract_layout(fresh: tuple[Path, str]) -> None:
     assert "gkpublish" in mk["plugins"]
     check = (root / ".github/workflows/check.yml").read_text(encoding="utf-8")
     assert "pull_request" in check
-    assert 'gkpublish check --trust-ref "origin/${{ github.base_ref }}" --format github' in check
+    assert 'gkpublish check --format github --trust-ref "$BASE_SHA"' in check
+    assert "BASE_SHA: ${{ github.event.pull_request.base.sha }}" in check
     publish = yaml.safe_load((root / ".github/workflows/publish.yml").read_text(encoding="utf-8"))
     steps = " ".join(str(s) for s in publish["jobs"]["build"]["steps"])
     assert "gkpublish build" in steps and "upload-pages-artifact" in steps

@@ -29,6 +29,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--trust-ref", metavar="REF", help="从此 git 修订读取人员名册与密钥（CI 中为目标分支）")
     p.add_argument("--allow-shrink", action="store_true",
                    help="允许新站点比现有站点少一半以上的公开条目（默认拒绝，以免空的 content/ 覆盖现有站点）")
+    p.add_argument("--sign-key", metavar="FILE",
+                   help="用此发布私钥签名构建清单（网页防篡改；默认取环境变量 GKPUBLISH_SITE_KEY，都没有则不签名）")
 
 
 def target_dir(root: str, out: str | None, cwd: str) -> str:
@@ -45,9 +47,18 @@ def target_dir(root: str, out: str | None, cwd: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from gkpublish.site.sitesign import publishing_key
+
+    with publishing_key(os.path.abspath(os.path.join(args.directory, args.sign_key))
+                        if args.sign_key else None) as key:
+        return _run(args, key)
+
+
+def _run(args: argparse.Namespace, key: object | None) -> int:
     from gkpublish.site import publish
     from gkpublish.site.build import build_site_dir
     from gkpublish.site.mkdocs_config import refuse_unsafe
+    from gkpublish.site.sitesign import check_publishing_key, release_of, sign_site
 
     cwd = os.path.abspath(args.directory)
     root = find_root(cwd)
@@ -56,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
     repo = load_repository(root, as_of=args.as_of, trust_ref=args.trust_ref)
     # before MkDocs reads mkdocs.yml: loading it would already import hooks and plugins
     refuse_unsafe(root, repo.config.files, repo.config.site)
+    signer = check_publishing_key(repo, key) if key is not None else None  # before any work
+    release = release_of(root) if key is not None else None  # what is built: before the build writes anything
     findings = run_rules(repo)
     print(as_text(findings, len(repo.items), repo.trust_note))
     if any(f.severity == ERROR for f in findings):
@@ -76,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
             for leak in leaks:
                 print(f"  {leak}", file=sys.stderr)
             return 1
+        if key is not None:
+            sign_site(tmp, key, release)  # the manifest is final: sign its exact bytes
         os.chmod(tmp, 0o755)
         publish.swap_in(tmp, target)
     finally:
@@ -83,4 +98,8 @@ def run(args: argparse.Namespace) -> int:
             shutil.rmtree(tmp, ignore_errors=True)
     pages = sum(1 for _d, _s, files in os.walk(target) for f in files if f.endswith(".html"))
     print(f"站点已生成：{target}（{pages} 个页面，verify-site 通过）")
+    if signer:
+        print(f"构建清单已由 {signer} 的发布密钥签名（gkpublish-manifest.json.sig）；部署后用 gkpublish verify-deployed 核验")
+    else:
+        print("构建清单未签名（没有 --sign-key 或 GKPUBLISH_SITE_KEY）：部署后的站点无法用 verify-deployed 核验", file=sys.stderr)
     return 0

@@ -13,6 +13,8 @@ import json
 import os
 
 MANIFEST = "gkpublish-manifest.json"
+# its SSHSIG, written after it when the build has a publishing key (gkpublish.site.sitesign)
+SIGNATURE = MANIFEST + ".sig"
 VERSION = 1
 
 # kinds of produced files
@@ -60,7 +62,8 @@ def write_manifest(site_dir: str, produced: dict[str, str],
     if extra:
         raise ValueError("构建目录中有不是本次构建生成的文件：" + "、".join(extra[:10])
                          + (f" 等 {len(extra)} 个" if len(extra) > 10 else ""))
-    entries = {path: {"kind": kind, "sha256": digests.get(path) or sha256_file(os.path.join(site_dir, path))}
+    entries = {path: {"kind": kind, "size": os.path.getsize(os.path.join(site_dir, path)),
+                      "sha256": digests.get(path) or sha256_file(os.path.join(site_dir, path))}
                for path, kind in sorted(produced.items()) if os.path.isfile(os.path.join(site_dir, path))}
     doc: dict = {"version": VERSION, "generator": "gkpublish", "files": entries}
     if items is not None:  # how many items the site publishes: the next build may not drop most at once

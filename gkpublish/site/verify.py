@@ -594,6 +594,14 @@ def provenance_leaks(site_dir: str) -> tuple[list[Leak], list[str], dict[str, st
     if manifest is None:
         leaks.append(Leak(mf.MANIFEST, "缺少构建清单：无法证明站点中的文件都由公开内容生成；请用 gkpublish build 重新构建"))
     files = [f for f in files if f != mf.MANIFEST]
+    if mf.SIGNATURE in files:
+        # the manifest's signature is written after the manifest, so it cannot be listed in it;
+        # it may stand only as what it claims to be (a small SSHSIG in the site namespace)
+        from gkpublish.site.sitesign import well_formed_signature
+
+        with open(os.path.join(site_dir, mf.SIGNATURE), "rb") as fh:
+            if well_formed_signature(fh.read()):
+                files.remove(mf.SIGNATURE)
     for path in files:
         entry = (manifest or {}).get(path)
         if manifest is not None and entry is None:
