@@ -31,7 +31,8 @@ FAMILIES = (
     "gkpublish.rules.signoff",  # GK301–GK308: 审核与签发
     "gkpublish.rules.reprint",  # GK401–GK403: 转载与来源
     "gkpublish.rules.privacy",  # GK501–GK505: 保密与隐私
-    "gkpublish.rules.site",  # GK6xx that need no git history (指南, 废止)
+    "gkpublish.rules.history",  # GK601–GK604, GK607, GK608: timeliness, columns, git history
+    "gkpublish.rules.site",  # GK605–GK606: 指南, 废止
 )
 
 
