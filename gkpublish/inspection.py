@@ -127,6 +127,12 @@ class ColumnStatus:
     long_stale: bool  # nothing for long_stale_days (19号 “长期未更新”)
 
     @property
+    def next_due(self) -> dt.date | None:
+        """The earlier of the column's own due date and its category's inspection limit."""
+        days = [d for d in (self.due, self.category_due) if d is not None]
+        return min(days) if days else None
+
+    @property
     def empty(self) -> bool:
         return self.last is None
 
@@ -141,7 +147,8 @@ class ColumnStatus:
     def as_json(self) -> dict[str, Any]:
         return {"id": self.column.id, "name": self.column.name, "category": self.column.category,
                 "items": self.items, "last_update": self.last.isoformat() if self.last else None,
-                "interval_days": self.interval, "next_due": self.due.isoformat() if self.due else None,
+                "interval_days": self.interval, "next_due": self.next_due.isoformat() if self.next_due else None,
+                "interval_due": self.due.isoformat() if self.due else None,
                 "category_due": self.category_due.isoformat() if self.category_due else None,
                 "status": self.status, "stale": self.stale, "category_stale": self.category_stale,
                 "long_stale": self.long_stale}

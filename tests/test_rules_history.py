@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from gkpublish.history import load_history
@@ -537,3 +537,75 @@ def test_the_demo_columns_and_history_are_clean():
     found = [f for f in run_rules(load_repository(str(PROJECT), as_of=AS_OF)) if f.rule.startswith("GK60")]
     assert found == [], found
     assert yaml.safe_load((PROJECT / "site_config/site.yml").read_text("utf-8"))["inspection"]["history_since"]
+
+
+# -- gkpublish report columns -----------------------------------------------------------------
+
+def test_report_columns_lists_every_column_with_its_next_due_date(site):
+    site.item("gzdt/a.md", published="2026-11-02")
+    rc, out, _ = site.cli("report", "columns", "--as-of", "2026-11-23", "--format", "json")
+    doc = __import__("json").loads(out)
+    assert rc == 0 and doc["version"] == 1 and doc["as_of"] == "2026-11-23"
+    rows = {c["id"]: c for c in doc["columns"]}
+    assert set(rows) == {"zcwj", "tzgg", "gzdt"}
+    assert rows["gzdt"]["last_update"] == "2026-11-02" and rows["gzdt"]["next_due"] == "2026-11-16"
+    assert rows["gzdt"]["status"] == "逾期" and rows["tzgg"]["status"] == "空白"
+    rc, text, _ = site.cli("report", "columns", "--as-of", "2026-11-23")
+    assert rc == 0 and "工作动态（gzdt）" in text and "2026-11-16" in text
+
+
+def test_report_without_a_kind_is_exit_2(site):
+    rc, _, err = site.cli("report")
+    assert rc == 2 and "columns" in err
+
+
+# -- withdrawn items: the notice at their address -------------------------------------------
+
+CJK = st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=8, max_size=30)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.lists(st.tuples(CJK, CJK, CJK), min_size=1, max_size=4))
+def test_a_withdrawn_body_is_never_on_the_site_and_its_notice_is(tmp_path_factory, variants):
+    """For every generated batch of withdrawn items (body, summary, reason): the generated
+    site carries a notice with the title, 索引号, date and reason at each item's address,
+    and the body and summary appear on no page or file, and are listed as secrets for
+    verify-site."""
+    from gkpublish.public import public_view, secrets_of
+    from gkpublish.site.pages import build_site
+
+    shown = "".join(f"理由{r}" for _, _, r in variants)
+    assume(not any(b in shown or s in shown for b, s, _ in variants))  # a secret that is also a shown reason is public
+    site = Site(tmp_path_factory.mktemp("withdrawn") / "site")
+    site.item("gzdt/live.md", title="仍然公开的条目（示例）")
+    for n, (body, summary, reason) in enumerate(variants):
+        site.item(f"gzdt/w{n}.md", f"{body}\n", title=f"撤回的条目第{n}号", index_no=f"SAMPLE001/2026-{n + 10:05d}",
+                  summary=f"概述{summary}", withdrawn={"date": "2026-11-20", "reason": f"理由{reason}"})
+    repo = site.load()
+    view = public_view(repo)
+    bundle = build_site(view, repo.attachments, AS_OF)
+    pages = {p.src_uri: p.as_markdown() for p in bundle.pages}
+    files = b"".join(f.content or b"" for f in bundle.files).decode("utf-8", "ignore")
+    secrets = {text for _, text in secrets_of(repo)}
+    assert [p.url for p in view.items] == ["gzdt/live/"]
+    for n, (body, summary, reason) in enumerate(variants):
+        notice = pages[f"gzdt/w{n}.md"]
+        assert f"撤回的条目第{n}号" in notice and f"SAMPLE001/2026-{n + 10:05d}" in notice
+        assert "2026-11-20" in notice and f"理由{reason}" in notice
+        for secret in (body, f"概述{summary}"):
+            assert any(secret in text for text in secrets)
+            assert not [uri for uri, text in pages.items() if secret in text], secret
+            assert secret not in files
+
+
+def test_an_item_page_shows_its_corrections_and_that_it_is_an_emergency_release(site):
+    from gkpublish.public import public_view
+    from gkpublish.site.pages import build_site
+
+    site.item("gzdt/a.md", emergency=EMERGENCY,
+              corrections=[{"date": "2026-11-18", "what": "会议时间改为上午十时", "why": "原稿时间有误"},
+                           {"date": "2026-11-19", "note": "更正错别字"}])
+    repo = site.load()
+    page = build_site(public_view(repo), repo.attachments, AS_OF).by_uri()["gzdt/a.md"].as_markdown()
+    assert "2026-11-18：会议时间改为上午十时（原因：原稿时间有误）" in page and "2026-11-19：更正错别字" in page
+    assert "紧急发布" in page and EMERGENCY["reason"] not in page  # the reason is internal
