@@ -157,6 +157,9 @@ class ColumnStatus:
 def column_statuses(repo: Repository) -> list[ColumnStatus]:
     """Every configured column's update status as of ``repo.as_of``. An item without a
     publication date, or dated after the check date, does not count as an update."""
+    cached = repo.extra.get("column_statuses")
+    if cached is not None and cached[0] == repo.as_of:
+        return cached[1]
     from gkpublish.public import is_published
 
     insp = inspection_of(repo)
@@ -181,4 +184,5 @@ def column_statuses(repo: Repository) -> list[ColumnStatus]:
             category_due=cdue, stale=due is not None and repo.as_of > due,
             category_stale=cdue is not None and repo.as_of > cdue,
             long_stale=obliged and d is not None and (repo.as_of - d).days > insp.long_stale_days))
+    repo.extra["column_statuses"] = (repo.as_of, out)  # GK603 and GK604 share it
     return out

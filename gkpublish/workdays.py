@@ -40,6 +40,7 @@ def is_workday(day: dt.date) -> bool:
         raise CalendarUnknown(day.year) from None
 
 
+@lru_cache(maxsize=8192)
 def add_workdays(start: dt.date, n: int) -> dt.date:
     """The ``n``-th working day after ``start`` (``start`` itself not counted); ``n`` ≥ 0.
 

@@ -145,6 +145,11 @@ def test_a_publication_date_after_the_check_date_is_an_error(site):
     assert [f for f in of(site, "GK602") if "晚于检查日期" in f.message and f.severity == "error"]
 
 
+def test_a_publication_date_before_the_written_date_is_an_error(site):
+    site.item("gzdt/a.md", written="2026-11-18", published="2026-11-16")
+    assert [f for f in of(site, "GK602") if "早于成文日期 2026-11-18" in f.message and f.severity == "error"]
+
+
 def test_renaming_keeps_the_day_the_item_first_entered(gsite):
     gsite.item("gzdt/a.md", published="2026-11-16")
     gsite.commit("2026-11-16")

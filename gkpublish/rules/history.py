@@ -96,8 +96,8 @@ def _history_note(hist: History) -> Problem | None:
 @rule("GK602", "E", "发布日期早于条目进入仓库的日期（伪造发稿日期）或晚于检查日期", "国办秘函〔2019〕19号")
 def forged_date(repo: Repository) -> Iterator[Problem]:
     """``published`` is not earlier than the day the item first entered the git history
-    (the first commit adding it, committer time in Asia/Shanghai, following renames), and
-    not later than the check date. An item brought over from an old site declares it with
+    (the first commit adding it, committer time in Asia/Shanghai, following renames), not
+    earlier than ``written``, and not later than the check date. An item brought over from an old site declares it with
     ``imported: {from, date}`` and is checked against that declaration instead: published
     on or before the import, imported on or before the day it entered the repository.
 
@@ -134,6 +134,9 @@ def forged_date(repo: Repository) -> Iterator[Problem]:
             yield Problem(item.path, line, f"发布日期 {published} 晚于检查日期 {repo.as_of}：不能预填将来的发布日期；"
                                            "请在实际发布当天填写")
             continue
+        written = item.date("written")
+        if written is not None and published < written:
+            yield Problem(item.path, line, f"发布日期 {published} 早于成文日期 {written}：信息不能在形成之前发布；请核对两个日期")
         imported = item.mapping("imported")
         entered = hist.entered(item.path) if hist.known else None
         if hist.known and item.path in hist.future:
@@ -233,11 +236,8 @@ def empty_columns(repo: Repository) -> Iterator[Problem]:
 
 # -- GK607: corrections and withdrawals -------------------------------------------------------
 
-def _fact_of(path: str, data: bytes) -> list:
+def _fact_of_item(item: Item | None) -> list:
     """[public, withdrawn, attribute, corrections, digest of what the site shows] of one version."""
-    from gkpublish.loader import parse_item
-
-    item, _ = parse_item(path, data)
     if item is None:
         return [False, False, None, 0, ""]
     shown = {k: item.meta[k] for k in PUBLIC_FIELDS if k in item.meta}
@@ -247,19 +247,71 @@ def _fact_of(path: str, data: bytes) -> list:
             len([c for c in item.seq("corrections") if isinstance(c, dict)]), digest]
 
 
+def _fact_of(path: str, data: bytes) -> list:
+    from gkpublish.loader import parse_item
+
+    return _fact_of_item(parse_item(path, data)[0])
+
+
 def _facts(hist: History, wanted: dict[str, str]) -> dict[str, list]:
-    """Blob facts by blob id (cached with the history); ``wanted``: blob -> a path to parse it as."""
+    """Blob facts by blob id (cached with the history); ``wanted``: blob -> a path to parse it as.
+    A blob git cannot give (a partial clone) gets no fact: the caller treats it as unknown."""
     cache = hist.cache.setdefault("blobs", {})
     missing = [b for b in wanted if b not in cache]
     if missing:
         for sha, data in read_blobs(hist, missing).items():
             cache[sha] = _fact_of(wanted[sha], data)
-        hist.save()
+        hist.cache["dirty"] = True
     return cache
+
+
+class _Need(Exception):
+    """The fact of this blob is not read yet (read in the next batch)."""
 
 
 def _counts(hist: History, day: dt.date, since: dt.date | None) -> bool:
     return since is None or day >= since
+
+
+def _compare(hist: History, plan: tuple[Item, list[Change], str], facts: dict[str, list],
+             since: dt.date | None, today: dt.date, give_up: bool) -> Iterator[Problem]:
+    """GK607 for one item: today's version against the latest earlier public version whose
+    shown content differs. Raises _Need for a blob whose fact is not read yet."""
+    item, line, current = plan
+    now = facts.get(current)
+    if now is None:
+        now = _fact_of_item(item)
+        if line[-1].blob == current:  # committed: the same fact next time, without parsing
+            facts[current] = now
+            hist.cache["dirty"] = True
+    if now[1]:
+        return  # withdrawn: the notice replaces the page
+    for i in range(len(line) - 1, -1, -1):
+        c = line[i]
+        if c.blob == current:
+            continue
+        fact = facts.get(c.blob)
+        if fact is None:
+            if give_up or c.blob in hist.cache.get("unreadable", ()):
+                continue
+            hist.cache.setdefault("unreadable", set()).add(c.blob)  # asked once; absent after: unknown
+            raise _Need(c.blob)
+        if not fact[0] or fact[4] == now[4]:
+            continue
+        changed_at = line[i + 1].day if i + 1 < len(line) else today
+        if not _counts(hist, changed_at, since):
+            return
+        if not now[0]:
+            yield Problem(item.path, item.line_of("attribute"),
+                          f"条目在 {c.day}（提交 {c.commit[:10]}）已公开，现在公开属性改为“{now[2] or '未填写'}”："
+                          "已公开的信息不能悄悄下线；请恢复原公开属性，并填写 withdrawn: {date: 撤回日期, reason: 撤回理由}"
+                          "（附件3 第八条），站点在原网址保留撤回说明")
+        elif now[3] <= fact[3]:
+            yield Problem(item.path, item.line_of("corrections") if "corrections" in item.meta else item.line_of("title"),
+                          f"已公开的条目内容有改动（与 {c.day} 提交 {c.commit[:10]} 的公开版本不同），但没有新增更正说明："
+                          "请在 corrections 中增加一项 {date: 更正日期, what: 改了什么, why: 为什么改}（附件3 第八条），"
+                          "站点在条目页显示更正记录")
+        return
 
 
 @rule("GK607", "E", "已公开条目修改未附更正说明，或被删除而未撤回", "附件3 第八条")
@@ -290,7 +342,6 @@ def corrections_and_withdrawals(repo: Repository) -> Iterator[Problem]:
         return  # GK602 says once why the history is unknown
     since = inspection_of(repo).history_since
     today = dt.datetime.now(SHANGHAI).date()
-    wanted: dict[str, str] = {}
     plans: list[tuple[Item, list[Change], str]] = []
     for item in repo.items:
         line = [c for c in hist.lineage(item.path) if c.blob != NULL_BLOB]
@@ -299,40 +350,28 @@ def corrections_and_withdrawals(repo: Repository) -> Iterator[Problem]:
         current = blob_hash(item.raw)
         if len(line) == 1 and line[0].blob == current:
             continue  # never changed since it was added: nothing to compare
-        for c in line:
-            wanted.setdefault(c.blob, item.path)
         plans.append((item, line, current))
     gone = [c for c in hist.deleted() if c.path.endswith(".md") and _counts(hist, c.day, since)]
-    for c in gone:
-        wanted.setdefault(c.old_blob, c.path)
     moved = [c for c in hist.renamed_away() if c.path.endswith(".md") and _counts(hist, c.day, since)]
-    for c in moved:
-        wanted.setdefault(c.old_blob, c.old_path or c.path)
-    facts = _facts(hist, wanted)
-    for item, line, current in plans:
-        now = _fact_of(item.path, item.raw)
-        if now[1]:
-            continue  # withdrawn: the notice replaces the page
-        versions = [(c, facts.get(c.blob)) for c in line]
-        # the latest earlier public version whose shown content differs from today's
-        for i in range(len(versions) - 1, -1, -1):
-            c, fact = versions[i]
-            if fact is None or c.blob == current or not fact[0] or fact[4] == now[4]:
-                continue
-            changed_at = versions[i + 1][0].day if i + 1 < len(versions) else today
-            if not _counts(hist, changed_at, since):
-                break
-            if not now[0]:
-                yield Problem(item.path, item.line_of("attribute"),
-                              f"条目在 {c.day}（提交 {c.commit[:10]}）已公开，现在公开属性改为“{now[2] or '未填写'}”："
-                              "已公开的信息不能悄悄下线；请恢复原公开属性，并填写 withdrawn: {date: 撤回日期, reason: 撤回理由}"
-                              "（附件3 第八条），站点在原网址保留撤回说明")
-            elif now[3] <= fact[3]:
-                yield Problem(item.path, item.line_of("corrections") if "corrections" in item.meta else item.line_of("title"),
-                              f"已公开的条目内容有改动（与 {c.day} 提交 {c.commit[:10]} 的公开版本不同），但没有新增更正说明："
-                              "请在 corrections 中增加一项 {date: 更正日期, what: 改了什么, why: 为什么改}（附件3 第八条），"
-                              "站点在条目页显示更正记录")
-            break
+    facts = _facts(hist, {**{c.old_blob: c.path for c in gone}, **{c.old_blob: c.old_path or c.path for c in moved}})
+    # Walking back from today's version needs only the last few versions' facts: read them
+    # in rounds (one git cat-file each), not every version of every item.
+    pending = plans
+    rounds = 0
+    while pending:
+        later: list[tuple[Item, list[Change], str]] = []
+        wanted: dict[str, str] = {}
+        for plan in pending:
+            try:
+                yield from _compare(hist, plan, facts, since, today, rounds > 50)
+            except _Need as need:
+                wanted[str(need)] = plan[0].path
+                later.append(plan)
+        if wanted:
+            facts = _facts(hist, wanted)
+        pending, rounds = later, rounds + 1
+    if hist.cache.pop("dirty", False):
+        hist.save()
     for c in gone:
         fact = facts.get(c.old_blob)
         if fact and fact[0] and not fact[1]:
