@@ -614,3 +614,26 @@ def test_an_item_page_shows_its_corrections_and_that_it_is_an_emergency_release(
     page = build_site(public_view(repo), repo.attachments, AS_OF).by_uri()["gzdt/a.md"].as_markdown()
     assert "2026-11-18：会议时间改为上午十时（原因：原稿时间有误）" in page and "2026-11-19：更正错别字" in page
     assert "紧急发布" in page and EMERGENCY["reason"] not in page  # the reason is internal
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 20), st.integers(-10, 10), st.booleans()), min_size=1, max_size=5))
+def test_every_publication_date_before_the_first_commit_is_caught(tmp_path_factory, variants):
+    """For every generated batch of items (first commit day, publication date relative to
+    it, declared import on the day it entered or not): GK602 reports an error exactly when
+    an item claims a publication date before it entered the repository without declaring
+    an import, or declares an import but was published after it."""
+    site = GitSite(tmp_path_factory.mktemp("forged") / "site")
+    base = dt.date(2026, 10, 12)
+    expected = {}
+    for n, (commit_day, delta, imported) in enumerate(sorted(variants)):
+        entered = base + dt.timedelta(days=commit_day)
+        published = entered + dt.timedelta(days=delta)
+        extra = {"imported": {"from": "原江北区政府网站", "date": str(entered)}} if imported else {}
+        site.item(f"gzdt/i{n}.md", published=str(published), index_no=f"SAMPLE001/2026-{n + 1:05d}",
+                  title=f"第{n}号条目（示例）", **extra)
+        site.commit(str(entered))
+        # imported on the day it entered: then it must have been published before the import
+        expected[f"content/gzdt/i{n}.md"] = published > entered if imported else published < entered
+    errors = {f.path for f in of(site, "GK602") if f.severity == "error"}
+    assert errors == {p for p, bad in expected.items() if bad}, (variants, errors)
