@@ -122,9 +122,21 @@ def make_repo(out: str, items: int, commits: int, seed: int) -> None:
     print(f"{out}: {len(item_paths)} items, {n.strip()} commits, {sum(counts.values())} modifications", file=sys.stderr)
 
 
+CPU: list[float] = []  # CPU seconds (this process and its children) of each timed() call
+
+
 def timed(fn) -> float:
-    t = time.perf_counter()
+    """Wall seconds of ``fn()``; its CPU seconds (user + system, children included) go to CPU:
+    on a shared machine CPU time is steadier than wall time."""
+    import resource
+
+    def cpu() -> float:
+        a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
+    c, t = cpu(), time.perf_counter()
     fn()
+    CPU.append(cpu() - c)
     return time.perf_counter() - t
 
 
@@ -172,29 +184,39 @@ def main() -> None:
     if not args.reuse:
         t = timed(lambda: make_repo(root, args.items, args.commits, args.seed))
         print(f"generated in {t:.1f} s", file=sys.stderr)
-    logs, passes = [], []
+    logs, passes, log_cpu, pass_cpu = [], [], [], []
     for _ in range(args.pairs):
         logs.append(timed(lambda: bare_log(root)))
+        log_cpu.append(CPU[-1])
         passes.append(timed(lambda: cold_history(root)))
+        pass_cpu.append(CPU[-1])
     cache = load_history(root).cache_file
     if cache and os.path.exists(cache):
         os.remove(cache)
     cold_check = timed(lambda: check(root))
-    warm, plain = [], []
+    cold_cpu = CPU[-1]
+    warm, plain, warm_cpu, plain_cpu = [], [], [], []
     for n in range(args.pairs):
         new_commit(root, n)
         warm.append(timed(lambda: check(root)))
+        warm_cpu.append(CPU[-1])
         plain.append(timed(lambda: check(root, no_history=True)))
+        plain_cpu.append(CPU[-1])
     med = statistics.median
-    print("| what | median (s) | runs |\n|---|---:|---|")
-    print(f"| bare `git log --name-status --no-renames` | {med(logs):.2f} | {', '.join(f'{x:.2f}' for x in logs)} |")
-    print(f"| cold history pass (`load_history`, no cache) | {med(passes):.2f} | {', '.join(f'{x:.2f}' for x in passes)} |")
-    print(f"| ratio cold pass / bare log (pairwise median) | {med(p / q for p, q in zip(passes, logs, strict=True)):.2f} | |")
-    print(f"| cold `gkpublish check` (history + blob facts, cache written) | {cold_check:.2f} | |")
-    print(f"| `gkpublish check` without history | {med(plain):.2f} | {', '.join(f'{x:.2f}' for x in plain)} |")
-    print(f"| warm `gkpublish check` after one new commit | {med(warm):.2f} | {', '.join(f'{x:.2f}' for x in warm)} |")
-    print(f"| warm minus without history (pairwise median) | {med(a - b for a, b in zip(warm, plain, strict=True)):+.2f} | |")
 
+    def runs(xs: list[float]) -> str:
+        return ", ".join(f"{x:.2f}" for x in xs)
+
+    print("| what | wall, median (s) | wall, runs | CPU, median (s) | CPU, runs |\n|---|---:|---|---:|---|")
+    print(f"| bare `git log --name-status --no-renames` | {med(logs):.2f} | {runs(logs)} | {med(log_cpu):.2f} | {runs(log_cpu)} |")
+    print(f"| cold history pass (`load_history`, no cache) | {med(passes):.2f} | {runs(passes)} | {med(pass_cpu):.2f} | {runs(pass_cpu)} |")
+    print(f"| ratio cold pass / bare log (pairwise median) | {med([p / q for p, q in zip(passes, logs, strict=True)]):.2f} | |"
+          f" {med([p / q for p, q in zip(pass_cpu, log_cpu, strict=True)]):.2f} | |")
+    print(f"| cold `gkpublish check` (history + blob facts, cache written) | {cold_check:.2f} | | {cold_cpu:.2f} | |")
+    print(f"| `gkpublish check` without history | {med(plain):.2f} | {runs(plain)} | {med(plain_cpu):.2f} | {runs(plain_cpu)} |")
+    print(f"| warm `gkpublish check` after one new commit | {med(warm):.2f} | {runs(warm)} | {med(warm_cpu):.2f} | {runs(warm_cpu)} |")
+    print(f"| warm minus without history (pairwise median) | {med([a - b for a, b in zip(warm, plain, strict=True)]):+.2f} | |"
+          f" {med([a - b for a, b in zip(warm_cpu, plain_cpu, strict=True)]):+.2f} | |")
 
 if __name__ == "__main__":
     main()

@@ -242,7 +242,7 @@ LOG_FORMAT = "%x01%H %ct %cI"
 def _walk(root: str, prefix: str, revs: str) -> tuple[list[Change], list[tuple[str, str]]]:
     """Stream ``git log`` once and parse it as it arrives (newest commit first; returned oldest first)."""
     cmd = ["git", "-C", root, "-c", "core.quotepath=off", "log", "-z", "--raw", "--no-abbrev", "-M",
-           "--diff-merges=first-parent", f"--format={LOG_FORMAT}", revs, "--", f"{prefix}content/"]
+           "--diff-merges=first-parent", f"--format={LOG_FORMAT}", revs, "--", f":(top){prefix}content/"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out: list[Change] = []
     problems: list[tuple[str, str]] = []

@@ -637,3 +637,15 @@ def test_every_publication_date_before_the_first_commit_is_caught(tmp_path_facto
         expected[f"content/gzdt/i{n}.md"] = published > entered if imported else published < entered
     errors = {f.path for f in of(site, "GK602") if f.severity == "error"}
     assert errors == {p for p, bad in expected.items() if bad}, (variants, errors)
+
+
+def test_a_site_in_a_subfolder_of_a_git_repository_reads_its_own_history(tmp_path):
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    git(outer, "init", "-q", "-b", "main")
+    site = Site(outer / "site")
+    site.item("gzdt/a.md", published="2026-11-02")
+    git(outer, "add", "-A")
+    git(outer, "commit", "-q", "-m", "站点", when="2026-11-16")
+    [f] = of(site, "GK602")
+    assert f.path == "content/gzdt/a.md" and "2026-11-16" in f.message
