@@ -649,3 +649,16 @@ def test_a_site_in_a_subfolder_of_a_git_repository_reads_its_own_history(tmp_pat
     git(outer, "commit", "-q", "-m", "站点", when="2026-11-16")
     [f] = of(site, "GK602")
     assert f.path == "content/gzdt/a.md" and "2026-11-16" in f.message
+
+
+def test_a_damaged_cache_or_one_from_another_branch_is_rebuilt_not_trusted(gsite):
+    gsite.item("gzdt/a.md", published="2026-11-16")
+    gsite.commit("2026-11-16")
+    git(gsite.root, "checkout", "-q", "-b", "other")
+    gsite.item("gzdt/b.md", published="2026-11-18")
+    gsite.commit("2026-11-18")
+    cache = Path(load_history(str(gsite.root)).cache_file)  # cached on branch other
+    git(gsite.root, "checkout", "-q", "main")
+    assert set(load_history(str(gsite.root)).changes) == {"content/gzdt/a.md"}
+    cache.write_text("{not json", "utf-8")
+    assert set(load_history(str(gsite.root)).changes) == {"content/gzdt/a.md"}
