@@ -83,12 +83,20 @@ class History:
     future: set[str] = field(default_factory=set)  # paths with a change dated in the future
     cache: dict[str, Any] = field(default_factory=dict)  # blob facts kept with the git facts
     cache_file: str | None = None
+    _lineages: dict[str, list[Change]] = field(default_factory=dict, repr=False)
 
     def events(self, path: str) -> list[Change]:
         return self.changes.get(path, [])
 
     def lineage(self, path: str) -> list[Change]:
-        """The changes of ``path`` and, through renames, of the paths it was before; oldest first."""
+        """The changes of ``path`` and, through renames, of the paths it was before; oldest first
+        (memoised: GK602 and GK607 both ask for every item)."""
+        got = self._lineages.get(path)
+        if got is None:
+            got = self._lineages[path] = self._lineage(path)
+        return got
+
+    def _lineage(self, path: str) -> list[Change]:
         out: list[Change] = []
         seen = {path}
         current, before = path, None
