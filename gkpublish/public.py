@@ -46,6 +46,7 @@ class PublicItem:
     attachments: list[PublicAttachment] = field(default_factory=list)
     corrections: list[dict[str, Any]] = field(default_factory=list)
     abolished: dict[str, Any] | None = None
+    emergency: bool = False  # 突发公共事件紧急发布 (条例 第二十条(十二)): the page says so; its reason stays internal
 
     @property
     def title(self) -> str:
@@ -56,12 +57,31 @@ class PublicItem:
         return str(self.meta.get("published") or "")
 
 
+@dataclass(frozen=True)
+class PublicTombstone:
+    """What stays at a withdrawn item's address (附件3 第八条): its title, 索引号, column and
+    the withdrawal's date and reason — nothing of the withdrawn body or other fields."""
+
+    source_path: str  # repository path (for build messages; not published)
+    url: str  # the item's former address
+    title: str
+    index_no: str
+    column: str
+    date: str
+    reason: str
+
+    def texts(self) -> list[str]:
+        """Everything the notice page shows."""
+        return [self.title, self.index_no, self.date, self.reason]
+
+
 @dataclass
 class PublicView:
     site: dict[str, Any]
     guide: dict[str, Any]
     columns: list[Column]
     items: list[PublicItem]  # newest first
+    tombstones: list[PublicTombstone] = field(default_factory=list)  # withdrawn items' notices
 
     def by_column(self) -> dict[str, list[PublicItem]]:
         out: dict[str, list[PublicItem]] = {c.id: [] for c in self.columns}
@@ -146,6 +166,18 @@ def is_published(item: Item) -> bool:
     return item.is_public and not item.mapping("withdrawn")
 
 
+def is_tombstoned(item: Item) -> bool:
+    """A withdrawn public item: a notice stays at its address, built from :func:`tombstone`."""
+    return item.is_public and bool(item.mapping("withdrawn"))
+
+
+def tombstone(item: Item) -> PublicTombstone:
+    w = item.mapping("withdrawn")
+    return PublicTombstone(source_path=item.path, url=item_url(item.path), title=item.text("title") or "",
+                           index_no=item.text("index_no") or "", column=item.text("column") or "",
+                           date=str(w.get("date") or ""), reason=str(w.get("reason") or ""))
+
+
 def public_view(repo: Repository, findings: list[Finding] | None = None) -> PublicView:
     """Only what may be published. Items with an error finding are left out as well
     (defence in depth: ``gkpublish build`` refuses to build when the gate fails)."""
@@ -157,8 +189,11 @@ def public_view(repo: Repository, findings: list[Finding] | None = None) -> Publ
     failed |= {p for p, pf in public_files(repo).items()
                if pf.same_as or pf.inspection.kind_problem or pf.inspection.unreadable or pf.inspection.leaks}
     items: list[PublicItem] = []
+    tombstones: list[PublicTombstone] = []
     unpublished = {it.path for it in repo.items if not is_published(it)}
     for item in repo.items:
+        if is_tombstoned(item) and item.path not in failed:
+            tombstones.append(tombstone(item))
         if not is_published(item) or item.path in failed:
             continue
         body = _unlink_unpublished(item, public_body(item), unpublished)
@@ -171,11 +206,14 @@ def public_view(repo: Repository, findings: list[Finding] | None = None) -> Publ
             attachments=[a for a in _attachments(item, body, repo) if a.path not in failed],
             corrections=[c for c in item.seq("corrections") if isinstance(c, dict)],
             abolished=item.mapping("abolished") or None,
+            emergency=bool(item.mapping("emergency")),
         ))
     items.sort(key=lambda p: (p.published, p.meta.get("index_no", "")), reverse=True)
     site = {k: v for k, v in repo.config.site.items() if k in PUBLIC_SITE_KEYS}
     columns = sorted(repo.config.columns.values(), key=lambda c: c.order)
-    return PublicView(site=site, guide=dict(repo.config.guide), columns=columns, items=items)
+    tombstones.sort(key=lambda t: t.url)
+    return PublicView(site=site, guide=dict(repo.config.guide), columns=columns, items=items,
+                      tombstones=tombstones)
 
 
 def secrets_of(repo: Repository) -> list[tuple[str, str]]:
@@ -197,6 +235,12 @@ def secrets_of(repo: Repository) -> list[tuple[str, str]]:
             consulted = item.mapping("source").get("forwarded")
             if isinstance(consulted, dict):
                 out.extend((f"{item.path}:source", s) for s in _strings(consulted.get("consulted")))
+        elif is_tombstoned(item):
+            # the notice at its address shows title, 索引号 and the withdrawal; the rest is secret
+            out.append((item.path, item.body))
+            shown = set(tombstone(item).texts())
+            out.extend((f"{item.path}:{key}", s) for key, value in item.meta.items() if key not in _TOMBSTONE_FIELDS
+                       for s in _strings(value) if s not in shown)
         else:
             out.append((item.path, item.title))
             out.append((item.path, item.body))
@@ -206,6 +250,8 @@ def secrets_of(repo: Repository) -> list[tuple[str, str]]:
     return out
 
 
+# What a withdrawn item's notice shows (tombstone); its column only as the breadcrumb's link.
+_TOMBSTONE_FIELDS = ("title", "index_no", "withdrawn", "column")
 # Front-matter fields outside PUBLIC_FIELDS that the site shows (as 来源, 附件, 更正, 废止).
 # ``genre`` (规章 / 行政规范性文件) only sorts items into the annual report's table 二: it is
 # a category word, not internal information.

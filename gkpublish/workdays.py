@@ -10,12 +10,14 @@ with plain weekends).
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 import chinese_calendar
 
 _ONE = dt.timedelta(days=1)
 
 
+@lru_cache(maxsize=8192)  # every deadline walks the same weeks again
 def is_workday(day: dt.date) -> bool | None:
     """Whether ``day`` is a working day (调休 weekends included); None outside the calendar."""
     try:
@@ -59,3 +61,11 @@ def calendar_years() -> tuple[int, int]:
     """(first, last) year the installed calendar covers, for messages."""
     years = sorted({d.year for d in chinese_calendar.holidays})
     return years[0], years[-1]
+
+
+def unknown_message(year: int | None = None) -> str:
+    """Why a deadline cannot be computed: the calendar does not cover the year (Chinese)."""
+    first, last = calendar_years()
+    which = f" {year} 年" if year else "该年份"
+    return (f"节假日日历（chinesecalendar {chinese_calendar.__version__}，含 {first}–{last} 年）不含{which}的安排，"
+            "无法计算工作日；请在国务院办公厅公布该年放假安排后升级 chinesecalendar")

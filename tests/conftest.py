@@ -44,7 +44,7 @@ def default_meta(**overrides: Any) -> dict[str, Any]:
         "department": "政务公开科",
         "column": "gzdt",
         "topic": "综合政务/政务公开",
-        "published": "2026-11-02",
+        "published": "2026-11-16",
         "attribute": "主动公开",
         "summary": "区政府办公室召开政务公开工作推进会，部署年度重点工作。",
         "source": {"type": "原创"},

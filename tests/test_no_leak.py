@@ -31,8 +31,8 @@ MARKERS = {
     "byg_reason": "不予公开理由泄露标记申酉戌亥",
     "byg_attachment_title": "不予公开附件名称泄露标记天地玄黄",
     "byg_attachment_file": "LEAKATTACHMENTFILEMARKER77",
-    "withdrawn_title": "撤回条目标题泄露标记宇宙洪荒",
-    "withdrawn_reason": "撤回理由泄露标记日月盈昃",
+    "withdrawn_body": "撤回条目正文泄露标记宇宙洪荒",
+    "withdrawn_summary": "撤回条目概述泄露标记日月盈昃",
     "block": "部分公开不公开块泄露标记辰宿列张",
     "block_link_file": "LEAKBLOCKLINKEDFILEMARKER88",
     "privacy_opinion": "权利人意见泄露标记寒来暑往",
@@ -41,6 +41,9 @@ MARKERS = {
     "register_name": "登记申请人姓名标记云腾致雨",
     "register_contact": "登记联系方式标记露结为霜",
 }
+# a withdrawn item's notice shows its title and the reason (附件3 第八条), nothing else of it
+WITHDRAWN_TITLE = "关于撤回条目的示例通知"
+WITHDRAWN_REASON = "所列办理时限有误，另行发布"
 SECRET_PDF = b"%PDF-1.4\n% secret attachment of an unpublished item LEAKBYTES\n%%EOF\n"
 BLOCK_PDF = b"%PDF-1.4\n% file linked only from a non-public block LEAKBYTES2\n%%EOF\n"
 
@@ -51,7 +54,7 @@ def trap_site(root: Path) -> Site:
     add_site_files(site)
     # a public item that must be published, with an HTML comment and an internal field
     site.item("gzdt/public.md", f"公开正文：区政府召开政务公开推进会。\n\n<!-- {m['comment']} -->\n\n会议要求各单位做好工作。\n",
-              title="区政府召开政务公开推进会", published="2026-11-02", drafter="zhang-jb",
+              title="区政府召开政务公开推进会", published="2026-11-12", drafter="zhang-jb",
               privacy={"touches": ["个人隐私"], "rights_holder_opinion": {"date": "2026-10-30",
                                                                         "opinion": m["privacy_opinion"]}})
     # 部分公开 with a non-public block that links a file
@@ -61,7 +64,7 @@ def trap_site(root: Path) -> Site:
               f"::: 不公开 理由=\"个人隐私（条例第十五条）\"\n{m['block']}\n\n[名单]({m['block_link_file']}.pdf)\n:::\n\n"
               "以上来信均已办结。\n",
               title="来信办理情况公示", column="tzgg", attribute="部分公开", index_no="SAMPLE001/2026-00002",
-              published="2026-11-05", drafter="zhang-jb")
+              published="2026-11-13", drafter="zhang-jb")
     # 依申请公开: title, body, file name
     site.item(f"tzgg/{m['ysq_file']}.md", f"{m['ysq_body']}\n", title=m["ysq_title"], column="tzgg",
               attribute="依申请公开", index_no="SAMPLE001/2026-00003", published="2026-11-06",
@@ -74,10 +77,10 @@ def trap_site(root: Path) -> Site:
               reason={"ground": "内部事务信息", "basis": m["byg_reason"]}, review_date="2027-06-30",
               attachments=[{"file": f"{m['byg_attachment_file']}.pdf", "title": m["byg_attachment_title"]}],
               drafter="zhang-jb")
-    # withdrawn (附件3 第八条): was public, now off the site
-    site.item("gzdt/withdrawn.md", "撤回条目的正文。\n", title=m["withdrawn_title"], index_no="SAMPLE001/2026-00005",
-              published="2026-10-01", withdrawn={"date": "2026-11-01", "reason": m["withdrawn_reason"]},
-              drafter="zhang-jb")
+    # withdrawn (附件3 第八条): was public, now off the site but for the notice at its address
+    site.item("gzdt/withdrawn.md", f"{m['withdrawn_body']}\n", title=WITHDRAWN_TITLE, index_no="SAMPLE001/2026-00005",
+              summary=m["withdrawn_summary"], published="2026-10-01",
+              withdrawn={"date": "2026-11-01", "reason": WITHDRAWN_REASON}, drafter="zhang-jb")
     # records/: the 依申请公开 register
     site.write("records/2026/applications.yml",
                f"applications:\n  - applicant: {m['records']}\n    received: 2026-11-03\n    request: 申请公开某项目合同文本全文\n")
@@ -130,6 +133,18 @@ def test_marker_appears_nowhere_in_the_site(trapped, name):
     assert hits == [] and names == [], (name, hits, names)
 
 
+def test_a_withdrawn_item_leaves_a_notice_at_its_address_and_nothing_else(trapped):
+    _, out = trapped
+    texts = all_texts(out)
+    notice = texts["gzdt/withdrawn/index.html"]
+    assert WITHDRAWN_TITLE in notice and "SAMPLE001/2026-00005" in notice and "2026-11-01" in notice
+    assert WITHDRAWN_REASON in notice and "已撤回" in notice
+    others = {p: t for p, t in texts.items() if WITHDRAWN_TITLE in t and p != "gzdt/withdrawn/index.html"}
+    # not in the 目录, the column, the home page, the feed or the search index
+    assert not [p for p in others if "catalog" in p or "columns" in p or p in ("index.html", "feed.xml")
+                or "pagefind" in p], sorted(others)
+
+
 def test_secret_files_are_not_copied(trapped):
     _, out = trapped
     blobs = {p.read_bytes() for p in out.rglob("*") if p.is_file()}
@@ -154,7 +169,7 @@ def test_search_index_does_not_find_markers(trapped):
 
     _, out = trapped
     assert pagefind_search(out, "推进会")  # the index works …
-    for name in ("ysq_title", "byg_body", "block", "comment", "withdrawn_title"):
+    for name in ("ysq_title", "byg_body", "block", "comment", "withdrawn_body"):
         assert pagefind_search(out, MARKERS[name]) == [], name  # … and knows no secret
 
 

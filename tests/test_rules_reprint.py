@@ -51,9 +51,9 @@ def test_reprint_source_url_without_scheme_reported_once(site):
 
 
 def test_reprint_original_dated_after_publication(site):
-    reprint(site, date="2026-11-10")
+    reprint(site, date="2026-11-20")  # the reprint is published on 2026-11-16 (default_meta)
     (f,) = site.check().of("GK401")
-    assert "2026-11-10" in f.message
+    assert "2026-11-20" in f.message
 
 
 def test_original_item_naming_reprint_source(site):

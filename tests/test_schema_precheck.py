@@ -37,9 +37,10 @@ def rich_meta() -> dict[str, Any]:
                  "public_interest_override": {"date": "2022-05-02", "basis": "公共利益"}},
         review_date="2027-01-01", attachments=[{"file": "a.pdf", "title": "附件"}],
         waivers=[{"rule": "GK502", "value": "023-67000000", "reason": "办公电话，可以公开"}],
-        corrections=[{"date": "2022-06-02", "note": "更正错字"}],
+        corrections=[{"date": "2022-06-02", "what": "更正错字", "why": "原文有错别字"}],
         withdrawn={"date": "2023-01-01", "reason": "已失效"},
-        emergency={"event": "暴雨", "retro_approved": "2022-06-03"}, keywords=["政务公开"],
+        emergency={"reason": "暴雨红色预警须立即发布", "event": "暴雨"},
+        imported={"from": "原江北区政府网站", "date": "2022-06-01"}, keywords=["政务公开"],
     )
 
 

@@ -276,7 +276,7 @@ def test_page_size_does_not_grow_with_the_site(tmp_path):
     for n in (1, 40):
         site = Site(tmp_path / f"r{n}")
         add_site_files(site)
-        site.item("gzdt/fixed.md", "固定的正文。\n", title="固定条目", published="2026-11-01", drafter="zhang-jb")
+        site.item("gzdt/fixed.md", "固定的正文。\n", title="固定条目", published="2026-11-16", drafter="zhang-jb")
         for i in range(n):
             site.item(f"gzdt/other-{i}.md", f"其他条目正文 {i}。\n", title=f"其他条目标题第{i}号",
                       index_no=f"SAMPLE001/2026-{i + 100:05d}", published="2026-10-01", drafter="zhang-jb")

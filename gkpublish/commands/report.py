@@ -12,9 +12,10 @@ import importlib
 from gkpublish.errors import GkError
 
 NAME = "report"
-HELP = "生成报表：依申请公开登记、政府信息公开年度报告、发布台账、审签表、考核数据"
+HELP = "生成报表：栏目更新情况、依申请公开登记、政府信息公开年度报告、发布台账、审签表、考核数据"
 
 REPORTS = (
+    "gkpublish.reports.columns",
     "gkpublish.reports.requests",
     "gkpublish.reports.annual",
     "gkpublish.reports.ledger",
@@ -40,5 +41,5 @@ def configure(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     report = getattr(args, "_report", None)
     if report is None:
-        raise GkError("请指定报表，如 gkpublish report requests（用 gkpublish report --help 查看全部）")
+        raise GkError("请指定报表：columns、requests、annual、ledger、form、assessment（如 gkpublish report columns；用 gkpublish report --help 查看全部）")
     return int(report(args) or 0)

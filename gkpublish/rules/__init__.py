@@ -32,7 +32,8 @@ FAMILIES = (
     "gkpublish.rules.signoff",  # GK301–GK308: 审核与签发
     "gkpublish.rules.reprint",  # GK401–GK403: 转载与来源
     "gkpublish.rules.privacy",  # GK501–GK506: 保密与隐私, attachments included
-    "gkpublish.rules.site",  # GK6xx that need no git history (指南, 废止)
+    "gkpublish.rules.history",  # GK601–GK604, GK607, GK608: timeliness, columns, git history
+    "gkpublish.rules.site",  # GK605–GK606: 指南, 废止
     "gkpublish.rules.requests",  # GK701–GK705: the 依申请公开 register, the annual report
 )
 

@@ -57,8 +57,17 @@ def missing_level(repo: Repository) -> Iterator[Problem]:
 
         content/gzdt/a.md:2: GK301 审核链：经办人 → 科室负责人 → 保密审查 → 分管领导；缺少 分管领导 签审……；
         请 分管领导（可签：liu-fg 刘分管）运行 gkpublish approve content/gzdt/a.md --step 分管领导 --as liu-fg --key <私钥文件>
+
+    An emergency publication (GK608) within its days to complete the sign-offs is reported
+    by GK608 instead; 保密审查 (GK305) is never waived.
     """
-    yield from _issues(repo, "GK301")
+    from gkpublish.rules.history import emergency_grace
+
+    by_path = {it.path: it for it in repo.items}
+    for p in _issues(repo, "GK301"):
+        item = by_path.get(p.path)
+        if item is None or not emergency_grace(repo, item):
+            yield p
 
 
 @rule("GK302", "E", "签审记录的签名无法用可信名册核验", "附件2 第三条")

@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import quote
 
 from gkpublish.model import NOTE_RE, Column
-from gkpublish.public import PublicItem, PublicView
+from gkpublish.public import PublicItem, PublicTombstone, PublicView
 from gkpublish.site import docno
 
 PAGE_SIZE = 20  # items per column / 目录 page (practice: 15–20 on district portals)
@@ -297,8 +297,12 @@ def search_terms(item: PublicItem) -> str:
 
 def _notices(item: PublicItem) -> str:
     out = []
+    if item.emergency:
+        out.append('<div class="admonition info gk-notice" role="note"><p class="admonition-title">紧急发布</p>'
+                   "<p>本信息为应对突发公共事件紧急发布（《中华人民共和国政府信息公开条例》第二十条第（十二）项），"
+                   "审核程序按规定补办。</p></div>")
     if item.corrections:
-        lines = "".join(f"<li>{esc(c.get('date'))}：{esc(c.get('note'))}</li>" for c in item.corrections)
+        lines = "".join(f"<li>{esc(c.get('date'))}：{_correction_text(c)}</li>" for c in item.corrections)
         out.append(f'<div class="admonition note gk-notice" role="note"><p class="admonition-title">更正/修订说明</p>'
                    f"<ul>{lines}</ul></div>")
     if item.abolished or item.meta.get("validity") == "废止":
@@ -314,6 +318,32 @@ def _notices(item: PublicItem) -> str:
         out.append('<div class="admonition warning gk-notice" role="note"><p class="admonition-title">已失效</p>'
                    "<p>本文件已失效，仅供查阅。</p></div>")
     return "".join(out)
+
+
+def _correction_text(c: dict[str, Any]) -> str:
+    """One 更正 entry: what changed and why ({date, what, why}), or the older single ``note``."""
+    if c.get("what") or c.get("why"):
+        text = esc(c.get("what") or "")
+        if c.get("why"):
+            text += f"（原因：{esc(c['why'])}）"
+        return text
+    return esc(c.get("note") or "")
+
+
+def tombstone_page(t: PublicTombstone, column: Column | None) -> SitePage:
+    """The notice left at a withdrawn item's address (附件3 第八条): title, 索引号, the
+    withdrawal's date and reason. Not in the 目录, the column lists, search or the feed."""
+    base = t.url
+    crumbs = ""
+    if column is not None:
+        crumbs = (f'<p class="gk-crumbs" data-pagefind-ignore>当前位置：<a href="{rel(base, "")}">首页</a> › '
+                  f'<a href="{rel(base, column_url(column.id))}">{esc(column.name)}</a></p>')
+    index = (f'<table class="gk-meta"><tbody><tr><th scope="row">索引号</th><td>{esc(t.index_no)}</td></tr>'
+             "</tbody></table>") if t.index_no else ""
+    before = (crumbs + index + f'<h1 class="gk-title">{esc(t.title)}</h1>'
+              + '<div class="admonition warning gk-notice gk-withdrawn" role="note"><p class="admonition-title">已撤回</p>'
+              + f"<p>本信息已于 {esc(t.date)} 撤回。撤回理由：{esc(t.reason)}</p></div>")
+    return SitePage(src_uri=t.url.rstrip("/") + ".md", title=f"已撤回：{t.title}", kind="tombstone", before=before)
 
 
 def _note_lines(body: str) -> str:
@@ -576,6 +606,8 @@ def build_site(view: PublicView, attachment_paths: dict[str, str], build_date: d
                 sizes[a.path] = os.path.getsize(src)
                 bundle.files.append(SiteFile(src_uri=attachment_uri(a.path), kind="attachment", source=src))
         bundle.pages.append(item_page(it, columns.get(it.meta.get("column", "")), sizes))
+    for t in view.tombstones:
+        bundle.pages.append(tombstone_page(t, columns.get(t.column)))
     for col in view.columns:
         bundle.pages.extend(column_pages(col, by_col.get(col.id, [])))
     bundle.pages.extend(catalog_pages(view))

@@ -195,6 +195,7 @@ def _public_text(view: PublicView) -> tuple[str, set[str]]:
         add(it.corrections)
         add(it.abolished)
         add([(a.title, a.name) for a in it.attachments])
+    add([t.texts() for t in view.tombstones])
     add(view.site)
     add(view.guide)
     add([(c.name, c.parent, c.description) for c in view.columns])
