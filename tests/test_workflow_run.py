@@ -33,8 +33,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workflow_run")]
 def tooling(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(the wheel built from this checkout, a venv whose python has only its dependencies)."""
     base = tmp_path_factory.mktemp("wheel")
+    # built from a copy: setuptools builds in the source tree (build/, *.egg-info), and a second
+    # build of the same checkout at the same time (another test run, pre-commit) collides there
+    src = base / "src"
+    shutil.copytree(PROJECT, src, ignore=shutil.ignore_patterns(".git", ".venv", "build", "site", "*.egg-info",
+                                                                "__pycache__", ".pytest_cache", "bench"))
     r = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--disable-pip-version-check",
-                        str(PROJECT), "-w", str(base)], capture_output=True, text=True)
+                        str(src), "-w", str(base)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     wheel = next(base.glob("gkpublish-*.whl"))
     venv = base / "venv"
