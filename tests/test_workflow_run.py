@@ -36,8 +36,9 @@ def tooling(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     # built from a copy: setuptools builds in the source tree (build/, *.egg-info), and a second
     # build of the same checkout at the same time (another test run, pre-commit) collides there
     src = base / "src"
-    shutil.copytree(PROJECT, src, ignore=shutil.ignore_patterns(".git", ".venv", "build", "site", "*.egg-info",
-                                                                "__pycache__", ".pytest_cache", "bench"))
+    top = {".git", ".venv", "build", "site", "bench", ".pytest_cache"}  # top-level only: gkpublish/site is code
+    shutil.copytree(PROJECT, src, ignore=lambda d, names: [
+        n for n in names if (n in top and Path(d) == PROJECT) or n == "__pycache__" or n.endswith(".egg-info")])
     r = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--disable-pip-version-check",
                         str(src), "-w", str(base)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
