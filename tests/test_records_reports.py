@@ -69,6 +69,12 @@ def test_ledger_xlsx_has_frozen_header_filters_dates_and_chinese_widths(site):
     assert "科室负责人" in a[10] and "同意" in a[10] and len(a[11]) == 64
     assert rows["已撤回的条目"][13].startswith("2026-01-05")
     assert ws.column_dimensions["B"].width >= 2 * len("区政府办公室召开政务公开工作推进会（示例）")
+    # printed for the archive: A4 landscape, one page wide, the header row repeated, and rows tall
+    # enough for their wrapped sign-off lines (else they print on top of each other)
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$1"
+    signoffs = rows["区政府办公室召开政务公开工作推进会（示例）"][10].count("\n") + 1
+    assert signoffs >= 3 and ws.row_dimensions[2].height >= 15 * signoffs
 
 
 def test_ledger_year_filter_and_csv(site):

@@ -112,6 +112,14 @@ def _width(text: str) -> int:
     return longest
 
 
+def _lines(value: Any, width: int) -> int:
+    """How many lines ``value`` wraps to in a column ``width`` characters wide."""
+    if value is None:
+        return 1
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    return sum(max(1, -(-_width(line) // max(width - 1, 1))) for line in text.split("\n"))
+
+
 def as_xlsx(data: list[dict[str, Any]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -131,11 +139,25 @@ def as_xlsx(data: list[dict[str, Any]]) -> bytes:
             if h in DATE_COLUMNS and cell.value is not None:
                 cell.number_format = "yyyy-mm-dd"
             cell.alignment = Alignment(vertical="top", wrap_text=True)
+    widths = []
     for i, h in enumerate(HEADERS, 1):
         widest = max([_width(h)] + [_width(r[h].isoformat() if isinstance(r[h], dt.date) else r[h] or "") for r in data])
-        ws.column_dimensions[get_column_letter(i)].width = min(max(widest + 2, 10), 60)
+        widths.append(min(max(widest + 2, 10), 60))
+        ws.column_dimensions[get_column_letter(i)].width = widths[-1]
+    # Row heights for the wrapped text: spreadsheet programs do not re-measure rows of a file
+    # written by openpyxl, so without them wrapped titles print on top of the next row.
+    for n, row in enumerate(ws.iter_rows(), 1):
+        lines = max(_lines(cell.value, width) for cell, width in zip(row, widths, strict=True))
+        ws.row_dimensions[n].height = 15 * max(lines, 1) + 3
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(ws.max_row, 1)}"
+    # printed for the archive (附件3 第六条): A4 landscape, one page wide, the header on every page
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
