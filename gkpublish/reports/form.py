@@ -38,6 +38,7 @@ td.hash { font-family: "DejaVu Sans Mono", monospace; font-size: 8pt; word-break
 tr { page-break-inside: avoid; }
 .ok { color: #060; } .bad { color: #b00; font-weight: bold; }
 footer { font-size: 9pt; color: #333; margin-top: 4mm; }
+table.signs th, table.signs td:first-child { width: auto; white-space: nowrap; }  /* 科室负责人 on one line */
 @media print { body { max-width: none; } th { background: #eee !important; -webkit-print-color-adjust: exact; } }
 """
 
@@ -90,7 +91,7 @@ def form_html(repo: Repository, item: Item) -> str:
     return (f"<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{_e(title)}</title>"
             f"<style>{CSS}</style></head><body>\n<h1>信息发布审签表</h1>\n<p class=organ>{_e(item.text('publisher'))}</p>\n"
             f"<table>{head}</table>\n<h2>内容哈希（SHA-256）</h2>\n<table>{''.join(hashes)}</table>\n"
-            "<h2>审核签发</h2>\n<table><tr><th>层级</th><th>签审人</th><th>意见</th><th>日期</th><th>说明</th><th>验证</th></tr>"
+            "<h2>审核签发</h2>\n<table class=signs><tr><th>层级</th><th>签审人</th><th>意见</th><th>日期</th><th>说明</th><th>验证</th></tr>"
             f"{''.join(signs) or '<tr><td colspan=6>尚无签审记录</td></tr>'}</table>\n{status}\n"
             f"<footer>由 gkpublish report form 生成；签名按{_e(where)}验证。内部文档，不公开。</footer>\n</body></html>\n")
 
