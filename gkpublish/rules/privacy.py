@@ -30,7 +30,6 @@ content is reported as a warning under its rule, so stale waivers do not pile up
 
 from __future__ import annotations
 
-import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -46,6 +45,7 @@ from gkpublish.privacy_patterns import (
     Terms,
     compile_terms,
     mask,
+    normalise,
     scan_text,
 )
 from gkpublish.public import HTML_COMMENT_RE, PUBLIC_FIELDS, is_published, public_body
@@ -229,7 +229,7 @@ class Waiver:
 def canonical(rule_id: str, value: str) -> str:
     """What a waiver's value is compared by: the exact text, except that a number may be
     written with or without spaces/hyphens, full-width digits, or a +86 prefix."""
-    value = unicodedata.normalize("NFKC", value).strip()
+    value = normalise(value).text.strip()
     if rule_id in (ID_CARD, MOBILE, BANK_CARD):
         digits = "".join(c for c in value if c.isdigit() or c in "Xx").upper()
         return digits[-11:] if rule_id == MOBILE else digits
@@ -274,14 +274,14 @@ def _check_item(item: Item, terms: Terms, out: dict[str, list[Problem]]) -> None
     waivers = _waivers(item)
     keys = {(w.rule, canonical(w.rule, w.value)) for w in waivers}
     used: set[tuple[str, str]] = set()
-    for hit in scan_text(content.text, terms):
+    for hit in scan_text(content.text, terms, markdown=True):
         key = (hit.rule, canonical(hit.rule, hit.value))
         if key in keys:
             used.add(key)
             continue
         field_key, line = content.where(hit.start)
         if field_key is not None:
-            line = front_matter_line(item, field_key, hit.value)
+            line = front_matter_line(item, field_key, content.text[hit.start:hit.end])
         out[hit.rule].append(Problem(item.path, line, _message(hit.rule, hit.value, _where_label(field_key), terms)))
     for w in waivers:
         if (w.rule, canonical(w.rule, w.value)) not in used:

@@ -340,6 +340,8 @@ def _html_texts(chunks: list[str], scripts: list[str], comments: list[str]) -> t
 
 
 def _waived(repo: Repository, view: PublicView) -> set[tuple[str, str]]:
+    from gkpublish.rules.privacy import canonical  # the gate's own comparison of waived values
+
     published = {it.source_path for it in view.items}
     out: set[tuple[str, str]] = set()
     for item in repo.items:
@@ -347,7 +349,7 @@ def _waived(repo: Repository, view: PublicView) -> set[tuple[str, str]]:
             continue
         for w in item.seq("waivers"):
             if isinstance(w, dict) and w.get("rule") and w.get("value") is not None:
-                out.add((str(w["rule"]), re.sub(r"[\s\-+]", "", str(w["value"]))))
+                out.add((str(w["rule"]), canonical(str(w["rule"]), str(w["value"]))))
     return out
 
 
@@ -396,11 +398,15 @@ class Verifier:
             chunks, scripts, comments = ([c for c in part if c not in seen] for part in parts)
             fresh_chunks = chunks + scripts + comments
             visible, rest = _html_texts(chunks, scripts, comments)
+            # GK5xx read the page as a visitor does, with the gate's own normaliser: the
+            # markup itself (entities, tags between characters, attribute values)
+            pattern_text = "".join(chunks)
         else:
             got = _texts_of(path, data)
             if got is None:
                 return leaks
             visible, rest = got
+            pattern_text = visible
         found = len(leaks)
         for text in (visible, rest):
             if not text:
@@ -417,7 +423,7 @@ class Verifier:
             self._clean.update(seg for seg in fresh if len(seg) <= self.SEGMENT_CACHE
                                and not any(u in seg for u in units))
         if path.lower().endswith(CONTENT_SUFFIXES):
-            leaks.extend(self._patterns(path, visible))
+            leaks.extend(self._patterns(path, pattern_text))
         if len(leaks) == found:
             self._clean_chunks.update(c for c in fresh_chunks if len(c) <= self.CHUNK_CACHE)
         return leaks
@@ -425,11 +431,12 @@ class Verifier:
     def _patterns(self, path: str, text: str) -> list[Leak]:
         try:
             from gkpublish.privacy_patterns import mask, scan_text
+            from gkpublish.rules.privacy import canonical
         except ImportError:  # pragma: no cover
             return []
         out = []
         for hit in scan_text(text, self.terms):
-            if (hit.rule, re.sub(r"[\s\-+]", "", hit.value)) not in self.waived:
+            if (hit.rule, canonical(hit.rule, hit.value)) not in self.waived:
                 out.append(Leak(path, f"{hit.rule} 公开站点中出现不应公开的内容：{mask(hit.rule, hit.value)}"))
         return out
 
