@@ -272,9 +272,11 @@ def test_public_link_to_a_non_public_attachment_fails_the_build(tmp_path):
     site.item("gzdt/linker.md", f"详见[附件]({'../tzgg/' + name}.pdf)。\n", title="链接不公开附件的条目",
               index_no="SAMPLE001/2026-00009", published="2026-11-03", drafter="zhang-jb")
     site.sign_all()
+    # one pipeline: the gate itself reports it (GK107), before the reviewers sign
+    assert any(f.path == "content/gzdt/linker.md" and name in f.message for f in site.check().of("GK107"))
     out = tmp_path / "out"
     rc, stdout, stderr = build_into(site, out)
-    assert rc == 1 and "站点未发布" in stderr and name in stderr
+    assert rc == 1 and "门禁未通过" in stderr
     assert not out.exists() and not list(tmp_path.glob(".gkpublish-build-*"))
 
 

@@ -13,24 +13,28 @@ configuration and the public text.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable, Iterator
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import quote, urlsplit
 
+from ada_url import idna_to_ascii, join_url
+
+from gkpublish.mdtext import resolve_url, url_targets
 from gkpublish.model import Item, Repository, parse_date
 from gkpublish.public import HTML_COMMENT_RE, is_published, public_body
 from gkpublish.rules import Problem, rule
+from gkpublish.rules.markup import _file_lines
 
 # Advertising wording that never belongs on a government site (附件3 第四条). Deliberately
 # narrow: 广告 alone is not here, because 市场监管 notices and this very rule (不得刊登商业
 # 广告) use the word; a site adds its own words in site_config/terms.yml ``advertising``.
 ADVERTISING = ("推广链接", "优惠券", "点击购买", "扫码领取", "限时抢购")
 
-# Absolute links: http(s)/ftp URLs, protocol-relative targets of Markdown links and HTML
-# attributes, and bare www. hosts (Markdown extensions such as magiclink turn them into links).
+# Web addresses written as text: http(s)/ftp URLs and bare www. hosts (Markdown extensions such as magiclink turn them into links).
 # Chinese text runs straight into a URL (详见https://…), so no \b before the scheme.
 _URL_RE = re.compile(r"(?i)(?<![a-z])(?:https?|ftp)://[^\s<>\"'）)\]】，。；！？、]+")
-_TARGET_RE = re.compile(r"""(?i)(?:\]\(\s*<?|(?:href|src)\s*=\s*["']?)(//[^\s)"'<>]+)""")
 _WWW_RE = re.compile(r"(?i)(?<![a-z0-9./@-])www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+")
 
 
@@ -188,16 +192,31 @@ def _body_line(item: Item, needle: str, hidden: list[tuple[int, int]]) -> int:
     return item.body_line
 
 
-def _links(text: str) -> list[str]:
-    # The scans are slow on long CJK text (no literal prefix to search for), and most bodies
-    # have no link: every URL or //host target contains "//", every bare host "www.".
+def _bare_links(text: str) -> list[str]:
+    """Web addresses written as plain text (详见https://…, www.…): a reader copies them, and
+    Markdown extensions such as magiclink make them links."""
+    # The scans are slow on long CJK text (no literal prefix to search for), and most texts
+    # have no address: every URL contains "//", every bare host "www.".
     found: list[str] = []
     if "//" in text:
         found += [m.group(0) for m in _URL_RE.finditer(text)]
-        found += [m.group(1) for m in _TARGET_RE.finditer(text)]
     if "www." in text.lower():
         found += [m.group(0) for m in _WWW_RE.finditer(text) if not any(m.group(0) in u for u in found)]
     return list(dict.fromkeys(found))
+
+
+def site_url(repo: Repository) -> str:
+    """The site's own address (site.yml ``url``); a placeholder host when there is none, so
+    that a relative link still resolves to "this site"."""
+    url = str(repo.config.site.get("url") or "").strip()
+    return url if resolve_url(url, "https://gkpublish.invalid/") else "https://gkpublish.invalid/"
+
+
+def page_base(repo: Repository, item: Item) -> str:
+    """The address of the item's page: what its relative links resolve against."""
+    stem = posixpath.splitext(item.path.removeprefix("content/"))[0]
+    stem = stem[:-len("index")] if stem == "index" or stem.endswith("/index") else stem + "/"
+    return join_url(site_url(repo), quote(stem))
 
 
 def allowed_domains(repo: Repository) -> list[str]:
@@ -205,8 +224,18 @@ def allowed_domains(repo: Repository) -> list[str]:
     allowed = list(repo.config.domains)
     for src in repo.config.sources:
         allowed += _domains(src.get("domains"))
-    own = host_of(str(repo.config.site.get("url") or ""))
-    return allowed + ([own] if own else [])
+    own = resolve_url(site_url(repo), site_url(repo))
+    return [_ascii_host(d) for d in allowed] + ([own.host] if own and own.host else [])
+
+
+def _ascii_host(domain: str) -> str:
+    """A domain as the URL parser writes hosts (IDNA: 政府.cn → xn--mxtq1m.cn)."""
+    try:
+        got = idna_to_ascii(domain)
+    except (ValueError, UnicodeError):
+        return domain
+    got = got.decode("ascii", "replace") if isinstance(got, bytes) else got
+    return got.lower() or domain
 
 
 @rule("GK403", "E", "公开内容链接到未允许的域名或含广告", "附件3 第四条")
@@ -239,24 +268,41 @@ def no_outside_links_or_ads(repo: Repository) -> Iterator[Problem]:
         if not is_published(item):
             continue
         hidden: list[tuple[int, int]] | None = None  # only needed to place a finding
-        texts = [(text, item.line_of(key), f"{name}（{key}）")
-                 for key, name in (("title", "标题"), ("summary", "内容概述")) if (text := item.text(key))]
-        texts.append((public_body(item), None, "正文"))
-        for text, line, where in texts:
-            for needle, message in _offences(text, allowed, ads):
-                if not line and hidden is None:
-                    hidden = _public_hidden(item)
-                yield Problem(item.path, line or _body_line(item, needle, hidden or []), where + message)
+        base = page_base(repo, item)
+        for key, name in (("title", "标题"), ("summary", "内容概述")):
+            if text := item.text(key):
+                links = [(0, u, u) for u in _bare_links(text)]
+                for at, message in _offences(text, links, base, allowed, ads):
+                    words = message[0] if at is None else message
+                    yield Problem(item.path, item.line_of(key), f"{name}（{key}）" + words)
+        body = public_body(item)
+        links = [(at, url, url) for at, _, url in url_targets(body)]
+        links += [(body.find(u), u, u) for u in _bare_links(body) if u not in {t for _, _, t in links}]
+        lines: list[int] | None = None
+        for at, message in _offences(body, links, base, allowed, ads):
+            if at is None:  # an advertising word: its first public occurrence
+                hidden = hidden if hidden is not None else _public_hidden(item)
+                yield Problem(item.path, _body_line(item, message[1], hidden), "正文" + message[0])
+                continue
+            lines = lines if lines is not None else _file_lines(item, body)
+            yield Problem(item.path, lines[body.count("\n", 0, max(at, 0))], "正文" + message)
 
 
-def _offences(text: str, allowed: list[str], ads: list[str]) -> Iterator[tuple[str, str]]:
-    """(the offending text, what is wrong) for links outside ``allowed`` and advertising words."""
-    for link in _links(text):
-        host = host_of(link)
-        if host and not under(host, allowed):
-            yield link, (f"中的链接 {link} 指向允许范围以外的域名 {host}（附件3 第四条：不得链接商业广告页面）；"
-                         "请删除该链接，或经审批后把该域名加入 site_config/domains.yml 的 allowed")
+WEB_SCHEMES = frozenset(("http", "https", "ftp", "ws", "wss"))
+
+
+def _offences(text: str, links: list[tuple[int, str, str]], base: str, allowed: list[str],
+              ads: list[str]) -> Iterator[tuple[int | None, Any]]:
+    """(offset, what is wrong) for links outside ``allowed``; (None, (what, word)) for
+    advertising words. Each link is resolved against the page address ``base`` as a
+    browser resolves it (:func:`gkpublish.mdtext.resolve_url`) before its host is compared."""
+    for at, shown, url in links:
+        got = resolve_url("//" + url if url.lower().startswith("www.") else url, base)
+        if got is not None and got.scheme in WEB_SCHEMES and not under(got.host, allowed):
+            host = got.host or "（无主机）"
+            yield at, (f"中的链接 {shown} 在浏览器中指向允许范围以外的域名 {host}（附件3 第四条：不得链接商业广告页面）；"
+                       "请删除该链接，或经审批后把该域名加入 site_config/domains.yml 的 allowed")
     folded = text.casefold()
     for word in ads:
         if word.casefold() in folded:
-            yield word, f"含有广告用语“{word}”（附件3 第四条：不得刊登商业广告）；请删除相关内容"
+            yield None, (f"含有广告用语“{word}”（附件3 第四条：不得刊登商业广告）；请删除相关内容", word)

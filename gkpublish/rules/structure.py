@@ -20,9 +20,9 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import unquote
 
 from gkpublish.errors import GkError
-from gkpublish.mdtext import body_links, resolve
+from gkpublish.mdtext import body_links, own_site_path, resolve, url_targets
 from gkpublish.model import Item, Repository
-from gkpublish.public import is_published, public_body
+from gkpublish.public import is_published, public_body, secret_files
 from gkpublish.rules import Problem, rule
 from gkpublish.rules.files import _load_findings
 
@@ -330,22 +330,33 @@ def links_inside_content(repo: Repository) -> Iterator[Problem]:
 def _links_to_unpublished(repo: Repository) -> Iterator[Problem]:
     """A public page linking to an item that is not published would be a broken link, and
     its address would name the unpublished item on the public site (its file name is
-    often its subject): the public view unlinks it, and the gate says so."""
+    often its subject): the public view unlinks it, and the gate says so. An absolute
+    address of the site itself (site.yml ``url``: ``https://<site>/zcwj/x/``) is such a
+    link too, and so is one to a file that only an unpublished item or a non-public block
+    links to."""
     unpublished = {it.path: it for it in repo.items if not is_published(it)}
-    if not unpublished:
+    own = str(repo.config.site.get("url") or "") or None
+    secret = secret_files(repo) if own else {}
+    if not unpublished and not secret:
         return
     for item in repo.items:
         if not is_published(item):
             continue
         folder = posixpath.dirname(item.path)
-        for _offset, target in body_links(public_body(item)):
-            full, _ = resolve(folder, unquote(target))
-            other = full and (unpublished.get(full) or unpublished.get(full + ".md"))
-            if other:
-                line = _public_line(item, target)
-                yield Problem(item.path, line,
-                              f"正文链接“{target}”指向未公开的条目（{other.attribute or '已撤回'}）：公开站点上没有这个页面，"
-                              "而链接地址会暴露该条目的文件名；请删除该链接，或只写文件名称和文号（附件1 第四条）")
+        body = public_body(item)
+        targets = [(target, resolve(folder, unquote(target))[0]) for _offset, target in body_links(body)]
+        if own and (":" in body or "//" in body):
+            targets += [(url, own_site_path(url, own)) for _offset, _where, url in url_targets(body)]
+        reported: set[str] = set()
+        for target, full in targets:
+            other = full and (unpublished.get(full) or unpublished.get(full + ".md")
+                              or unpublished.get(full + "/index.md"))
+            if full and target not in reported and (other or full in secret):
+                reported.add(target)
+                what = f"未公开的条目（{other.attribute or '已撤回'}）" if other else f"不公开的文件（{secret[full]}）"
+                yield Problem(item.path, _public_line(item, target),
+                              f"正文链接“{target}”指向{what}：公开站点上没有这个页面或文件，"
+                              "而链接地址会暴露它的文件名；请删除该链接，或只写文件名称和文号（附件1 第四条）")
 
 
 def _public_line(item: Item, target: str) -> int | None:

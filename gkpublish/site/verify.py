@@ -51,6 +51,7 @@ from urllib.parse import unquote
 import yaml
 
 from gkpublish.approvals import COMMENT_FIELD_RE, Approvals
+from gkpublish.mdtext import own_site_path, resolve_url
 from gkpublish.model import Repository
 from gkpublish.public import PUBLIC_SITE_KEYS, PublicView, public_view, secret_files, secrets_of
 from gkpublish.site import manifest as mf
@@ -285,7 +286,25 @@ def _decompress(data: bytes) -> bytes:
     return data
 
 
-def _texts_of(path: str, data: bytes) -> tuple[str, str] | None:
+def _link_texts(source: str, own: str | None) -> list[str]:
+    """The local link targets of a page, as text: a link's address can name an unpublished
+    item or file. An absolute address of the site itself (site.yml ``url``, however written:
+    ``https:\\\\<site>/…``) is a local link too (:func:`gkpublish.mdtext.own_site_path`)."""
+    out: list[str] = []
+    host = (resolve_url(own, own).host if own and resolve_url(own, own) else "") or None
+    for v in _LINK_ATTR.findall(source):
+        if v.startswith("#"):
+            continue
+        if v.lower().startswith(("http:", "https:")):
+            local = own_site_path(html.unescape(v), own) if host and host in v.lower() else None
+            if local is None:
+                continue
+            v = local
+        out.append(unquote(v))
+    return out
+
+
+def _texts_of(path: str, data: bytes, own: str | None = None) -> tuple[str, str] | None:
     """(visible text, everything else: tags, attributes, comments, scripts) of a file, or
     None for a binary file."""
     lower = path.lower()
@@ -301,7 +320,7 @@ def _texts_of(path: str, data: bytes) -> tuple[str, str] | None:
     if lower.endswith((".html", ".htm", ".xml", ".svg")):
         scripts = [m.group(0) for m in _SCRIPT_STYLE.finditer(text)]
         source = _SCRIPT_STYLE.sub(" ", text) if scripts else text
-        links = [unquote(v) for v in _LINK_ATTR.findall(source) if not v.startswith(("#", "http:", "https:"))]
+        links = _link_texts(source, own)
         rest = _ATTR.findall(source) + links + _COMMENT.findall(source) + scripts
         visible = _TAG.sub("\n", _INLINE_TAG.sub("", source))
         return html.unescape(visible), html.unescape("\n".join(rest))
@@ -330,10 +349,10 @@ def html_chunks(text: str) -> tuple[list[str], list[str], list[str]]:
     return chunks, scripts, comments
 
 
-def _html_texts(chunks: list[str], scripts: list[str], comments: list[str]) -> tuple[str, str]:
+def _html_texts(chunks: list[str], scripts: list[str], comments: list[str], own: str | None = None) -> tuple[str, str]:
     """(visible text, everything else) of the given chunks of a page, as :func:`_texts_of`."""
     source = "".join(chunks)
-    links = [unquote(v) for v in _LINK_ATTR.findall(source) if not v.startswith(("#", "http:", "https:"))]
+    links = _link_texts(source, own)
     rest = _ATTR.findall(source) + links + comments + scripts
     visible = _TAG.sub("\n", _INLINE_TAG.sub("", source))
     return html.unescape(visible), html.unescape("\n".join(rest))
@@ -368,6 +387,7 @@ class Verifier:
         if isinstance(form, str) and form in repo.attachments:
             self.public_hashes.add(mf.sha256_file(repo.attachments[form]))
         self.waived = _waived(repo, view)
+        self.site_url = str(repo.config.site.get("url") or "") or None
         try:
             from gkpublish.privacy_patterns import compile_terms
             self.terms = compile_terms(repo.config.terms)[0]
@@ -397,12 +417,12 @@ class Verifier:
             parts = html_chunks(data.decode("utf-8", "replace"))
             chunks, scripts, comments = ([c for c in part if c not in seen] for part in parts)
             fresh_chunks = chunks + scripts + comments
-            visible, rest = _html_texts(chunks, scripts, comments)
+            visible, rest = _html_texts(chunks, scripts, comments, self.site_url)
             # GK5xx read the page as a visitor does, with the gate's own normaliser: the
             # markup itself (entities, tags between characters, attribute values)
             pattern_text = "".join(chunks)
         else:
-            got = _texts_of(path, data)
+            got = _texts_of(path, data, self.site_url)
             if got is None:
                 return leaks
             visible, rest = got

@@ -1,0 +1,271 @@
+"""Links and markup (issue #8, class 7): every URL is resolved as a browser resolves it
+(WHATWG URL Standard) before the domain check, the site's own absolute addresses are local
+links, and ``style`` is limited to harmless properties."""
+
+from __future__ import annotations
+
+import html
+import re
+import tempfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import markdown
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gkpublish.mdtext import URL_ATTRS, attribute_urls, resolve_url
+from gkpublish.rules.markup import style_problems
+from tests.conftest import Site, line_of
+
+SITE_URL = "https://example.gov.cn/"  # tests/fixtures/base_site_config/site.yml
+ALLOWED = ("gov.cn",)  # domains.yml
+
+
+def body_with(markup: str) -> str:
+    return f"区政府办公室召开政务公开工作推进会。\n\n详见：{markup}\n"
+
+
+# -- the site's own absolute addresses are local links (GK107) -----------------------------
+
+@pytest.mark.parametrize("link", [
+    "https://example.gov.cn/gzdt/secret-item/",
+    "http://example.gov.cn/gzdt/secret-item/",
+    "HTTPS://EXAMPLE.GOV.CN/gzdt/secret-item/",
+    "https:\\\\example.gov.cn\\gzdt\\secret-item\\",
+    "//example.gov.cn/gzdt/secret-item",
+    "https://example.gov.cn./gzdt/secret-item/index.html",
+])
+def test_absolute_link_to_own_unpublished_item_is_gk107(site, link):
+    site.item("gzdt/secret-item.md", attribute="依申请公开", review_date="2027-06-30",
+              index_no="SAMPLE001/2026-00002")
+    path = site.item("gzdt/public.md", body=body_with(f"[内部通报]({link})"))
+    found = [f for f in site.check().of("GK107") if f.path == "content/gzdt/public.md"]
+    assert len(found) == 1 and "未公开的条目" in found[0].message
+    assert found[0].line == line_of(path, "详见")
+
+
+def test_absolute_link_to_own_published_item_passes(site):
+    site.item("gzdt/other.md", index_no="SAMPLE001/2026-00002")
+    site.item("gzdt/public.md", body=body_with("[另见](https://example.gov.cn/gzdt/other/)"))
+    assert not site.check().of("GK107")
+
+
+# -- every URL as the browser reads it (GK403) ----------------------------------------------
+
+@pytest.mark.parametrize("markup", [
+    '<a href="https:\\\\evil.example/">链接</a>',
+    "[链接](http:evil.example/)",
+    '<img src="//evil.example/a.png" alt="图">',
+    '<img src="a.png" srcset="a.png 1x, //evil.example/b.png 2x" alt="图">',
+    '<a href="https://www.gov.cn/" ping="https://evil.example/track">链接</a>',
+    '<a href="&#x68;ttps://evil.example/">链接</a>',
+    '<a href="ht\ttps://evil.example/">链接</a>',
+    "[链接](HTTPS://EVIL.EXAMPLE/)",
+    "[链接](https://www.gov.cn@evil.example/)",
+    "[链接](https://www.gov.cn.evil.example/)",
+    "[链接](//192.168.1.1/)",
+    "![图](//evil.example/x.png)",
+    "[链接][r]\n\n[r]: //evil.example/",
+    '[链接](#top){: href="//evil.example/" }',
+])
+def test_link_to_other_domain_however_written_is_gk403(site, markup):
+    path = site.item("gzdt/x.md", body=body_with(markup))
+    (f,) = site.check().of("GK403")
+    assert "evil.example" in f.message or "192.168.1.1" in f.message
+    assert f.line == line_of(path, markup.splitlines()[-1])  # where the URL is
+
+
+@pytest.mark.parametrize("markup", [
+    '<video poster="//evil.example/p.png"></video>',
+    '<form action="https://evil.example/"><button formaction="//evil.example/">提交</button></form>',
+    '<svg><a xlink:href="//evil.example/">x</a></svg>',
+])
+def test_disallowed_tag_with_other_domain_is_gk108_and_gk403(site, markup):
+    site.item("gzdt/x.md", body=body_with(markup))
+    assert {"GK108", "GK403"} <= site.check().ids
+
+
+@pytest.mark.parametrize("markup", [
+    "[国务院](https://www.gov.cn/zhengce/)",
+    "[本站](https://example.gov.cn/gzdt/)",
+    "[相对](#top)",
+    '<img src="a.png" srcset="a.png 1x, https://www.gov.cn/b.png 2x" alt="图">',
+    "[邮件](mailto:gkb@example.gov.cn)",
+])
+def test_links_to_allowed_and_own_domains_pass(site, markup):
+    site.write("content/gzdt/a.png", b"\x89PNG\r\n\x1a\n")
+    site.item("gzdt/x.md", body=body_with(markup))
+    assert "GK403" not in site.check().ids
+
+
+# -- style is limited to harmless properties (GK108) ------------------------------------------
+
+@pytest.mark.parametrize(("style", "words"), [
+    ("position:fixed;top:0;left:0;width:100%;height:100%", "position"),
+    ("z-index:9999", "z-index"),
+    ("display:none", "display"),
+    ("transform:scale(10)", "transform"),
+    ("background:url(//evil.example/x.png)", "url()"),
+    ("background-color:red;background-image:u\\72l(//evil.example/)", "url()"),
+    ("color:red;/* */posi\\74ion:fixed", "position"),
+    ("width:expression(alert(1))", "expression"),
+    ("&#112;osition:fixed", "position"),
+])
+def test_style_outside_the_allow_list_is_gk108(site, style, words):
+    site.item("gzdt/x.md", body=body_with(f'<span style="{style}">通知</span>'))
+    (f,) = site.check().of("GK108")
+    assert words in f.message
+
+
+def test_style_in_attribute_list_is_checked_too(site):
+    site.item("gzdt/x.md", body="区政府办公室召开会议。\n{: style=\"position:fixed\" }\n")
+    (f,) = site.check().of("GK108")
+    assert "position" in f.message
+
+
+@pytest.mark.parametrize("style", [
+    "text-align:center", "color:#333;font-weight:bold", "width:30%;border:1px solid #000",
+    "padding:4px; vertical-align:top;",
+])
+def test_harmless_table_style_passes(site, style):
+    site.item("gzdt/x.md", body=body_with(f'<table><tr><td style="{style}">一</td></tr></table>'))
+    assert "GK108" not in site.check().ids
+
+
+def test_one_finding_names_every_disallowed_property():
+    (words,) = style_problems("text-align:center;position:absolute;z-index:10;color:red")
+    assert "position、z-index：" in words
+
+
+# -- the property: a foreign host is reported, or it is not there ----------------------------
+
+HOSTS = ["evil.example", "shop.example.com", "www.gov.cn.evil.example", "www.gov.cn", "zwgk.gov.cn",
+         "example.gov.cn", "EVIL.example", "evil.example."]
+POSITIONS = ["md-link", "md-image", "ref-def", "a-href", "img-src", "img-srcset", "a-ping", "attr-list",
+             "area-href", "angle-link"]
+
+
+@st.composite
+def written_urls(draw) -> str:
+    host = draw(st.sampled_from(HOSTS))
+    scheme = draw(st.sampled_from(["https:", "http:", "HTTPS:", "hTTp:", "", "ftp:"]))
+    slashes = draw(st.sampled_from(["//", "\\\\", "/\\", "\\/", "", "///"])) if scheme else "//"
+    if not scheme and slashes == "":
+        slashes = "//"
+    userinfo = draw(st.sampled_from(["", "www.gov.cn@", "user:pw@"]))
+    url = scheme + slashes + userinfo + host + draw(st.sampled_from(["/", "/a.png", ":8080/x", "?q=1", ""]))
+    # a browser strips leading/trailing spaces and control characters, and every tab and
+    # newline inside
+    if draw(st.booleans()):
+        at = draw(st.integers(0, len(url)))
+        url = url[:at] + draw(st.sampled_from(["\t", "\n"])) + url[at:]
+    if draw(st.booleans()):
+        url = draw(st.sampled_from([" ", "\x01", "\x1f"])) + url
+    out = []
+    for c in url:
+        enc = draw(st.integers(0, 9))
+        out.append(f"&#{ord(c)};" if enc == 0 else f"&#x{ord(c):x};" if enc == 1 else c)
+    return "".join(out)
+
+
+def _placed(url: str, position: str) -> str:
+    raw = url.replace("\n", "&#10;") if position not in ("a-href", "img-src", "area-href") else url
+    raw = raw.replace(" ", "&#32;").replace('"', "&quot;")
+    return {
+        "md-link": f"[链接]({raw})",
+        "md-image": f"![图]({raw})",
+        "ref-def": f"[链接][r]\n\n[r]: {raw}",
+        "a-href": f'<a href="{raw}">链接</a>',
+        "img-src": f'<img src="{raw}" alt="图">',
+        "img-srcset": f'<img src="a.png" srcset="a.png 1x, {raw} 2x" alt="图">',
+        "a-ping": f'<a href="#top" ping="{raw}">链接</a>',
+        "attr-list": f'[链接](#top){{: href="{raw}" }}',
+        "area-href": f'<map name="m"><area href="{raw}" alt="区"></map>',
+        "angle-link": f"[链接](<{raw}>)",
+    }[position]
+
+
+class _URLs(HTMLParser):
+    """Every URL-bearing attribute of rendered HTML, entities decoded (as html.parser does)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+        self.styles: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name in URL_ATTRS:
+                self.urls += attribute_urls(name, html.escape(value))
+            elif name == "style":
+                self.styles.append(value)
+
+
+def foreign_hosts(page_html: str, base: str) -> set[str]:
+    """Hosts outside the site and the allowed domains that a browser would reach from the page."""
+    parser = _URLs()
+    parser.feed(page_html)
+    out = set()
+    for url in parser.urls:
+        got = resolve_url(url, base)
+        if got and got.scheme in ("http", "https", "ftp", "ws", "wss") and got.host != "example.gov.cn" \
+                and not any(got.host == d or got.host.endswith("." + d) for d in ALLOWED):
+            out.add(got.host)
+    for style in parser.styles:
+        out.update(h for h in re.findall(r"url\(\s*['\"]?(?:[a-z]+:)?//([^/'\")]+)", style, re.I))
+    return out
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(written_urls(), st.sampled_from(POSITIONS)), min_size=10, max_size=16))
+def test_every_foreign_url_is_reported_or_absent(batch):
+    """Property: for each generated URL (schemes, case, backslashes, missing or extra
+    slashes, userinfo, tabs/newlines/control characters, entity encoding) in each position
+    that holds a URL, the rendered page reaches no foreign host, or the gate reports GK403
+    or GK108 on that item."""
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Site(Path(tmp))
+        site.write("content/gzdt/a.png", b"\x89PNG\r\n\x1a\n")
+        for n, (url, position) in enumerate(batch):
+            site.item(f"gzdt/x{n}.md", body=f"区政府办公室召开会议。\n\n{_placed(url, position)}\n",
+                      index_no=f"SAMPLE001/2026-{n + 1:05d}")
+        reported = {f.path for f in site.check().findings if f.rule in ("GK403", "GK108")}
+    for n, (url, position) in enumerate(batch):
+        page = markdown.markdown(f"区政府办公室召开会议。\n\n{_placed(url, position)}\n",
+                                 extensions=["tables", "attr_list"])
+        hosts = foreign_hosts(page, "https://example.gov.cn/gzdt/x/")
+        assert not hosts or f"content/gzdt/x{n}.md" in reported, (url, position, page, hosts)
+
+
+@settings(max_examples=1, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(written_urls(), st.sampled_from(POSITIONS)), min_size=24, max_size=24))
+def test_built_site_reaches_no_foreign_host(batch):
+    """Property over one build: the generated items the gate passes are built into a site,
+    and no page of it has a foreign host in any href, src, srcset, ping or style."""
+    from tests.test_site_build import add_site_files, build_into
+
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Site(Path(tmp) / "repo")
+        add_site_files(site)
+        site.write("content/gzdt/a.png", b"\x89PNG\r\n\x1a\n")
+        for n, (url, position) in enumerate(batch):
+            site.item(f"gzdt/x{n}.md", body=f"区政府办公室召开会议。\n\n{_placed(url, position)}\n",
+                      index_no=f"SAMPLE001/2026-{n + 1:05d}", drafter="zhang-jb")
+        site.item("gzdt/plain.md", index_no="SAMPLE001/2026-00099", drafter="zhang-jb")
+        failing = {f.path for f in site.check().findings if f.rule in ("GK403", "GK108")}
+        for path in failing:
+            (site.root / path).unlink()
+        kept = len(batch) - len(failing)
+        site.sign_all()
+        out = Path(tmp) / "public"
+        rc, stdout, stderr = build_into(site, out)
+        assert rc == 0, stdout + stderr
+        pages = list(out.rglob("*.html"))
+        assert len([p for p in pages if "/gzdt/x" in p.as_posix()]) == kept
+        for p in pages:
+            url = "https://example.gov.cn/" + p.relative_to(out).parent.as_posix() + "/"
+            assert not foreign_hosts(p.read_text(encoding="utf-8"), url), p
