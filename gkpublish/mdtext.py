@@ -178,7 +178,10 @@ URL_ATTRS = frozenset(
     "longdesc usemap codebase manifest ping icon archive classid profile itemtype".split()
 )
 TAG_ATTR_RE = re.compile(r"""(?:^|(?<=[\s/"']))([^\s"'<>/=]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
-MD_LINK_DEST_RE = re.compile(r"\]\(\s*(<[^>\n]*>|[^)\s]+)")
+# Python-Markdown takes a destination up to the closing parenthesis, spaces included (a
+# tab inside becomes spaces in the href): so does this, less a trailing "title".
+MD_LINK_DEST_RE = re.compile(r"\]\(\s*(<[^>\n]*>|[^)\n]*)")
+MD_LINK_TITLE_RE = re.compile(r"""\s+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\))?\s*$""")
 MD_REF_DEF_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*(?:\n[ \t]*)?(<[^>\n]*>|\S+)", re.M)
 AUTOLINK_RE = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
 ATTR_LIST_RE = re.compile(r"\{:?[ \t]*([^{}\n]*=[^{}\n]*)\}")
@@ -203,7 +206,10 @@ def url_targets(text: str) -> Iterator[tuple[int, str, str]]:
     found: list[tuple[int, str, str]] = []
     for regex, where in ((MD_LINK_DEST_RE, "链接或图片地址"), (MD_REF_DEF_RE, "链接定义"), (AUTOLINK_RE, "自动链接")):
         for m in regex.finditer(text):
-            target = m.group(1).removeprefix("<").removesuffix(">") if regex is not AUTOLINK_RE else m.group(1)
+            target = m.group(1)
+            if regex is not AUTOLINK_RE:
+                target = target if target.startswith("<") else MD_LINK_TITLE_RE.sub("", target)
+                target = target.strip().removeprefix("<").removesuffix(">")
             found.append((m.start(1), where, html.unescape(target)))
     attr_sets = [(tag.start, f"<{tag.name}> 标签的", tag.attrs) for tag in iter_tags(text)]
     attr_sets += [(m.start(), "属性列表 {: …} 的", m.group(1)) for m in ATTR_LIST_RE.finditer(text)]

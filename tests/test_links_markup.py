@@ -269,3 +269,16 @@ def test_built_site_reaches_no_foreign_host(batch):
         for p in pages:
             url = "https://example.gov.cn/" + p.relative_to(out).parent.as_posix() + "/"
             assert not foreign_hosts(p.read_text(encoding="utf-8"), url), p
+
+
+@pytest.mark.parametrize("text", ["优惠券", "扫码\u200b领取", "优<b></b>惠券", "点击&#36141;买", "限时\u00ad抢购"])
+def test_advertising_words_are_found_in_the_normalised_text(site, text):
+    path = site.item("gzdt/x.md", body=body_with(text))
+    (f,) = site.check().of("GK403")
+    assert "广告用语" in f.message and f.line == line_of(path, "详见")
+
+
+def test_address_written_as_text_is_checked_after_normalising(site):
+    site.item("gzdt/x.md", body=body_with("https\u200b://shop.example.com/"))
+    (f,) = site.check().of("GK403")
+    assert "shop.example.com" in f.message

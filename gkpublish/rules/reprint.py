@@ -16,14 +16,14 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ada_url import idna_to_ascii, join_url
 
 from gkpublish.mdtext import resolve_url, url_targets
 from gkpublish.model import Item, Repository, parse_date
-from gkpublish.public import HTML_COMMENT_RE, is_published, public_body
+from gkpublish.privacy_patterns import Normalised, normalise
+from gkpublish.public import is_published, public_body
 from gkpublish.rules import Problem, rule
 from gkpublish.rules.markup import _file_lines
 
@@ -169,29 +169,6 @@ def reprint_from_approved(repo: Repository) -> Iterator[Problem]:
                           "可能是仿冒或转手的页面（附件3 第四条）；请改用来源单位官方网站上的原文地址")
 
 
-def _public_hidden(item: Item) -> list[tuple[int, int]]:
-    """Offsets of ``item.body`` that never reach the public site (blocks, HTML comments)."""
-    spans = [m.span() for m in HTML_COMMENT_RE.finditer(item.body)]
-    offsets = [0]
-    for line in item.body.split("\n"):
-        offsets.append(offsets[-1] + len(line) + 1)
-    for b in item.blocks:
-        start = offsets[b.start_line - item.body_line]
-        end = offsets[b.end_line - item.body_line + 1] if b.end_line is not None else len(item.body)
-        spans.append((start, end))
-    return spans
-
-
-def _body_line(item: Item, needle: str, hidden: list[tuple[int, int]]) -> int:
-    """File line of the first public occurrence of ``needle`` in the body."""
-    start = item.body.find(needle)
-    while start != -1:
-        if not any(a <= start < b for a, b in hidden):
-            return item.body_line_at(start)
-        start = item.body.find(needle, start + 1)
-    return item.body_line
-
-
 def _bare_links(text: str) -> list[str]:
     """Web addresses written as plain text (详见https://…, www.…): a reader copies them, and
     Markdown extensions such as magiclink make them links."""
@@ -267,42 +244,53 @@ def no_outside_links_or_ads(repo: Repository) -> Iterator[Problem]:
     for item in repo.items:
         if not is_published(item):
             continue
-        hidden: list[tuple[int, int]] | None = None  # only needed to place a finding
         base = page_base(repo, item)
         for key, name in (("title", "标题"), ("summary", "内容概述")):
             if text := item.text(key):
-                links = [(0, u, u) for u in _bare_links(text)]
-                for at, message in _offences(text, links, base, allowed, ads):
-                    words = message[0] if at is None else message
-                    yield Problem(item.path, item.line_of(key), f"{name}（{key}）" + words)
+                for _, message in _offences(normalise(text), [], base, allowed, ads):
+                    yield Problem(item.path, item.line_of(key), f"{name}（{key}）" + message)
         body = public_body(item)
-        links = [(at, url, url) for at, _, url in url_targets(body)]
-        links += [(body.find(u), u, u) for u in _bare_links(body) if u not in {t for _, _, t in links}]
         lines: list[int] | None = None
-        for at, message in _offences(body, links, base, allowed, ads):
-            if at is None:  # an advertising word: its first public occurrence
-                hidden = hidden if hidden is not None else _public_hidden(item)
-                yield Problem(item.path, _body_line(item, message[1], hidden), "正文" + message[0])
-                continue
+        for at, message in _offences(normalise(body, markdown=True), url_targets(body), base, allowed, ads):
             lines = lines if lines is not None else _file_lines(item, body)
-            yield Problem(item.path, lines[body.count("\n", 0, max(at, 0))], "正文" + message)
+            yield Problem(item.path, lines[body.count("\n", 0, at)], "正文" + message)
 
 
 WEB_SCHEMES = frozenset(("http", "https", "ftp", "ws", "wss"))
 
 
-def _offences(text: str, links: list[tuple[int, str, str]], base: str, allowed: list[str],
-              ads: list[str]) -> Iterator[tuple[int | None, Any]]:
-    """(offset, what is wrong) for links outside ``allowed``; (None, (what, word)) for
-    advertising words. Each link is resolved against the page address ``base`` as a
-    browser resolves it (:func:`gkpublish.mdtext.resolve_url`) before its host is compared."""
-    for at, shown, url in links:
-        got = resolve_url("//" + url if url.lower().startswith("www.") else url, base)
+def foreign_host(url: str, base: str, allowed: list[str]) -> str | None:
+    """The host outside ``allowed`` that ``url`` reaches from the page at ``base``, else None.
+    Whitespace inside a URL may be kept by the renderer (a tab becomes spaces) or dropped by
+    the browser: any reading that reaches another host counts (fail closed)."""
+    for reading in sorted({url, re.sub(r"\s+", "", url)}):
+        got = resolve_url("//" + reading if reading.lower().startswith("www.") else reading, base)
         if got is not None and got.scheme in WEB_SCHEMES and not under(got.host, allowed):
-            host = got.host or "（无主机）"
-            yield at, (f"中的链接 {shown} 在浏览器中指向允许范围以外的域名 {host}（附件3 第四条：不得链接商业广告页面）；"
+            return got.host
+    return None
+
+
+def _offences(text: Normalised, targets: Iterable[tuple[int, str, str]], base: str, allowed: list[str],
+              ads: list[str]) -> Iterator[tuple[int, str]]:
+    """(source offset, what is wrong) for links outside ``allowed`` and advertising words.
+
+    ``targets`` are the URLs of the markup (:func:`gkpublish.mdtext.url_targets`); addresses
+    written as text and advertising words are looked for in the normalised text (a
+    zero-width space inside 优惠券 hides nothing). Each URL is resolved against the page
+    address ``base`` as a browser resolves it (:func:`gkpublish.mdtext.resolve_url`)
+    before its host is compared."""
+    links = [(at, url) for at, _, url in targets]
+    written = {url for _, url in links}
+    for u in _bare_links(text.text):
+        if u not in written:
+            links.append((text.source_offset(max(0, text.text.find(u))), u))
+    for at, url in links:
+        host = foreign_host(url, base, allowed)
+        if host is not None:
+            yield at, (f"中的链接 {url.strip()} 在浏览器中指向允许范围以外的域名 {host or '（无主机）'}（附件3 第四条：不得链接商业广告页面）；"
                        "请删除该链接，或经审批后把该域名加入 site_config/domains.yml 的 allowed")
-    folded = text.casefold()
+    folded = text.text.casefold()
     for word in ads:
-        if word.casefold() in folded:
-            yield None, (f"含有广告用语“{word}”（附件3 第四条：不得刊登商业广告）；请删除相关内容", word)
+        at = folded.find(normalise(word, markup=False).text.casefold())
+        if at >= 0:
+            yield text.source_offset(at), f"含有广告用语“{word}”（附件3 第四条：不得刊登商业广告）；请删除相关内容"
