@@ -47,6 +47,7 @@ import html
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -140,8 +141,9 @@ _NO_COMPAT = ((0x3400, 0xA000), (0xAC00, 0xD7A4), (0xD800, 0xF900), (0x20000, 0x
 
 
 @functools.cache
-def _tables() -> tuple[dict[int, str], re.Pattern[str]]:
-    """(one-for-one translation, pattern of what changes length): NFKC character by
+def _tables() -> tuple[dict[int, str], re.Pattern[str], re.Pattern[str]]:
+    """(one-for-one translation, pattern of what changes length, pattern of what the
+    translation changes): NFKC character by
     character, the separators above, and the format characters (category Cf: zero-width
     spaces and joiners, soft hyphen, word joiner, BOM, bidi controls), which are removed."""
     one: dict[int, str] = {}
@@ -155,18 +157,47 @@ def _tables() -> tuple[dict[int, str], re.Pattern[str]]:
             n = unicodedata.normalize("NFKC", c)
             if n != c:
                 if len(n) == 1:
-                    one[ord(c)] = n
+                    if _MATTERS(n):
+                        one[ord(c)] = n
                 else:
                     special.append(c)
         cp = hi
     for chars, to in ((_DASHES, "-"), (_DOTS, "."), (_SPACES, " ")):
         for c in chars:
             one[ord(c)] = to
+    separators = {ord(c): to for chars, to in ((_DASHES, "-"), (_DOTS, "."), (_SPACES, " ")) for c in chars}
     for k, v in list(one.items()):  # NFKC may land on a separator (U+FF0D → "-")
-        one[k] = {**{ord(c): "-" for c in _DASHES}, **{ord(c): "." for c in _DOTS},
-                  **{ord(c): " " for c in _SPACES}}.get(ord(v), v)
-    cls = "".join(re.escape(c) for c in special)
-    return one, re.compile(f"[{cls}]")
+        one[k] = separators.get(ord(v), v)
+    # Ordinary characters (ASCII, CJK ideographs, the CJK and full-width punctuation that
+    # nothing above changes), ideographs and ASCII first: a text without any other
+    # character needs neither the translation nor the character-by-character work, and
+    # this negated class is checked fast for every character of a Chinese text.
+    changing = set(one) | set(map(ord, special))
+    ordinary = [cp for lo, hi in ((0x3000, 0x3040), (0x2000, 0x2070), (0xFF00, 0xFFF0), (0x80, 0x100))
+                for cp in range(lo, hi) if cp not in changing]
+    unusual = re.compile(f"[^\u4e00-\u9fff\x00-\x7f{_ranges(ordinary)}]")
+    return one, re.compile(f"[{_ranges(map(ord, special))}]"), unusual
+
+
+def _MATTERS(target: str) -> bool:
+    """Is a one-for-one NFKC mapping worth making? Only where the detectors read the result:
+    digits and Latin letters (１３８, Ｘ), + and the separators, and ideographs (a
+    compatibility ideograph or a Kangxi radical written for 秘 or 密). Full-width
+    punctuation (，：（）) stays: every Chinese text has it, and no detector needs it."""
+    return target.isascii() and (target.isalnum() or target in "+-. ") or "\u3400" <= target <= "\u9fff" \
+        or target >= "\U00020000"
+
+
+def _ranges(codepoints: Iterable[int]) -> str:
+    """A regex class body of the code points, as ranges: a class of scattered single
+    characters is searched far more slowly."""
+    ranges: list[list[int]] = []
+    for cp in sorted(codepoints):
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
 
 
 # What changes the text's length, found in one pass: a tag (its attribute values are
@@ -175,7 +206,9 @@ def _tables() -> tuple[dict[int, str], re.Pattern[str]]:
 _TAG_RE = re.compile(r"""<(/?)([A-Za-z][A-Za-z0-9-]*(?::[A-Za-z][A-Za-z0-9-]*)?)((?:"[^"]*"|'[^']*'|[^'">])*)>""")
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,8};?|#[xX][0-9A-Fa-f]{1,7};?|[A-Za-z][A-Za-z0-9]{1,31};?)")
 _SPACE_RUN = re.compile(r" {2,}")
-_MD_RE = re.compile(r"\\[!-/:-@\[-`{-~]|(?<![*_~`])(?:[*_~`]{1,3})(?![*_~`])")
+# (no look-arounds: every alternative starts with a known character, so the regex engine
+# skips ahead to the next candidate at C speed; a run of four or more is kept as written)
+_MD_RE = re.compile(r"\\[!-/:-@\[-`{-~]|[*_~`]+")
 _ATTR_VALUE_RE = re.compile(r"""([^\s"'<>/=]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
 # Elements that end a line of text; every other tag joins what is on either side of it
 # (秘<span></span>密, 138<b>0013</b>8000).
@@ -215,9 +248,10 @@ def normalise(text: str, markdown: bool = False, markup: bool = True) -> Normali
     alt, aria-label, data-*, …) appended as a line of its own; with ``markdown``, backslash
     escapes and emphasis markers (``*``/``_``/``~``/`` ` `` runs of one to three) removed.
     Masked forms (``138****8000``) keep their four or more stars."""
-    one, special = _tables()
-    t = text.translate(one)
-    pattern = _pattern(markdown, markup)
+    one, _, unusual = _tables()
+    plain = unusual.search(text) is None
+    t = text if plain else text.translate(one)
+    pattern = _pattern(markdown, markup, plain)
     if pattern.search(t) is None:
         return Normalised(t, [0], [0])
     out: list[str] = []
@@ -248,7 +282,7 @@ def normalise(text: str, markdown: bool = False, markup: bool = True) -> Normali
         elif s[0] == "\\":
             piece = s[1]
         elif s[0] in "*_~`":
-            piece = ""
+            piece = "" if len(s) <= 3 else s  # 138****8000 stays masked
         else:  # a format character (removed) or a compatibility character that expands
             piece = "" if unicodedata.category(s) == "Cf" else unicodedata.normalize("NFKC", s).translate(one)
         if piece:
@@ -271,9 +305,9 @@ def normalise(text: str, markdown: bool = False, markup: bool = True) -> Normali
 
 
 @functools.cache
-def _pattern(markdown: bool, markup: bool) -> re.Pattern[str]:
-    _, special = _tables()
-    alts = [special.pattern, _SPACE_RUN.pattern]
+def _pattern(markdown: bool, markup: bool, plain: bool = False) -> re.Pattern[str]:
+    special = _tables()[1]
+    alts = [_SPACE_RUN.pattern] if plain else [special.pattern, _SPACE_RUN.pattern]
     if markup:
         alts = [_TAG_RE.pattern, _ENTITY_RE.pattern, *alts]
     if markdown:

@@ -240,7 +240,8 @@ def no_outside_links_or_ads(repo: Repository) -> Iterator[Problem]:
     allowed = allowed_domains(repo)
     extra = repo.config.terms.get("advertising") if isinstance(repo.config.terms, dict) else None
     extra = extra if isinstance(extra, list) else [extra] if isinstance(extra, str) else []
-    ads = list(ADVERTISING) + [str(t) for t in extra if str(t).strip()]
+    ads = [(w, normalise(w, markup=False).text.casefold())  # (as listed, as looked for)
+           for w in list(ADVERTISING) + [str(t) for t in extra if str(t).strip()]]
     for item in repo.items:
         if not is_published(item):
             continue
@@ -271,7 +272,7 @@ def foreign_host(url: str, base: str, allowed: list[str]) -> str | None:
 
 
 def _offences(text: Normalised, targets: Iterable[tuple[int, str, str]], base: str, allowed: list[str],
-              ads: list[str]) -> Iterator[tuple[int, str]]:
+              ads: list[tuple[str, str]]) -> Iterator[tuple[int, str]]:
     """(source offset, what is wrong) for links outside ``allowed`` and advertising words.
 
     ``targets`` are the URLs of the markup (:func:`gkpublish.mdtext.url_targets`); addresses
@@ -290,7 +291,7 @@ def _offences(text: Normalised, targets: Iterable[tuple[int, str, str]], base: s
             yield at, (f"中的链接 {url.strip()} 在浏览器中指向允许范围以外的域名 {host or '（无主机）'}（附件3 第四条：不得链接商业广告页面）；"
                        "请删除该链接，或经审批后把该域名加入 site_config/domains.yml 的 allowed")
     folded = text.text.casefold()
-    for word in ads:
-        at = folded.find(normalise(word, markup=False).text.casefold())
+    for word, key in ads:
+        at = folded.find(key)
         if at >= 0:
             yield text.source_offset(at), f"含有广告用语“{word}”（附件3 第四条：不得刊登商业广告）；请删除相关内容"
