@@ -209,7 +209,14 @@ def unsafe_markup_in_public_content(repo: Repository) -> Iterator[Problem]:
     - ``<script>``, ``<iframe>``, ``<object>``, ``<embed>``, ``<form>``, ``<style>`` (and
       ``<frame>``, ``<link>``, ``<meta>``, ``<base>``, ``<svg>``, ``<math>``);
     - any ``on…=`` event attribute, in a tag or in an attribute list ``{: onclick=… }``;
-    - ``javascript:``, ``vbscript:`` and ``data:`` URLs in links, images, ``href``/``src``;
+    - ``javascript:``, ``vbscript:`` and ``data:`` URLs in links, images and every
+      URL-bearing attribute (``href``, ``src``, each ``srcset`` candidate, ``ping`` …);
+    - a ``style`` (in a tag or an attribute list) with a property outside the allow-list
+      (alignment, colour, type, borders, padding, width/height: the formatting Word and WPS
+      leave on tables) — ``position:fixed``, ``z-index``, ``display``, ``transform``,
+      ``margin`` … can lay a forged page over the real one, and one finding names every
+      such property — or with ``url(``/``image(``/``@import``/``expression(``, after
+      entities, CSS escapes (``u\\72l(``) and comments are decoded;
     - any other raw HTML tag outside the allow-list: a abbr b blockquote br caption col
       colgroup dd del div dl dt em hr i img ins li ol p s small span strong sub sup table
       tbody td tfoot th thead tr u ul.
@@ -222,14 +229,17 @@ def unsafe_markup_in_public_content(repo: Repository) -> Iterator[Problem]:
 
         会议听取了各科室工作汇报<sup>1</sup>。
 
+        <td style="text-align:center;font-weight:bold">合计</td>
+
         ```html
         <script>这是代码示例，不会执行</script>
         ```
 
-    Failing (two findings: the ``<iframe>``, and the ``onerror`` handler)::
+    Failing (three findings: the ``<iframe>``, the ``onerror`` handler, the ``position``)::
 
         <iframe src="https://example.com/"></iframe>
         <img src="photo.jpg" onerror="alert(1)">
+        <div style="position:fixed;top:0;left:0;width:100%;height:100%">通知</div>
     """
     for item in repo.items:
         if not item.is_public:

@@ -219,12 +219,21 @@ def _ascii_host(domain: str) -> str:
 def no_outside_links_or_ads(repo: Repository) -> Iterator[Problem]:
     """不得刊登商业广告或链接商业广告页面 (附件3 第四条). In public content (the title,
     the summary and the public body of published items: non-public blocks and HTML
-    comments are not public), every absolute link (``http(s)://``, ``//host``, bare
-    ``www.`` hosts) points to a domain of ``site_config/domains.yml`` ``allowed``, of an
-    approved source in ``sources.yml``, or the site's own ``url`` (subdomains included).
-    ``mailto:``/``tel:`` and relative links are not checked here (GK107 checks the latter).
+    comments are not public), every URL points to a domain of ``site_config/domains.yml``
+    ``allowed``, of an approved source in ``sources.yml``, or the site's own ``url``
+    (subdomains included). Every URL means: link and image destinations, reference
+    definitions, autolinks, every URL-bearing attribute (``href``, ``src``, each
+    ``srcset`` candidate, ``ping``, ``action``, ``formaction``, ``poster``,
+    ``xlink:href`` …) and attribute lists ``{: href=… }``, and addresses written as text
+    (``https://…``, ``www.…``). Each is resolved against the page's address exactly as a
+    browser does (WHATWG URL Standard, by the ada parser) before its host is compared, so
+    ``https:\\\\evil.example/``, ``http:evil.example/``, ``//evil.example``, tabs or
+    entities inside the scheme, and ``https://www.gov.cn@evil.example/`` are all
+    evil.example. ``mailto:``/``tel:`` and relative links are not checked here (GK107
+    checks the latter).
 
-    No advertising wording either: the built-in 推广链接, 优惠券, 点击购买, 扫码领取,
+    No advertising wording either (read from the normalised text, as GK5xx: a zero-width
+    space or a tag inside the word hides nothing): the built-in 推广链接, 优惠券, 点击购买, 扫码领取,
     限时抢购, plus the list ``advertising`` in ``site_config/terms.yml`` when present. The
     word 广告 alone is not on the list: regulators publish about 广告 and the seed itself
     says 不得刊登商业广告.
@@ -236,6 +245,8 @@ def no_outside_links_or_ads(repo: Repository) -> Iterator[Problem]:
     Failing::
 
         详见[购物平台](https://shop.example.com/)，扫码领取优惠券。
+        <a href="https:\\\\shop.example.com/">详见</a>
+        <img src="a.png" srcset="a.png 1x, //shop.example.com/b.png 2x">
     """
     allowed = allowed_domains(repo)
     extra = repo.config.terms.get("advertising") if isinstance(repo.config.terms, dict) else None

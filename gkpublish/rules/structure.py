@@ -293,8 +293,12 @@ def links_inside_content(repo: Repository) -> Iterator[Problem]:
     the site, or would publish a file nobody reviewed. Symbolic links out of ``content/``
     are reported where they are (their target is never read) and on each item that uses
     them. Links to other items (``.md``) must exist too, and a published item must not link
-    to an item that is not published (依申请公开, 不予公开, withdrawn): the page does not exist
-    on the site and the link's address would name it. Web addresses are GK403's business.
+    to an item that is not published (依申请公开, 不予公开, withdrawn), or to a file only an
+    unpublished item or a non-public block links to: the page does not exist on the site
+    and the link's address would name it. An absolute address of the site itself
+    (``site.yml`` ``url``, however written: ``HTTPS://<site>/zcwj/x/``, ``https:\\\\<site>\\zcwj\\x``,
+    ``//<site>/zcwj/x/index.html``) is resolved as a browser resolves it and checked as such
+    a local link. Other web addresses are GK403's business.
 
     Passing (``content/zcwj/2022-37/附件1.pdf`` exists)::
 
@@ -304,7 +308,8 @@ def links_inside_content(repo: Repository) -> Iterator[Problem]:
         ……详见[附件1](2022-37/附件1.pdf)，另见[上一期](2022-36.md)。
 
     Failing: ``file: ../../records/申请登记.xlsx`` (outside content/), ``![](/home/u/a.png)``
-    (absolute path), or ``[附件2](附件2.pdf)`` when no such file was committed.
+    (absolute path), ``[附件2](附件2.pdf)`` when no such file was committed, or
+    ``[通报](https://<site>/zcwj/内部通报/)`` when that item is 依申请公开.
     """
     yield from _load_findings(repo, "GK107")
     known = set(repo.attachments) | {it.path for it in repo.items} | {f.path for f in repo.load_findings}
