@@ -282,3 +282,11 @@ def test_address_written_as_text_is_checked_after_normalising(site):
     site.item("gzdt/x.md", body=body_with("https\u200b://shop.example.com/"))
     (f,) = site.check().of("GK403")
     assert "shop.example.com" in f.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_any_url_resolves_or_is_none(url):
+    """Property: resolving never raises, whatever the URL (a browser would go nowhere: None)."""
+    got = resolve_url(url, "https://example.gov.cn/gzdt/x/")
+    assert got is None or got.host == got.host.lower()

@@ -211,3 +211,13 @@ def test_every_obfuscated_secret_is_found_by_the_gate_and_by_verify_site(batch):
         assert (f"content/gzdt/x{n}.md", rule) in found, (written, placement)
         page = rendered(_placed(written, placement))
         assert rule in {h.rule for h in scan_text(page)}, (written, placement, page)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("13800&#;x<>/b span=\"'*_~`\\\u200b\u3000１－—.·秘密★\n")) | st.characters(),
+               max_size=60))
+def test_any_text_is_scanned_without_error_and_hits_point_into_it(text):
+    """Property: scanning never raises, and every hit lies inside the scanned text."""
+    for markdown_mode in (False, True):
+        for hit in scan_text(text, markdown=markdown_mode):
+            assert 0 <= hit.start < hit.end <= len(text)

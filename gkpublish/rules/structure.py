@@ -341,7 +341,7 @@ def _links_to_unpublished(repo: Repository) -> Iterator[Problem]:
     links to."""
     unpublished = {it.path: it for it in repo.items if not is_published(it)}
     own = str(repo.config.site.get("url") or "") or None
-    secret = secret_files(repo) if own else {}
+    secret = secret_files(repo)
     if not unpublished and not secret:
         return
     for item in repo.items:
