@@ -465,15 +465,16 @@ def _scan_terms(text: str, terms: Terms) -> list[Hit]:
     return hits
 
 
-def scan_text(text: str, terms: Terms | None = None, markdown: bool = False) -> list[Hit]:
+def scan_text(text: str, terms: Terms | None = None, markdown: bool = False, markup: bool = True) -> list[Hit]:
     """Every GK501–GK504 hit in ``text`` (and GK505 when ``terms`` are given), by position.
 
     ``text`` is read as a visitor reads it (:func:`normalise`; ``markdown`` for Markdown
-    source): offsets point into ``text`` itself, values are the normalised text
+    source, not ``markup`` for text that is already plain, such as search fragments):
+    offsets point into ``text`` itself, values are the normalised text
     (``&#49;3800138000`` is reported as 13800138000). No waivers here: they belong to an
     item's front matter (:mod:`gkpublish.rules.privacy`).
     """
-    n = normalise(text, markdown=markdown)
+    n = normalise(text, markdown=markdown, markup=markup)
     hits = _scan_normalised(n.text, terms)
     if len(n.norm) == 1 and len(n.text) == len(text):
         return hits  # nothing moved: offsets are offsets into the source

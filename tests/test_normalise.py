@@ -221,3 +221,20 @@ def test_any_text_is_scanned_without_error_and_hits_point_into_it(text):
     for markdown_mode in (False, True):
         for hit in scan_text(text, markdown=markdown_mode):
             assert 0 <= hit.start < hit.end <= len(text)
+
+
+def test_gate_and_build_agree_on_an_escaped_entity(tmp_path):
+    """``&amp;#49;3800138000`` shows the literal text "&#49;3800138000": no number, for the
+    gate, the page, the feed and the search index alike, so the build succeeds; the same
+    item with ``&#49;`` is refused by the gate before anyone signs."""
+    from tests.test_site_build import add_site_files, build_into
+
+    site = Site(tmp_path / "repo")
+    add_site_files(site)
+    site.item("gzdt/x.md", body=body_with("编码示例 &amp;#49;3800138000"), drafter="zhang-jb")
+    assert not site.check().ids & {"GK502"}
+    site.sign_all()
+    rc, stdout, stderr = build_into(site, tmp_path / "public")
+    assert rc == 0, stdout + stderr
+    site.item("gzdt/x.md", body=body_with("编码示例 &#49;3800138000"), drafter="zhang-jb")
+    assert "GK502" in site.check().ids

@@ -455,7 +455,10 @@ class Verifier:
         except ImportError:  # pragma: no cover
             return []
         out = []
-        for hit in scan_text(text, self.terms):
+        # search fragments hold the page's text, already decoded: decoding it again would
+        # read the literal text "&#49;…" as a digit, which no visitor sees
+        plain = path.lower().removesuffix(".gz").endswith(SEARCH_SUFFIXES)
+        for hit in scan_text(text, self.terms, markup=not plain):
             if (hit.rule, canonical(hit.rule, hit.value)) not in self.waived:
                 out.append(Leak(path, f"{hit.rule} 公开站点中出现不应公开的内容：{mask(hit.rule, hit.value)}"))
         return out
