@@ -27,10 +27,10 @@ entities decoded (named, decimal, hex, with or without ``;``); every space of an
 read as one space, every hyphen, dash and minus as ``-``, every dot and middle dot as
 ``.``; tags removed (an inline tag joins its neighbours, ``秘<span></span>密★1年``; a block
 tag ends a line) with their text attribute values (``title``, ``alt``, ``aria-label``,
-``data-*``…) scanned as lines of their own; in Markdown, backslash escapes and emphasis
-markers (``秘**密**★``) removed. Separators are tolerated only between the groups people
-write: 3-4-4, 3-8 and 7-4 for a mobile, 6-8-4 and 6-4-4-4 for an ID number, 4-4-4-4(-1…3)
-and 6-rest for a card; a separator is one space, or one hyphen or dot with an optional
+``data-*``…) scanned as lines of their own; in Markdown, every backslash
+(``1\\3800138000``) and emphasis markers (``秘**密**★``) removed. Separators are
+tolerated only between the groups people write: 3-4-4, 3-8 and 7-4 for a mobile, 6-8-4
+and 6-4-4-4 for an ID number, 4-4-4-4(-1…3) and 6-rest for a card; a separator is one space, or one hyphen or dot with an optional
 space either side. Slashes are not separators (dates, 索引号).
 
 A number counts only as a whole token: a digit run inside a longer run of digits or Latin
@@ -208,7 +208,9 @@ _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,8};?|#[xX][0-9A-Fa-f]{1,7};?|[A-Za-z][A-Z
 _SPACE_RUN = re.compile(r" {2,}")
 # (no look-arounds: every alternative starts with a known character, so the regex engine
 # skips ahead to the next candidate at C speed; a run of four or more is kept as written)
-_MD_RE = re.compile(r"\\[!-/:-@\[-`{-~]|[*_~`]+")
+# A backslash before any character is dropped, not only before the punctuation Markdown
+# escapes: 1\3800138000 shows as "1\3800138000", which any reader reads as the number.
+_MD_RE = re.compile(r"\\[^\n]|[*_~`]+")
 _ATTR_VALUE_RE = re.compile(r"""([^\s"'<>/=]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
 # Elements that end a line of text; every other tag joins what is on either side of it
 # (秘<span></span>密, 138<b>0013</b>8000).
@@ -245,8 +247,8 @@ def normalise(text: str, markdown: bool = False, markup: bool = True) -> Normali
     characters removed, every space/dash/dot variant read as " "/"-"/"." and runs of
     spaces as one; with ``markup``, HTML entities decoded and tags removed (a block tag
     ends a line, an inline one joins its neighbours), every text attribute value (title,
-    alt, aria-label, data-*, …) appended as a line of its own; with ``markdown``, backslash
-    escapes and emphasis markers (``*``/``_``/``~``/`` ` `` runs of one to three) removed.
+    alt, aria-label, data-*, …) appended as a line of its own; with ``markdown``, every
+    backslash and emphasis markers (``*``/``_``/``~``/`` ` `` runs of one to three) removed.
     Masked forms (``138****8000``) keep their four or more stars."""
     one, _, unusual = _tables()
     plain = unusual.search(text) is None
