@@ -144,7 +144,7 @@ def test_one_finding_names_every_disallowed_property():
 HOSTS = ["evil.example", "shop.example.com", "www.gov.cn.evil.example", "www.gov.cn", "zwgk.gov.cn",
          "example.gov.cn", "EVIL.example", "evil.example."]
 POSITIONS = ["md-link", "md-image", "ref-def", "a-href", "img-src", "img-srcset", "a-ping", "attr-list",
-             "area-href", "angle-link"]
+             "area-href", "angle-link", "style-url"]
 
 
 @st.composite
@@ -184,6 +184,7 @@ def _placed(url: str, position: str) -> str:
         "attr-list": f'[链接](#top){{: href="{raw}" }}',
         "area-href": f'<map name="m"><area href="{raw}" alt="区"></map>',
         "angle-link": f"[链接](<{raw}>)",
+        "style-url": f'<span style="background:url({raw})">链接</span>',
     }[position]
 
 
@@ -290,3 +291,31 @@ def test_any_url_resolves_or_is_none(url):
     """Property: resolving never raises, whatever the URL (a browser would go nowhere: None)."""
     got = resolve_url(url, "https://example.gov.cn/gzdt/x/")
     assert got is None or got.host == got.host.lower()
+
+
+STYLE_PROPS = ["text-align", "color", "width", "border", "padding-left", "font-weight",
+               "position", "z-index", "display", "transform", "margin-top", "opacity", "content", "--x"]
+
+
+@st.composite
+def styles(draw) -> tuple[str, bool]:
+    """(a style attribute as written, whether a browser would apply a disallowed property)."""
+    decls, bad = [], False
+    for prop in draw(st.lists(st.sampled_from(STYLE_PROPS), min_size=1, max_size=4)):
+        bad |= prop not in ("text-align", "color", "width", "border", "padding-left", "font-weight")
+        written = "".join(
+            draw(st.sampled_from([c, c.upper(), f"\\{ord(c):x} ", f"&#{ord(c)};"])) if c.isalpha() else c
+            for c in prop)
+        if draw(st.booleans()):
+            written = "/* 注释 */" + written
+        decls.append(f"{written}:{draw(st.sampled_from(['0', 'center', '1px solid #000', 'red', '100%']))}")
+    return ";".join(decls), bad
+
+
+@settings(max_examples=200, deadline=None)
+@given(styles())
+def test_style_is_refused_exactly_when_it_uses_a_disallowed_property(case):
+    """Property: however a property name is written (case, CSS escapes, entities, comments),
+    GK108's style check refuses the attribute exactly when it holds a disallowed property."""
+    style, bad = case
+    assert bool(list(style_problems(style))) == bad, style
