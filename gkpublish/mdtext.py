@@ -139,6 +139,7 @@ LINK_REF_DEF_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*(<[^>\n]*>|\S+)", re.M)
 LINK_ATTR_RE = re.compile(r"""(?:^|(?<=[\s/"']))(?:href|src)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""", re.I)
 SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 WINDOWS_ABS_RE = re.compile(r"^(?:[A-Za-z]:)?[\\/]")
+URL_STRIP_RE = re.compile(r"[\t\n\r]")
 
 
 def body_links(body: str) -> Iterator[tuple[int, str]]:
@@ -152,7 +153,12 @@ def body_links(body: str) -> Iterator[tuple[int, str]]:
         attrs_at = tag.start + 1 + len(tag.name)
         found += [(attrs_at + m.start(1), m.group(1).strip("\"'")) for m in LINK_ATTR_RE.finditer(tag.attrs)]
     for offset, target in sorted(found):
-        yield offset, target.strip().removeprefix("<").removesuffix(">").strip()
+        # entities are decoded, as the browser decodes them in the href it follows
+        # (&#46;pdf names the same file as .pdf)
+        # and, as a browser does, leading/trailing spaces and control characters are
+        # stripped and every tab and newline inside dropped
+        target = html.unescape(target.strip().removeprefix("<").removesuffix(">"))
+        yield offset, URL_STRIP_RE.sub("", target.strip("".join(map(chr, range(0x21)))))
 
 
 def resolve(folder: str, target: str) -> tuple[str | None, str | None]:
