@@ -7,10 +7,13 @@ checked and what the build copies cannot differ.
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
+from urllib.parse import unquote
 
 CONTENT_PREFIX = "content/"
 
@@ -136,6 +139,7 @@ LINK_REF_DEF_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*(<[^>\n]*>|\S+)", re.M)
 LINK_ATTR_RE = re.compile(r"""(?:^|(?<=[\s/"']))(?:href|src)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""", re.I)
 SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 WINDOWS_ABS_RE = re.compile(r"^(?:[A-Za-z]:)?[\\/]")
+URL_STRIP_RE = re.compile(r"[\t\n\r]")
 
 
 def body_links(body: str) -> Iterator[tuple[int, str]]:
@@ -149,7 +153,12 @@ def body_links(body: str) -> Iterator[tuple[int, str]]:
         attrs_at = tag.start + 1 + len(tag.name)
         found += [(attrs_at + m.start(1), m.group(1).strip("\"'")) for m in LINK_ATTR_RE.finditer(tag.attrs)]
     for offset, target in sorted(found):
-        yield offset, target.strip().removeprefix("<").removesuffix(">").strip()
+        # entities are decoded, as the browser decodes them in the href it follows
+        # (&#46;pdf names the same file as .pdf)
+        # and, as a browser does, leading/trailing spaces and control characters are
+        # stripped and every tab and newline inside dropped
+        target = html.unescape(target.strip().removeprefix("<").removesuffix(">"))
+        yield offset, URL_STRIP_RE.sub("", target.strip("".join(map(chr, range(0x21)))))
 
 
 def resolve(folder: str, target: str) -> tuple[str | None, str | None]:
@@ -166,3 +175,95 @@ def resolve(folder: str, target: str) -> tuple[str | None, str | None]:
     if not full.startswith(CONTENT_PREFIX):
         return None, "解析到 content/ 之外（..），公开站点不会发布那里的文件"
     return full, None
+
+
+# -- URLs as a browser reads them ----------------------------------------------------------
+# Every attribute a browser fetches or navigates to (WHATWG HTML; srcset and ping hold lists).
+URL_ATTRS = frozenset(
+    "href src action formaction xlink:href background poster srcset data lowsrc dynsrc cite "
+    "longdesc usemap codebase manifest ping icon archive classid profile itemtype".split()
+)
+TAG_ATTR_RE = re.compile(r"""(?:^|(?<=[\s/"']))([^\s"'<>/=]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
+# Python-Markdown takes a destination up to the closing parenthesis, spaces included (a
+# tab inside becomes spaces in the href): so does this, less a trailing "title".
+MD_LINK_DEST_RE = re.compile(r"\]\(\s*(<[^>\n]*>|[^)\n]*)")
+MD_LINK_TITLE_RE = re.compile(r"""\s+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\))?\s*$""")
+MD_REF_DEF_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*(?:\n[ \t]*)?(<[^>\n]*>|\S+)", re.M)
+AUTOLINK_RE = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
+ATTR_LIST_RE = re.compile(r"\{:?[ \t]*([^{}\n]*=[^{}\n]*)\}")
+
+
+def attribute_urls(name: str, value: str) -> list[str]:
+    value = html.unescape(value)
+    if name == "srcset":  # "a.png 1x, //evil/b.png 2x": the first word of each candidate
+        return [c.split()[0] for c in value.split(",") if c.split()]
+    if name in ("ping", "archive"):
+        return value.split()
+    return [value]
+
+
+def url_targets(text: str) -> Iterator[tuple[int, str, str]]:
+    """(offset, where, URL as the browser receives it) of every URL in Markdown ``text``
+    outside code: link and image destinations, reference definitions, autolinks, every
+    URL-bearing attribute of a tag (srcset and ping candidates each) and of an attribute
+    list ``{: href=… }``. Entities are decoded, as a browser decodes them; the URL itself
+    is left as written, for :func:`resolve_url`."""
+    text = mask_code(text)
+    found: list[tuple[int, str, str]] = []
+    for regex, where in ((MD_LINK_DEST_RE, "链接或图片地址"), (MD_REF_DEF_RE, "链接定义"), (AUTOLINK_RE, "自动链接")):
+        for m in regex.finditer(text):
+            target = m.group(1)
+            if regex is not AUTOLINK_RE:
+                target = target if target.startswith("<") else MD_LINK_TITLE_RE.sub("", target)
+                target = target.strip().removeprefix("<").removesuffix(">")
+            found.append((m.start(1), where, html.unescape(target)))
+    attr_sets = [(tag.start, f"<{tag.name}> 标签的", tag.attrs) for tag in iter_tags(text)]
+    attr_sets += [(m.start(), "属性列表 {: …} 的", m.group(1)) for m in ATTR_LIST_RE.finditer(text)]
+    for start, where, attrs in attr_sets:
+        for a in TAG_ATTR_RE.finditer(attrs):
+            name = a.group(1).lower()
+            if name in URL_ATTRS:
+                value = a.group(2)
+                value = value[1:-1] if value[:1] in "\"'" and value[-1:] == value[:1] and len(value) > 1 else value
+                found += [(start, f"{where} {name}", u) for u in attribute_urls(name, value)]
+    yield from sorted(found)
+
+
+class ResolvedURL(NamedTuple):
+    scheme: str  # "https", "mailto", … (lower case, no ':')
+    host: str  # lower case, no trailing dot; "" when the URL has none
+    path: str  # the path, %-decoded
+
+
+def resolve_url(url: str, base: str) -> ResolvedURL | None:
+    """``url`` resolved against the page address ``base`` exactly as a browser does (the
+    WHATWG URL Standard, by the ada parser): backslashes, ``http:host`` without slashes,
+    protocol-relative ``//host``, tabs and newlines inside, upper case, IDNA hosts. None when
+    a browser could not parse it (it would go nowhere)."""
+    import ada_url
+
+    try:
+        joined = ada_url.join_url(base, url)
+        parsed = ada_url.URL(joined)
+    except ValueError:
+        return None
+    host = (parsed.hostname or "").lower().rstrip(".")
+    return ResolvedURL(parsed.protocol.rstrip(":").lower(), host, unquote(parsed.pathname))
+
+
+def own_site_path(url: str, site_url: str | None) -> str | None:
+    """The repository path a URL of the site itself names (``https://<site url>/zcwj/x/`` →
+    ``content/zcwj/x``), so that it is checked as a local link; None for any other URL."""
+    if not site_url or not (SCHEME_RE.match(url) or url[:2] in ("//", "\\\\", "/\\", "\\/")):
+        return None
+    own = resolve_url(site_url, site_url)
+    got = resolve_url(url, site_url)
+    if own is None or got is None or got.scheme not in ("http", "https") or got.host != own.host:
+        return None
+    base = own.path if own.path.endswith("/") else own.path + "/"
+    if not (got.path + "/").startswith(base):
+        return None
+    rest = got.path[len(base):].strip("/")
+    # a page is also reached as …/index.html (and, without directory URLs, as ….html)
+    rest = re.sub(r"(?:^|/)index\.html?$|\.html?$", "", rest).strip("/")
+    return posixpath.normpath(CONTENT_PREFIX + rest) if rest else CONTENT_PREFIX.rstrip("/")

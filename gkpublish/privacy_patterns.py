@@ -20,6 +20,19 @@ The detectors (domain.md, "Identifiers that must not leak"):
   legal language and do not fire.
 - GK505 the site's own term lists (``site_config/terms.yml``), compiled by :func:`compile_terms`.
 
+Every detector reads the text **normalised** (:func:`normalise`), the one normaliser of
+the gate and of ``verify-site``: NFKC character by character; Unicode format characters
+(category Cf: U+200B–U+200D, U+00AD, U+2060, U+FEFF, bidi controls) removed; HTML
+entities decoded (named, decimal, hex, with or without ``;``); every space of any width
+read as one space, every hyphen, dash and minus as ``-``, every dot and middle dot as
+``.``; tags removed (an inline tag joins its neighbours, ``秘<span></span>密★1年``; a block
+tag ends a line) with their text attribute values (``title``, ``alt``, ``aria-label``,
+``data-*``…) scanned as lines of their own; in Markdown, every backslash
+(``1\\3800138000``) and emphasis markers (``秘**密**★``) removed. Separators are
+tolerated only between the groups people write: 3-4-4, 3-8 and 7-4 for a mobile, 6-8-4
+and 6-4-4-4 for an ID number, 4-4-4-4(-1…3) and 6-rest for a card; a separator is one space, or one hyphen or dot with an optional
+space either side. Slashes are not separators (dates, 索引号).
+
 A number counts only as a whole token: a digit run inside a longer run of digits or Latin
 letters (索引号, 统一社会信用代码, order numbers), a decimal amount or a sum followed by 元/万/亿
 is not a mobile number. Masked forms (``1101**********002X``, ``138****8000``) never match.
@@ -29,7 +42,12 @@ Full-width digits (１３８…) are read as digits.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import html
 import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -61,27 +79,35 @@ _NOT_BEFORE_TOKEN = r"(?![0-9A-Za-z])"
 _NOT_AFTER_NUMBER = r"(?<![0-9][.,])"
 _NOT_BEFORE_NUMBER = r"(?![.,][0-9])"
 
-# Where a number can be: 11 or more digits, single spaces or hyphens allowed between them
-# (138 0013 8000, 6222-0212-…, 110105 19491231 002X). Found on the original text with a
+# A separator between digit groups, as :func:`normalise` leaves it: one space, or one
+# hyphen or dot with an optional space on either side (138 0013 8000, 138-0013-8000,
+# 138 - 0013 - 8000, 138.0013.8000). Separators count only between the groups people
+# write (see each detector), so a list of small numbers does not join into a phone number.
+_SEP = r"(?: ?[-.] ?| )"
+
+# Where a number can be: 11 or more digits, separators allowed between them. Found with a
 # leading character class, which the regex engine scans fast; the exact detectors below
-# then run only on a translated window around each such run.
-_RUN_RE = re.compile(r"[0-9０-９](?:[ \-－]?[0-9０-９]){10,}")
+# then run only on a window around each such run.
+_RUN_RE = re.compile(rf"[0-9](?:{_SEP}?[0-9]){{10,}}")
 _BEFORE, _AFTER = 3, 8  # context the detectors' look-behinds and look-aheads need
 
+# 6-8-4 (110105 19491231 002X) or 6-4-4-4, or unseparated; the check character decides.
 ID_CARD_RE = re.compile(
-    _NOT_AFTER_TOKEN + r"([0-9]{6})([ -]?)([0-9]{8})\2([0-9]{3}[0-9Xx])" + _NOT_BEFORE_TOKEN)
+    _NOT_AFTER_TOKEN + rf"[0-9]{{6}}{_SEP}?[0-9]{{4}}{_SEP}?[0-9]{{4}}{_SEP}?[0-9]{{3}}[0-9Xx]" + _NOT_BEFORE_TOKEN)
 
-# ``\1`` is the group separator of the 3-4-4 form; in the unseparated form the group did
-# not take part, so ``(?!\1[0-9])`` is trivially true there.
+# 11 digits, or 3-4-4, 3-8, 7-4; optionally +86 / 0086 / 86 before.
 MOBILE_RE = re.compile(
     r"(?<![0-9A-Za-z+¥￥$])" + _NOT_AFTER_NUMBER
-    + r"(?:(?:\+|00)?86[ -]?)?1[3-9][0-9](?:[0-9]{8}|([ -])[0-9]{4}\1[0-9]{4})"
-    + r"(?!\1[0-9])" + _NOT_BEFORE_TOKEN + _NOT_BEFORE_NUMBER
+    + rf"(?:(?:\+|00)?86{_SEP}?)?1[3-9][0-9](?:[0-9]{{8}}|{_SEP}[0-9]{{4}}{_SEP}[0-9]{{4}}|[0-9]{{4}}{_SEP}[0-9]{{4}}"
+    + rf"|{_SEP}[0-9]{{8}})"
+    + rf"(?!{_SEP}[0-9])" + _NOT_BEFORE_TOKEN + _NOT_BEFORE_NUMBER
     + r"(?![ \t]*[元万亿%％])")  # 13800000000 元 is an amount, not a phone
 
+# 16–19 digits, or 4-4-4-4(-1…3), or 6 and the rest.
 BANK_CARD_RE = re.compile(
     _NOT_AFTER_TOKEN + _NOT_AFTER_NUMBER
-    + r"(?:[3-69][0-9]{15,18}|[3-69][0-9]{3}([ -])[0-9]{4}\1[0-9]{4}\1[0-9]{4}(?:\1[0-9]{1,3})?(?!\1[0-9]))"
+    + rf"(?:[3-69][0-9]{{15,18}}|[3-69][0-9]{{3}}{_SEP}[0-9]{{4}}{_SEP}[0-9]{{4}}{_SEP}[0-9]{{4}}(?:{_SEP}[0-9]{{1,3}})?"
+    + rf"|[3-69][0-9]{{5}}{_SEP}[0-9]{{10,13}})(?!{_SEP}[0-9])"
     + _NOT_BEFORE_TOKEN + _NOT_BEFORE_NUMBER)
 
 # 密级标志 (GB/T 9704 版头: 密级和保密期限, e.g. 秘密★1年; 条例 第十四条). 国家秘密, 保密审查,
@@ -93,11 +119,203 @@ _PERIOD = rf"(?:{_SPACE}(?:长期|[0-9０-９]+{_SPACE}(?:年|个月|月|天|日
 # test): 保密 and 密级 are everywhere in legal text, ★ and 密级： are not.
 SECRECY_MARK_PATTERNS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
     (("★", "密级：", "密级:"), re.compile(
-        rf"(?:绝密|机密|秘密){_SPACE}★+{_PERIOD}"
+        rf"(?:绝{_SPACE}密|机{_SPACE}密|秘{_SPACE}密){_SPACE}★+{_PERIOD}"
         rf"|密级[:：]{_SPACE}(?:绝密|机密|秘密)(?:{_SPACE}★+{_PERIOD})?")),
     (("内部",), re.compile(r"内部(?:资料(?!管理)|使用)")),
     (("注意保密",), re.compile(r"注意保密(?!工作)")),
 )
+
+# -- normalise before you scan ------------------------------------------------------------
+# The gate (Markdown source) and verify-site (built HTML) read one text: what a visitor
+# sees, whatever the bytes look like. :func:`normalise` is that one mechanism.
+
+# Separators between digit groups, read as one ASCII form each: every Unicode space (the
+# ideographic and no-break spaces, U+2000–U+200A …) is " ", every hyphen, dash and minus
+# "-", every dot and middle dot ".". Slashes are not separators: 2026/06/15, 索引号.
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d"
+_DOTS = "\u00b7\u2022\u2024\u2027\u2219\u22c5\u30fb\uff0e\uff65\u0387\u16eb"
+_SPACES = "\t\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+# BMP and astral ranges that hold no compatibility characters (CJK, Hangul): skipped when
+# the NFKC table is built, which keeps building it fast.
+_NO_COMPAT = ((0x3400, 0xA000), (0xAC00, 0xD7A4), (0xD800, 0xF900), (0x20000, 0x2F800), (0x30000, 0x110000))
+
+
+@functools.cache
+def _tables() -> tuple[dict[int, str], re.Pattern[str], re.Pattern[str]]:
+    """(one-for-one translation, pattern of what changes length, pattern of what the
+    translation changes): NFKC character by
+    character, the separators above, and the format characters (category Cf: zero-width
+    spaces and joiners, soft hyphen, word joiner, BOM, bidi controls), which are removed."""
+    one: dict[int, str] = {}
+    special: list[str] = []
+    cp = 0
+    for lo, hi in (*_NO_COMPAT, (0x110000, 0x110000)):
+        for c in map(chr, range(cp, lo)):
+            if unicodedata.category(c) == "Cf":
+                special.append(c)
+                continue
+            n = unicodedata.normalize("NFKC", c)
+            if n != c:
+                if len(n) == 1:
+                    if _MATTERS(n):
+                        one[ord(c)] = n
+                else:
+                    special.append(c)
+        cp = hi
+    for chars, to in ((_DASHES, "-"), (_DOTS, "."), (_SPACES, " ")):
+        for c in chars:
+            one[ord(c)] = to
+    separators = {ord(c): to for chars, to in ((_DASHES, "-"), (_DOTS, "."), (_SPACES, " ")) for c in chars}
+    for k, v in list(one.items()):  # NFKC may land on a separator (U+FF0D → "-")
+        one[k] = separators.get(ord(v), v)
+    # Ordinary characters (ASCII, CJK ideographs, the CJK and full-width punctuation that
+    # nothing above changes), ideographs and ASCII first: a text without any other
+    # character needs neither the translation nor the character-by-character work, and
+    # this negated class is checked fast for every character of a Chinese text.
+    changing = set(one) | set(map(ord, special))
+    ordinary = [cp for lo, hi in ((0x3000, 0x3040), (0x2000, 0x2070), (0xFF00, 0xFFF0), (0x80, 0x100))
+                for cp in range(lo, hi) if cp not in changing]
+    unusual = re.compile(f"[^\u4e00-\u9fff\x00-\x7f{_ranges(ordinary)}]")
+    return one, re.compile(f"[{_ranges(map(ord, special))}]"), unusual
+
+
+def _MATTERS(target: str) -> bool:
+    """Is a one-for-one NFKC mapping worth making? Only where the detectors read the result:
+    digits and Latin letters (１３８, Ｘ), + and the separators, and ideographs (a
+    compatibility ideograph or a Kangxi radical written for 秘 or 密). Full-width
+    punctuation (，：（）) stays: every Chinese text has it, and no detector needs it."""
+    return target.isascii() and (target.isalnum() or target in "+-. ") or "\u3400" <= target <= "\u9fff" \
+        or target >= "\U00020000"
+
+
+def _ranges(codepoints: Iterable[int]) -> str:
+    """A regex class body of the code points, as ranges: a class of scattered single
+    characters is searched far more slowly."""
+    ranges: list[list[int]] = []
+    for cp in sorted(codepoints):
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
+
+
+# What changes the text's length, found in one pass: a tag (its attribute values are
+# public content: they are scanned too), an entity (named, decimal, hex, with or without
+# ';'), a run of spaces, and for Markdown the backslash escapes and emphasis markers.
+_TAG_RE = re.compile(r"""<(/?)([A-Za-z][A-Za-z0-9-]*(?::[A-Za-z][A-Za-z0-9-]*)?)((?:"[^"]*"|'[^']*'|[^'">])*)>""")
+_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,8};?|#[xX][0-9A-Fa-f]{1,7};?|[A-Za-z][A-Za-z0-9]{1,31};?)")
+_SPACE_RUN = re.compile(r" {2,}")
+# (no look-arounds: every alternative starts with a known character, so the regex engine
+# skips ahead to the next candidate at C speed; a run of four or more is kept as written)
+# A backslash before any character is dropped, not only before the punctuation Markdown
+# escapes: 1\3800138000 shows as "1\3800138000", which any reader reads as the number.
+_MD_RE = re.compile(r"\\[^\n]|[*_~`]+")
+_ATTR_VALUE_RE = re.compile(r"""([^\s"'<>/=]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
+# Elements that end a line of text; every other tag joins what is on either side of it
+# (秘<span></span>密, 138<b>0013</b>8000).
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote br caption dd details div dl dt figcaption figure footer form "
+    "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody td tfoot th "
+    "thead tr ul".split())
+# Attributes that hold geometry, styling or identifiers, not text (an SVG path is digits
+# and spaces by the hundred).
+_NOT_TEXT_ATTRS = frozenset("d points viewbox transform class id style width height x y x1 x2 y1 y2 cx cy r rx ry "
+                            "integrity nonce colspan rowspan tabindex".split())
+
+
+class Normalised(NamedTuple):
+    """The text a visitor reads, and anchors back to the scanned source: normalised offset
+    ``norm[i]`` starts a stretch that begins at source offset ``orig[i]``."""
+
+    text: str
+    norm: list[int]
+    orig: list[int]
+
+    def source_offset(self, offset: int) -> int:
+        i = max(0, bisect_right(self.norm, offset) - 1)
+        at = self.orig[i] + offset - self.norm[i]
+        return min(at, self.orig[i + 1] - 1) if i + 1 < len(self.norm) and self.orig[i + 1] > self.orig[i] else at
+
+
+def _decode_entity(entity: str) -> str:
+    return html.unescape(entity)
+
+
+def normalise(text: str, markdown: bool = False, markup: bool = True) -> Normalised:
+    """The text as read, for the detectors: NFKC (character by character), format
+    characters removed, every space/dash/dot variant read as " "/"-"/"." and runs of
+    spaces as one; with ``markup``, HTML entities decoded and tags removed (a block tag
+    ends a line, an inline one joins its neighbours), every text attribute value (title,
+    alt, aria-label, data-*, …) appended as a line of its own; with ``markdown``, every
+    backslash and emphasis markers (``*``/``_``/``~``/`` ` `` runs of one to three) removed.
+    Masked forms (``138****8000``) keep their four or more stars."""
+    one, _, unusual = _tables()
+    plain = unusual.search(text) is None
+    t = text if plain else text.translate(one)
+    pattern = _pattern(markdown, markup, plain)
+    if pattern.search(t) is None:
+        return Normalised(t, [0], [0])
+    out: list[str] = []
+    norm: list[int] = []
+    orig: list[int] = []
+    extra: list[tuple[str, int]] = []
+    at = prev = 0
+    for m in pattern.finditer(t):
+        if m.start() > prev:
+            norm.append(at)
+            orig.append(prev)
+            out.append(t[prev:m.start()])
+            at += m.start() - prev
+        prev = m.end()
+        s = m.group()
+        if s[0] == "<":
+            close, name, attrs = m.group(1), m.group(2).lower(), m.group(3)
+            piece = "\n" if name in _BLOCK_TAGS else ""
+            if not close and markup:
+                for a in _ATTR_VALUE_RE.finditer(attrs):
+                    if a.group(1).lower() not in _NOT_TEXT_ATTRS:
+                        value = a.group(2).strip("\"'")
+                        extra.append((normalise(value, markup=True).text.replace("<", " "), m.start()))
+        elif s[0] == "&":
+            piece = normalise(_decode_entity(s), markup=False).text
+        elif s[0] == " ":
+            piece = " "
+        elif s[0] == "\\":
+            piece = s[1]
+        elif s[0] in "*_~`":
+            piece = "" if len(s) <= 3 else s  # 138****8000 stays masked
+        else:  # a format character (removed) or a compatibility character that expands
+            piece = "" if unicodedata.category(s) == "Cf" else unicodedata.normalize("NFKC", s).translate(one)
+        if piece:
+            norm.append(at)
+            orig.append(m.start())
+            out.append(piece)
+            at += len(piece)
+    if prev < len(t):
+        norm.append(at)
+        orig.append(prev)
+        out.append(t[prev:])
+        at += len(t) - prev
+    for value, where in extra:
+        out.append("\n")
+        norm.append(at + 1)
+        orig.append(where)
+        out.append(value)
+        at += 1 + len(value)
+    return Normalised("".join(out), norm or [0], orig or [0])
+
+
+@functools.cache
+def _pattern(markdown: bool, markup: bool, plain: bool = False) -> re.Pattern[str]:
+    special = _tables()[1]
+    alts = [_SPACE_RUN.pattern] if plain else [special.pattern, _SPACE_RUN.pattern]
+    if markup:
+        alts = [_TAG_RE.pattern, _ENTITY_RE.pattern, *alts]
+    if markdown:
+        alts.append(_MD_RE.pattern)
+    return re.compile("|".join(alts))
+
 
 # GB 11643-1999
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -115,7 +333,7 @@ _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 def is_id_card(value: str) -> bool:
     """A checksum-valid 18-character 居民身份证号 with a known province and a real birth date."""
-    s = value.translate(_HALF_WIDTH).replace(" ", "").replace("-", "").upper()
+    s = value.translate(_HALF_WIDTH).replace(" ", "").replace("-", "").replace(".", "").upper()
     if len(s) != 18 or not s[:17].isdigit() or s[17] not in "0123456789X":
         return False
     if s[:2] not in _PROVINCES and s[0] != "9":
@@ -225,6 +443,10 @@ def compile_terms(data: Any) -> tuple[Terms, list[str]]:
         for w in wrong:
             if w.strip().casefold() != correct.strip().casefold():
                 wrong_forms[w.strip().casefold()] = (w.strip(), correct.strip())
+    # the scanned text is normalised (full-width letters, spaces, dashes): so are the terms
+    prohibited = [normalise(t, markup=False).text for t in prohibited]
+    wrong_forms = {normalise(k, markup=False).text: (normalise(w, markup=False).text, normalise(c, markup=False).text)
+                   for k, (w, c) in wrong_forms.items()}
     corrects = sorted({c for _, c in wrong_forms.values()})
     terms = Terms(prohibited=frozenset(t.casefold() for t in prohibited),
                   correct_of={k: c for k, (_, c) in wrong_forms.items()},
@@ -245,11 +467,23 @@ def _scan_terms(text: str, terms: Terms) -> list[Hit]:
     return hits
 
 
-def scan_text(text: str, terms: Terms | None = None) -> list[Hit]:
+def scan_text(text: str, terms: Terms | None = None, markdown: bool = False, markup: bool = True) -> list[Hit]:
     """Every GK501–GK504 hit in ``text`` (and GK505 when ``terms`` are given), by position.
 
-    No waivers here: they belong to an item's front matter (:mod:`gkpublish.rules.privacy`).
+    ``text`` is read as a visitor reads it (:func:`normalise`; ``markdown`` for Markdown
+    source, not ``markup`` for text that is already plain, such as search fragments):
+    offsets point into ``text`` itself, values are the normalised text
+    (``&#49;3800138000`` is reported as 13800138000). No waivers here: they belong to an
+    item's front matter (:mod:`gkpublish.rules.privacy`).
     """
+    n = normalise(text, markdown=markdown, markup=markup)
+    hits = _scan_normalised(n.text, terms)
+    if len(n.norm) == 1 and len(n.text) == len(text):
+        return hits  # nothing moved: offsets are offsets into the source
+    return [Hit(h.rule, n.source_offset(h.start), n.source_offset(h.end - 1) + 1, h.value) for h in hits]
+
+
+def _scan_normalised(text: str, terms: Terms | None) -> list[Hit]:
     hits: list[Hit] = []
     for run in _RUN_RE.finditer(text):
         lo = max(0, run.start() - _BEFORE)

@@ -298,9 +298,11 @@ def test_public_link_to_a_non_public_attachment_fails_the_gate_before_the_build(
     (f,) = [f for f in site.check().of("GK109") if "不公开的文件" in f.message]
     assert f.path == f"content/tzgg/{name}.pdf" and "content/gzdt/linker.md" in f.message
     site.sign_all()
+    # one pipeline: the gate itself reports it (GK107), before the reviewers sign
+    assert any(f.path == "content/gzdt/linker.md" and name in f.message for f in site.check().of("GK107"))
     out = tmp_path / "out"
     rc, stdout, stderr = build_into(site, out)
-    assert rc == 1 and "GK109" in stdout
+    assert rc == 1 and "GK109" in stdout and "门禁未通过" in stderr
     assert not out.exists() and not list(tmp_path.glob(".gkpublish-build-*"))
 
 

@@ -19,7 +19,7 @@ import html
 import re
 from collections.abc import Iterator
 
-from gkpublish.mdtext import iter_tags, mask_code
+from gkpublish.mdtext import TAG_ATTR_RE, URL_ATTRS, attribute_urls, iter_tags, mask_code
 from gkpublish.model import Item, Repository
 from gkpublish.public import PUBLIC_FIELDS, public_body
 from gkpublish.rules import Problem, rule
@@ -53,13 +53,23 @@ BAD_SCHEMES = {
     "vbscript": "点击时会执行脚本",
     "data": "把内容直接嵌入页面，可携带脚本，也绕过了附件的审核",
 }
-URL_ATTRS = frozenset(
-    "href src action formaction xlink:href background poster srcset data lowsrc dynsrc cite "
-    "longdesc usemap codebase manifest ping".split()
+# ``style`` may only use these properties: alignment, colour, type and table sizing, the
+# formatting Word and WPS leave on pasted tables. Anything that positions, layers, hides
+# or transforms (position, z-index, transform, display, visibility, opacity, margin,
+# float, content …) can lay a forged page over the real one; url()/image() fetch from
+# other sites; both are refused.
+ALLOWED_STYLE_PROPERTIES = frozenset(
+    "text-align text-indent vertical-align color background-color font-weight font-style font-size "
+    "font-family text-decoration line-height letter-spacing white-space word-break width min-width "
+    "max-width height border border-collapse border-spacing border-color border-style border-width "
+    "border-top border-bottom border-left border-right padding padding-top padding-bottom "
+    "padding-left padding-right list-style-type".split()
 )
+CSS_FETCH_RE = re.compile(r"(?:url|image|image-set|cross-fade|element|src)\s*\(|@import", re.I)
+CSS_ESCAPE_RE = re.compile(r"\\(?:([0-9A-Fa-f]{1,6})[ \t\n\r\f]?|(.))", re.S)
+CSS_COMMENT_RE = re.compile(r"/\*.*?(?:\*/|\Z)", re.S)
 
 DECLARATION_RE = re.compile(r"<[!?][A-Za-z\[]")
-ATTR_RE = re.compile(r"""(?:^|(?<=[\s/"']))([^\s"'<>/=]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)""")
 AUTOLINK_RE = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
 # a Markdown link or image destination: ](dest "title")
 LINK_DEST_RE = re.compile(r"\]\(\s*(<[^>]*>|[^)]*)")
@@ -89,14 +99,48 @@ def _scheme_words(scheme: str) -> str:
 
 
 def _attribute_problems(where: str, attrs: str) -> Iterator[str]:
-    for m in ATTR_RE.finditer(attrs):
+    for m in TAG_ATTR_RE.finditer(attrs):
         name, value = m.group(1).lower(), m.group(2)
         if name.startswith("on"):
             yield f"{where}带有事件属性 {name}，会在访问者浏览器中执行脚本；请删除该属性"
-        elif name in URL_ATTRS and (scheme := bad_scheme(value)):
-            yield f"{where}的 {name} 使用了 {_scheme_words(scheme)}"
-        elif name == "style" and STYLE_SCRIPT_RE.search(value):
-            yield f"{where}的 style 中含可执行的样式（expression/javascript 等）；请删除该样式"
+        elif name in URL_ATTRS:
+            for url in attribute_urls(name, value.strip("\"'")):
+                if scheme := bad_scheme(url):
+                    yield f"{where}的 {name} 使用了 {_scheme_words(scheme)}"
+                    break
+        elif name == "style":
+            yield from (f"{where}的 style {words}" for words in style_problems(value.strip("\"'")))
+
+
+def _css_text(value: str) -> str:
+    """A style attribute as the CSS parser reads it: entities, CSS escapes and comments gone."""
+    value = CSS_COMMENT_RE.sub("", html.unescape(value))
+
+    def unescape(m: re.Match[str]) -> str:
+        if m.group(1):
+            cp = int(m.group(1), 16)
+            return chr(cp) if 0 < cp <= 0x10FFFF and not 0xD800 <= cp <= 0xDFFF else "\ufffd"
+        return m.group(2)
+
+    return CSS_ESCAPE_RE.sub(unescape, value)
+
+
+def style_problems(value: str) -> Iterator[str]:
+    """What is wrong with a ``style`` attribute: a property outside
+    :data:`ALLOWED_STYLE_PROPERTIES`, anything that fetches (``url(``, ``image(``,
+    ``@import``) or runs (``expression(``, ``javascript:``), however escaped."""
+    css = _css_text(value)
+    if STYLE_SCRIPT_RE.search(css):
+        yield "中含可执行的样式（expression/javascript 等）；请删除该样式"
+        return
+    if CSS_FETCH_RE.search(css):
+        yield "中含 url()/image()/@import：会从其他网站加载内容；图片请放在条目旁，用 Markdown 图片引用"
+        return
+    props = [decl.split(":", 1)[0].strip().lower() for decl in css.split(";") if decl.strip()]
+    bad = list(dict.fromkeys(p for p in props if p not in ALLOWED_STYLE_PROPERTIES))
+    if bad:
+        yield (f"使用了不允许的样式属性 {'、'.join(bad)}：定位、层叠、隐藏或变形类样式可以覆盖或伪装页面内容；"
+               f"只允许 {'、'.join(sorted(ALLOWED_STYLE_PROPERTIES))}；请删除这些样式")
 
 
 def unsafe_markup(text: str) -> Iterator[tuple[int, str]]:
@@ -165,7 +209,14 @@ def unsafe_markup_in_public_content(repo: Repository) -> Iterator[Problem]:
     - ``<script>``, ``<iframe>``, ``<object>``, ``<embed>``, ``<form>``, ``<style>`` (and
       ``<frame>``, ``<link>``, ``<meta>``, ``<base>``, ``<svg>``, ``<math>``);
     - any ``on…=`` event attribute, in a tag or in an attribute list ``{: onclick=… }``;
-    - ``javascript:``, ``vbscript:`` and ``data:`` URLs in links, images, ``href``/``src``;
+    - ``javascript:``, ``vbscript:`` and ``data:`` URLs in links, images and every
+      URL-bearing attribute (``href``, ``src``, each ``srcset`` candidate, ``ping`` …);
+    - a ``style`` (in a tag or an attribute list) with a property outside the allow-list
+      (alignment, colour, type, borders, padding, width/height: the formatting Word and WPS
+      leave on tables) — ``position:fixed``, ``z-index``, ``display``, ``transform``,
+      ``margin`` … can lay a forged page over the real one, and one finding names every
+      such property — or with ``url(``/``image(``/``@import``/``expression(``, after
+      entities, CSS escapes (``u\\72l(``) and comments are decoded;
     - any other raw HTML tag outside the allow-list: a abbr b blockquote br caption col
       colgroup dd del div dl dt em hr i img ins li ol p s small span strong sub sup table
       tbody td tfoot th thead tr u ul.
@@ -178,14 +229,17 @@ def unsafe_markup_in_public_content(repo: Repository) -> Iterator[Problem]:
 
         会议听取了各科室工作汇报<sup>1</sup>。
 
+        <td style="text-align:center;font-weight:bold">合计</td>
+
         ```html
         <script>这是代码示例，不会执行</script>
         ```
 
-    Failing (two findings: the ``<iframe>``, and the ``onerror`` handler)::
+    Failing (three findings: the ``<iframe>``, the ``onerror`` handler, the ``position``)::
 
         <iframe src="https://example.com/"></iframe>
         <img src="photo.jpg" onerror="alert(1)">
+        <div style="position:fixed;top:0;left:0;width:100%;height:100%">通知</div>
     """
     for item in repo.items:
         if not item.is_public:

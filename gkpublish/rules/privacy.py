@@ -33,7 +33,6 @@ content is reported as a warning under its rule, so stale waivers do not pile up
 
 from __future__ import annotations
 
-import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -51,6 +50,7 @@ from gkpublish.privacy_patterns import (
     Terms,
     compile_terms,
     mask,
+    normalise,
     scan_text,
 )
 from gkpublish.public import HTML_COMMENT_RE, PUBLIC_FIELDS, is_published, public_body
@@ -235,7 +235,7 @@ class Waiver:
 def canonical(rule_id: str, value: str) -> str:
     """What a waiver's value is compared by: the exact text, except that a number may be
     written with or without spaces/hyphens, full-width digits, or a +86 prefix."""
-    value = unicodedata.normalize("NFKC", value).strip()
+    value = normalise(value).text.strip()
     if rule_id in (ID_CARD, MOBILE, BANK_CARD):
         digits = "".join(c for c in value if c.isdigit() or c in "Xx").upper()
         return digits[-11:] if rule_id == MOBILE else digits
@@ -298,14 +298,14 @@ def _check_item(item: Item, terms: Terms, out: dict[str, list[Problem]],
     waivers = _waivers(item)
     keys = {(w.rule, canonical(w.rule, w.value)) for w in waivers}
     used: set[tuple[str, str]] = set()
-    for hit in scan_text(content.text, terms):
+    for hit in scan_text(content.text, terms, markdown=True):
         key = (hit.rule, canonical(hit.rule, hit.value))
         if key in keys:
             used.add(key)
             continue
         field_key, line = content.where(hit.start)
         if field_key is not None:
-            line = front_matter_line(item, field_key, hit.value)
+            line = front_matter_line(item, field_key, content.text[hit.start:hit.end])
         out[hit.rule].append(Problem(item.path, line, _message(hit.rule, hit.value, _where_label(field_key), terms)))
     # the attachments the item publishes are its public content too; the item's waivers cover them
     for hit, text, path in attachments:
@@ -353,8 +353,14 @@ def _scan(repo: Repository) -> dict[str, list[Problem]]:
 def id_card(repo: Repository) -> Iterator[Problem]:
     """A 居民身份证号 is personal information (条例 第十五条): public content never shows one.
 
-    A hit is an 18-character number (17 digits and a digit or X, also written 6-8-4 with
-    spaces) with a known province code, a real birth date and a valid GB 11643 check
+    The text is read as a visitor reads it (:func:`gkpublish.privacy_patterns.normalise`,
+    shared with verify-site): entities decoded (``&#49;1010…``), zero-width and other
+    format characters removed, full-width digits, every space, dash and dot variant
+    folded, tags between digits ignored, attribute values (``title``, ``alt``,
+    ``aria-label``, ``data-*``, link titles) scanned too — for GK502–GK505 alike.
+
+    A hit is an 18-character number (17 digits and a digit or X, also written 6-8-4 or
+    6-4-4-4 with spaces, hyphens or dots) with a known province code, a real birth date and a valid GB 11643 check
     character, not part of a longer run of digits or letters. Masked forms pass. Old
     15-digit numbers are not detected: they carry no check digit and look like the 15-digit
     工商注册号 that 行政许可 notices publish by design.
@@ -366,6 +372,7 @@ def id_card(repo: Repository) -> Iterator[Problem]:
     Failing::
 
         申请人：张某，身份证号 11010519491231002X
+        申请人：张某，身份证号 110105&#8203;19491231&#8203;002X
         content/xzxk/2026-001.md:12: GK501 正文含未脱敏的居民身份证号 1101**********002X：……
     """
     yield from _scan(repo)[ID_CARD]
@@ -375,7 +382,9 @@ def id_card(repo: Repository) -> Iterator[Problem]:
 def mobile(repo: Repository) -> Iterator[Problem]:
     """A personal mobile number is personal information (条例 第十五条).
 
-    A hit is ``1[3-9]`` and nine more digits (optionally ``+86``, also written 3-4-4), on
+    A hit is ``1[3-9]`` and nine more digits (optionally ``+86``, also written 3-4-4, 3-8
+    or 7-4 with a space, a hyphen or a dot of any width between the groups), read from
+    the normalised text (``&#49;3800138000``, ``138<b>0013</b>8000`` count), on
     its own: not inside a longer run of digits or letters, not an amount (``…元``, a
     decimal). Landlines (``023-67000000``), 文号 (``江北府办发〔2022〕37号``), 索引号
     (``SAMPLE001/2022-00037``) and dates (``20220615``) are not mobiles. An office mobile
@@ -388,6 +397,7 @@ def mobile(repo: Repository) -> Iterator[Problem]:
     Failing::
 
         联系人：李某，手机 13800138000
+        联系人：李某，<span title="手机 138 0013 8000">联系方式</span>
         content/tzgg/2026-05.md:9: GK502 正文含未脱敏的手机号码 138****8000：……
     """
     yield from _scan(repo)[MOBILE]
@@ -418,7 +428,9 @@ def bank_card(repo: Repository) -> Iterator[Problem]:
 def secrecy_mark(repo: Repository) -> Iterator[Problem]:
     """A 密级标志 on a public page means a classified or internal document is being
     published (条例 第十四条): ``绝密★``/``机密★``/``秘密★`` with or without its period
-    (``秘密★1年``, ``机密★★``), ``密级：机密``, ``内部资料``, ``注意保密``, ``内部使用``.
+    (``秘密★1年``, ``机密★★``), ``密级：机密``, ``内部资料``, ``注意保密``, ``内部使用``,
+    read from the normalised text: ``秘<span></span>密★1年``, ``秘**密**★``, ``秘&#23494;★``
+    and a zero-width space between the characters are the same mark.
 
     The level words alone are ordinary legal language and pass: 国家秘密, 商业秘密,
     保密审查, 密级和期限, 机密性 (the seed documents use them all).
@@ -430,6 +442,7 @@ def secrecy_mark(repo: Repository) -> Iterator[Problem]:
     Failing::
 
         秘密★1年
+        秘<span></span>密★1年
         关于做好2026年度保密检查工作的通知
         content/tzgg/2026-07.md:8: GK504 正文含密级标志“秘密★1年”：……
     """

@@ -13,24 +13,28 @@ configuration and the public text.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable, Iterator
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
+from ada_url import idna_to_ascii, join_url
+
+from gkpublish.mdtext import resolve_url, url_targets
 from gkpublish.model import Item, Repository, parse_date
-from gkpublish.public import HTML_COMMENT_RE, is_published, public_body
+from gkpublish.privacy_patterns import Normalised, normalise
+from gkpublish.public import is_published, public_body
 from gkpublish.rules import Problem, rule
+from gkpublish.rules.markup import _file_lines
 
 # Advertising wording that never belongs on a government site (附件3 第四条). Deliberately
 # narrow: 广告 alone is not here, because 市场监管 notices and this very rule (不得刊登商业
 # 广告) use the word; a site adds its own words in site_config/terms.yml ``advertising``.
 ADVERTISING = ("推广链接", "优惠券", "点击购买", "扫码领取", "限时抢购")
 
-# Absolute links: http(s)/ftp URLs, protocol-relative targets of Markdown links and HTML
-# attributes, and bare www. hosts (Markdown extensions such as magiclink turn them into links).
+# Web addresses written as text: http(s)/ftp URLs and bare www. hosts (Markdown extensions such as magiclink turn them into links).
 # Chinese text runs straight into a URL (详见https://…), so no \b before the scheme.
 _URL_RE = re.compile(r"(?i)(?<![a-z])(?:https?|ftp)://[^\s<>\"'）)\]】，。；！？、]+")
-_TARGET_RE = re.compile(r"""(?i)(?:\]\(\s*<?|(?:href|src)\s*=\s*["']?)(//[^\s)"'<>]+)""")
 _WWW_RE = re.compile(r"(?i)(?<![a-z0-9./@-])www\.[a-z0-9-]+(?:\.[a-z0-9-]+)+")
 
 
@@ -165,39 +169,31 @@ def reprint_from_approved(repo: Repository) -> Iterator[Problem]:
                           "可能是仿冒或转手的页面（附件3 第四条）；请改用来源单位官方网站上的原文地址")
 
 
-def _public_hidden(item: Item) -> list[tuple[int, int]]:
-    """Offsets of ``item.body`` that never reach the public site (blocks, HTML comments)."""
-    spans = [m.span() for m in HTML_COMMENT_RE.finditer(item.body)]
-    offsets = [0]
-    for line in item.body.split("\n"):
-        offsets.append(offsets[-1] + len(line) + 1)
-    for b in item.blocks:
-        start = offsets[b.start_line - item.body_line]
-        end = offsets[b.end_line - item.body_line + 1] if b.end_line is not None else len(item.body)
-        spans.append((start, end))
-    return spans
-
-
-def _body_line(item: Item, needle: str, hidden: list[tuple[int, int]]) -> int:
-    """File line of the first public occurrence of ``needle`` in the body."""
-    start = item.body.find(needle)
-    while start != -1:
-        if not any(a <= start < b for a, b in hidden):
-            return item.body_line_at(start)
-        start = item.body.find(needle, start + 1)
-    return item.body_line
-
-
-def _links(text: str) -> list[str]:
-    # The scans are slow on long CJK text (no literal prefix to search for), and most bodies
-    # have no link: every URL or //host target contains "//", every bare host "www.".
+def _bare_links(text: str) -> list[str]:
+    """Web addresses written as plain text (详见https://…, www.…): a reader copies them, and
+    Markdown extensions such as magiclink make them links."""
+    # The scans are slow on long CJK text (no literal prefix to search for), and most texts
+    # have no address: every URL contains "//", every bare host "www.".
     found: list[str] = []
     if "//" in text:
         found += [m.group(0) for m in _URL_RE.finditer(text)]
-        found += [m.group(1) for m in _TARGET_RE.finditer(text)]
     if "www." in text.lower():
         found += [m.group(0) for m in _WWW_RE.finditer(text) if not any(m.group(0) in u for u in found)]
     return list(dict.fromkeys(found))
+
+
+def site_url(repo: Repository) -> str:
+    """The site's own address (site.yml ``url``); a placeholder host when there is none, so
+    that a relative link still resolves to "this site"."""
+    url = str(repo.config.site.get("url") or "").strip()
+    return url if resolve_url(url, "https://gkpublish.invalid/") else "https://gkpublish.invalid/"
+
+
+def page_base(repo: Repository, item: Item) -> str:
+    """The address of the item's page: what its relative links resolve against."""
+    stem = posixpath.splitext(item.path.removeprefix("content/"))[0]
+    stem = stem[:-len("index")] if stem == "index" or stem.endswith("/index") else stem + "/"
+    return join_url(site_url(repo), quote(stem))
 
 
 def allowed_domains(repo: Repository) -> list[str]:
@@ -205,20 +201,39 @@ def allowed_domains(repo: Repository) -> list[str]:
     allowed = list(repo.config.domains)
     for src in repo.config.sources:
         allowed += _domains(src.get("domains"))
-    own = host_of(str(repo.config.site.get("url") or ""))
-    return allowed + ([own] if own else [])
+    own = resolve_url(site_url(repo), site_url(repo))
+    return [_ascii_host(d) for d in allowed] + ([own.host] if own and own.host else [])
+
+
+def _ascii_host(domain: str) -> str:
+    """A domain as the URL parser writes hosts (IDNA: 政府.cn → xn--mxtq1m.cn)."""
+    try:
+        got = idna_to_ascii(domain)
+    except (ValueError, UnicodeError):
+        return domain
+    got = got.decode("ascii", "replace") if isinstance(got, bytes) else got
+    return got.lower() or domain
 
 
 @rule("GK403", "E", "公开内容链接到未允许的域名或含广告", "附件3 第四条")
 def no_outside_links_or_ads(repo: Repository) -> Iterator[Problem]:
     """不得刊登商业广告或链接商业广告页面 (附件3 第四条). In public content (the title,
     the summary and the public body of published items: non-public blocks and HTML
-    comments are not public), every absolute link (``http(s)://``, ``//host``, bare
-    ``www.`` hosts) points to a domain of ``site_config/domains.yml`` ``allowed``, of an
-    approved source in ``sources.yml``, or the site's own ``url`` (subdomains included).
-    ``mailto:``/``tel:`` and relative links are not checked here (GK107 checks the latter).
+    comments are not public), every URL points to a domain of ``site_config/domains.yml``
+    ``allowed``, of an approved source in ``sources.yml``, or the site's own ``url``
+    (subdomains included). Every URL means: link and image destinations, reference
+    definitions, autolinks, every URL-bearing attribute (``href``, ``src``, each
+    ``srcset`` candidate, ``ping``, ``action``, ``formaction``, ``poster``,
+    ``xlink:href`` …) and attribute lists ``{: href=… }``, and addresses written as text
+    (``https://…``, ``www.…``). Each is resolved against the page's address exactly as a
+    browser does (WHATWG URL Standard, by the ada parser) before its host is compared, so
+    ``https:\\\\evil.example/``, ``http:evil.example/``, ``//evil.example``, tabs or
+    entities inside the scheme, and ``https://www.gov.cn@evil.example/`` are all
+    evil.example. ``mailto:``/``tel:`` and relative links are not checked here (GK107
+    checks the latter).
 
-    No advertising wording either: the built-in 推广链接, 优惠券, 点击购买, 扫码领取,
+    No advertising wording either (read from the normalised text, as GK5xx: a zero-width
+    space or a tag inside the word hides nothing): the built-in 推广链接, 优惠券, 点击购买, 扫码领取,
     限时抢购, plus the list ``advertising`` in ``site_config/terms.yml`` when present. The
     word 广告 alone is not on the list: regulators publish about 广告 and the seed itself
     says 不得刊登商业广告.
@@ -230,33 +245,64 @@ def no_outside_links_or_ads(repo: Repository) -> Iterator[Problem]:
     Failing::
 
         详见[购物平台](https://shop.example.com/)，扫码领取优惠券。
+        <a href="https:\\\\shop.example.com/">详见</a>
+        <img src="a.png" srcset="a.png 1x, //shop.example.com/b.png 2x">
     """
     allowed = allowed_domains(repo)
     extra = repo.config.terms.get("advertising") if isinstance(repo.config.terms, dict) else None
     extra = extra if isinstance(extra, list) else [extra] if isinstance(extra, str) else []
-    ads = list(ADVERTISING) + [str(t) for t in extra if str(t).strip()]
+    ads = [(w, normalise(w, markup=False).text.casefold())  # (as listed, as looked for)
+           for w in list(ADVERTISING) + [str(t) for t in extra if str(t).strip()]]
     for item in repo.items:
         if not is_published(item):
             continue
-        hidden: list[tuple[int, int]] | None = None  # only needed to place a finding
-        texts = [(text, item.line_of(key), f"{name}（{key}）")
-                 for key, name in (("title", "标题"), ("summary", "内容概述")) if (text := item.text(key))]
-        texts.append((public_body(item), None, "正文"))
-        for text, line, where in texts:
-            for needle, message in _offences(text, allowed, ads):
-                if not line and hidden is None:
-                    hidden = _public_hidden(item)
-                yield Problem(item.path, line or _body_line(item, needle, hidden or []), where + message)
+        base = page_base(repo, item)
+        for key, name in (("title", "标题"), ("summary", "内容概述")):
+            if text := item.text(key):
+                for _, message in _offences(normalise(text), [], base, allowed, ads):
+                    yield Problem(item.path, item.line_of(key), f"{name}（{key}）" + message)
+        body = public_body(item)
+        lines: list[int] | None = None
+        for at, message in _offences(normalise(body, markdown=True), url_targets(body), base, allowed, ads):
+            lines = lines if lines is not None else _file_lines(item, body)
+            yield Problem(item.path, lines[body.count("\n", 0, at)], "正文" + message)
 
 
-def _offences(text: str, allowed: list[str], ads: list[str]) -> Iterator[tuple[str, str]]:
-    """(the offending text, what is wrong) for links outside ``allowed`` and advertising words."""
-    for link in _links(text):
-        host = host_of(link)
-        if host and not under(host, allowed):
-            yield link, (f"中的链接 {link} 指向允许范围以外的域名 {host}（附件3 第四条：不得链接商业广告页面）；"
-                         "请删除该链接，或经审批后把该域名加入 site_config/domains.yml 的 allowed")
-    folded = text.casefold()
-    for word in ads:
-        if word.casefold() in folded:
-            yield word, f"含有广告用语“{word}”（附件3 第四条：不得刊登商业广告）；请删除相关内容"
+WEB_SCHEMES = frozenset(("http", "https", "ftp", "ws", "wss"))
+
+
+def foreign_host(url: str, base: str, allowed: list[str]) -> str | None:
+    """The host outside ``allowed`` that ``url`` reaches from the page at ``base``, else None.
+    Whitespace inside a URL may be kept by the renderer (a tab becomes spaces) or dropped by
+    the browser: any reading that reaches another host counts (fail closed)."""
+    for reading in sorted({url, re.sub(r"\s+", "", url)}):
+        got = resolve_url("//" + reading if reading.lower().startswith("www.") else reading, base)
+        if got is not None and got.scheme in WEB_SCHEMES and not under(got.host, allowed):
+            return got.host
+    return None
+
+
+def _offences(text: Normalised, targets: Iterable[tuple[int, str, str]], base: str, allowed: list[str],
+              ads: list[tuple[str, str]]) -> Iterator[tuple[int, str]]:
+    """(source offset, what is wrong) for links outside ``allowed`` and advertising words.
+
+    ``targets`` are the URLs of the markup (:func:`gkpublish.mdtext.url_targets`); addresses
+    written as text and advertising words are looked for in the normalised text (a
+    zero-width space inside 优惠券 hides nothing). Each URL is resolved against the page
+    address ``base`` as a browser resolves it (:func:`gkpublish.mdtext.resolve_url`)
+    before its host is compared."""
+    links = [(at, url) for at, _, url in targets]
+    written = {url for _, url in links}
+    for u in _bare_links(text.text):
+        if u not in written:
+            links.append((text.source_offset(max(0, text.text.find(u))), u))
+    for at, url in links:
+        host = foreign_host(url, base, allowed)
+        if host is not None:
+            yield at, (f"中的链接 {url.strip()} 在浏览器中指向允许范围以外的域名 {host or '（无主机）'}（附件3 第四条：不得链接商业广告页面）；"
+                       "请删除该链接，或经审批后把该域名加入 site_config/domains.yml 的 allowed")
+    folded = text.text.casefold()
+    for word, key in ads:
+        at = folded.find(key)
+        if at >= 0:
+            yield text.source_offset(at), f"含有广告用语“{word}”（附件3 第四条：不得刊登商业广告）；请删除相关内容"

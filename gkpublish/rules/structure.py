@@ -20,9 +20,9 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import unquote
 
 from gkpublish.errors import GkError
-from gkpublish.mdtext import body_links, resolve
+from gkpublish.mdtext import body_links, own_site_path, resolve, url_targets
 from gkpublish.model import Item, Repository
-from gkpublish.public import is_published, public_body
+from gkpublish.public import is_published, public_body, secret_files
 from gkpublish.rules import Problem, rule
 from gkpublish.rules.files import _load_findings
 
@@ -296,8 +296,12 @@ def links_inside_content(repo: Repository) -> Iterator[Problem]:
     the site, or would publish a file nobody reviewed. Symbolic links out of ``content/``
     are reported where they are (their target is never read) and on each item that uses
     them. Links to other items (``.md``) must exist too, and a published item must not link
-    to an item that is not published (依申请公开, 不予公开, withdrawn): the page does not exist
-    on the site and the link's address would name it. Web addresses are GK403's business.
+    to an item that is not published (依申请公开, 不予公开, withdrawn), or to a file only an
+    unpublished item or a non-public block links to: the page does not exist on the site
+    and the link's address would name it. An absolute address of the site itself
+    (``site.yml`` ``url``, however written: ``HTTPS://<site>/zcwj/x/``, ``https:\\\\<site>\\zcwj\\x``,
+    ``//<site>/zcwj/x/index.html``) is resolved as a browser resolves it and checked as such
+    a local link. Other web addresses are GK403's business.
 
     Passing (``content/zcwj/2022-37/附件1.pdf`` exists)::
 
@@ -307,7 +311,8 @@ def links_inside_content(repo: Repository) -> Iterator[Problem]:
         ……详见[附件1](2022-37/附件1.pdf)，另见[上一期](2022-36.md)。
 
     Failing: ``file: ../../records/申请登记.xlsx`` (outside content/), ``![](/home/u/a.png)``
-    (absolute path), or ``[附件2](附件2.pdf)`` when no such file was committed.
+    (absolute path), ``[附件2](附件2.pdf)`` when no such file was committed, or
+    ``[通报](https://<site>/zcwj/内部通报/)`` when that item is 依申请公开.
     """
     yield from _load_findings(repo, "GK107")
     known = set(repo.attachments) | {it.path for it in repo.items} | {f.path for f in repo.load_findings}
@@ -333,22 +338,33 @@ def links_inside_content(repo: Repository) -> Iterator[Problem]:
 def _links_to_unpublished(repo: Repository) -> Iterator[Problem]:
     """A public page linking to an item that is not published would be a broken link, and
     its address would name the unpublished item on the public site (its file name is
-    often its subject): the public view unlinks it, and the gate says so."""
+    often its subject): the public view unlinks it, and the gate says so. An absolute
+    address of the site itself (site.yml ``url``: ``https://<site>/zcwj/x/``) is such a
+    link too, and so is one to a file that only an unpublished item or a non-public block
+    links to."""
     unpublished = {it.path: it for it in repo.items if not is_published(it)}
-    if not unpublished:
+    own = str(repo.config.site.get("url") or "") or None
+    secret = secret_files(repo)
+    if not unpublished and not secret:
         return
     for item in repo.items:
         if not is_published(item):
             continue
         folder = posixpath.dirname(item.path)
-        for _offset, target in body_links(public_body(item)):
-            full, _ = resolve(folder, unquote(target))
-            other = full and (unpublished.get(full) or unpublished.get(full + ".md"))
-            if other:
-                line = _public_line(item, target)
-                yield Problem(item.path, line,
-                              f"正文链接“{target}”指向未公开的条目（{other.attribute or '已撤回'}）：公开站点上没有这个页面，"
-                              "而链接地址会暴露该条目的文件名；请删除该链接，或只写文件名称和文号（附件1 第四条）")
+        body = public_body(item)
+        targets = [(target, resolve(folder, unquote(target))[0]) for _offset, target in body_links(body)]
+        if own and (":" in body or "//" in body):
+            targets += [(url, own_site_path(url, own)) for _offset, _where, url in url_targets(body)]
+        reported: set[str] = set()
+        for target, full in targets:
+            other = full and (unpublished.get(full) or unpublished.get(full + ".md")
+                              or unpublished.get(full + "/index.md"))
+            if full and target not in reported and (other or full in secret):
+                reported.add(target)
+                what = f"未公开的条目（{other.attribute or '已撤回'}）" if other else f"不公开的文件（{secret[full]}）"
+                yield Problem(item.path, _public_line(item, target),
+                              f"正文链接“{target}”指向{what}：公开站点上没有这个页面或文件，"
+                              "而链接地址会暴露它的文件名；请删除该链接，或只写文件名称和文号（附件1 第四条）")
 
 
 def _public_line(item: Item, target: str) -> int | None:

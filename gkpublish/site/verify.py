@@ -51,6 +51,7 @@ from urllib.parse import unquote
 import yaml
 
 from gkpublish.approvals import COMMENT_FIELD_RE, Approvals
+from gkpublish.mdtext import own_site_path, resolve_url
 from gkpublish.model import Repository
 from gkpublish.parallel import die_with_parent
 from gkpublish.public import PUBLIC_SITE_KEYS, PublicView, public_view, secret_files, secrets_of
@@ -287,7 +288,25 @@ def _decompress(data: bytes) -> bytes:
     return data
 
 
-def _texts_of(path: str, data: bytes) -> tuple[str, str] | None:
+def _link_texts(source: str, own: str | None) -> list[str]:
+    """The local link targets of a page, as text: a link's address can name an unpublished
+    item or file. An absolute address of the site itself (site.yml ``url``, however written:
+    ``https:\\\\<site>/…``) is a local link too (:func:`gkpublish.mdtext.own_site_path`)."""
+    out: list[str] = []
+    host = (resolve_url(own, own).host if own and resolve_url(own, own) else "") or None
+    for v in _LINK_ATTR.findall(source):
+        if v.startswith("#"):
+            continue
+        if v.lower().startswith(("http:", "https:")):
+            local = own_site_path(html.unescape(v), own) if host and host in v.lower() else None
+            if local is None:
+                continue
+            v = local
+        out.append(unquote(v))
+    return out
+
+
+def _texts_of(path: str, data: bytes, own: str | None = None) -> tuple[str, str] | None:
     """(visible text, everything else: tags, attributes, comments, scripts) of a file, or
     None for a binary file."""
     lower = path.lower()
@@ -303,7 +322,7 @@ def _texts_of(path: str, data: bytes) -> tuple[str, str] | None:
     if lower.endswith((".html", ".htm", ".xml", ".svg")):
         scripts = [m.group(0) for m in _SCRIPT_STYLE.finditer(text)]
         source = _SCRIPT_STYLE.sub(" ", text) if scripts else text
-        links = [unquote(v) for v in _LINK_ATTR.findall(source) if not v.startswith(("#", "http:", "https:"))]
+        links = _link_texts(source, own)
         rest = _ATTR.findall(source) + links + _COMMENT.findall(source) + scripts
         visible = _TAG.sub("\n", _INLINE_TAG.sub("", source))
         return html.unescape(visible), html.unescape("\n".join(rest))
@@ -332,16 +351,18 @@ def html_chunks(text: str) -> tuple[list[str], list[str], list[str]]:
     return chunks, scripts, comments
 
 
-def _html_texts(chunks: list[str], scripts: list[str], comments: list[str]) -> tuple[str, str]:
+def _html_texts(chunks: list[str], scripts: list[str], comments: list[str], own: str | None = None) -> tuple[str, str]:
     """(visible text, everything else) of the given chunks of a page, as :func:`_texts_of`."""
     source = "".join(chunks)
-    links = [unquote(v) for v in _LINK_ATTR.findall(source) if not v.startswith(("#", "http:", "https:"))]
+    links = _link_texts(source, own)
     rest = _ATTR.findall(source) + links + comments + scripts
     visible = _TAG.sub("\n", _INLINE_TAG.sub("", source))
     return html.unescape(visible), html.unescape("\n".join(rest))
 
 
 def _waived(repo: Repository, view: PublicView) -> set[tuple[str, str]]:
+    from gkpublish.rules.privacy import canonical  # the gate's own comparison of waived values
+
     published = {it.source_path for it in view.items}
     out: set[tuple[str, str]] = set()
     for item in repo.items:
@@ -349,7 +370,7 @@ def _waived(repo: Repository, view: PublicView) -> set[tuple[str, str]]:
             continue
         for w in item.seq("waivers"):
             if isinstance(w, dict) and w.get("rule") and w.get("value") is not None:
-                out.add((str(w["rule"]), re.sub(r"[\s\-+]", "", str(w["value"]))))
+                out.add((str(w["rule"]), canonical(str(w["rule"]), str(w["value"]))))
     return out
 
 
@@ -368,6 +389,7 @@ class Verifier:
         if isinstance(form, str) and form in repo.attachments:
             self.public_hashes.add(mf.sha256_file(repo.attachments[form]))
         self.waived = _waived(repo, view)
+        self.site_url = str(repo.config.site.get("url") or "") or None
         try:
             from gkpublish.privacy_patterns import compile_terms
             self.terms = compile_terms(repo.config.terms)[0]
@@ -397,12 +419,16 @@ class Verifier:
             parts = html_chunks(data.decode("utf-8", "replace"))
             chunks, scripts, comments = ([c for c in part if c not in seen] for part in parts)
             fresh_chunks = chunks + scripts + comments
-            visible, rest = _html_texts(chunks, scripts, comments)
+            visible, rest = _html_texts(chunks, scripts, comments, self.site_url)
+            # GK5xx read the page as a visitor does, with the gate's own normaliser: the
+            # markup itself (entities, tags between characters, attribute values)
+            pattern_text = "".join(chunks)
         else:
-            got = _texts_of(path, data)
+            got = _texts_of(path, data, self.site_url)
             if got is None:
                 return leaks
             visible, rest = got
+            pattern_text = visible
         found = len(leaks)
         for text in (visible, rest):
             if not text:
@@ -419,7 +445,7 @@ class Verifier:
             self._clean.update(seg for seg in fresh if len(seg) <= self.SEGMENT_CACHE
                                and not any(u in seg for u in units))
         if path.lower().endswith(CONTENT_SUFFIXES):
-            leaks.extend(self._patterns(path, visible))
+            leaks.extend(self._patterns(path, pattern_text))
         if len(leaks) == found:
             self._clean_chunks.update(c for c in fresh_chunks if len(c) <= self.CHUNK_CACHE)
         return leaks
@@ -427,11 +453,15 @@ class Verifier:
     def _patterns(self, path: str, text: str) -> list[Leak]:
         try:
             from gkpublish.privacy_patterns import mask, scan_text
+            from gkpublish.rules.privacy import canonical
         except ImportError:  # pragma: no cover
             return []
         out = []
-        for hit in scan_text(text, self.terms):
-            if (hit.rule, re.sub(r"[\s\-+]", "", hit.value)) not in self.waived:
+        # search fragments hold the page's text, already decoded: decoding it again would
+        # read the literal text "&#49;…" as a digit, which no visitor sees
+        plain = path.lower().removesuffix(".gz").endswith(SEARCH_SUFFIXES)
+        for hit in scan_text(text, self.terms, markup=not plain):
+            if (hit.rule, canonical(hit.rule, hit.value)) not in self.waived:
                 out.append(Leak(path, f"{hit.rule} 公开站点中出现不应公开的内容：{mask(hit.rule, hit.value)}"))
         return out
 
