@@ -142,23 +142,34 @@ WINDOWS_ABS_RE = re.compile(r"^(?:[A-Za-z]:)?[\\/]")
 URL_STRIP_RE = re.compile(r"[\t\n\r]")
 
 
-def body_links(body: str) -> Iterator[tuple[int, str]]:
-    """(body offset, target) of Markdown links, images, reference definitions and href/src,
-    outside code."""
+def body_link_spans(body: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, target) of Markdown links, images, reference definitions and href/src,
+    outside code: ``body[start:end]`` is the target as written (inside any quotes), ``target``
+    what a browser follows."""
     text = mask_code(body)
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, int, str]] = []
     for regex in (INLINE_LINK_RE, LINK_REF_DEF_RE):
-        found += [(m.start(1), m.group(1)) for m in regex.finditer(text)]
+        found += [(m.start(1), m.end(1), m.group(1)) for m in regex.finditer(text)]
     for tag in iter_tags(text):
         attrs_at = tag.start + 1 + len(tag.name)
-        found += [(attrs_at + m.start(1), m.group(1).strip("\"'")) for m in LINK_ATTR_RE.finditer(tag.attrs)]
-    for offset, target in sorted(found):
+        for m in LINK_ATTR_RE.finditer(tag.attrs):
+            start, end, raw = attrs_at + m.start(1), attrs_at + m.end(1), m.group(1)
+            if raw[:1] in "\"'" and raw[-1:] == raw[:1] and len(raw) >= 2:
+                start, end, raw = start + 1, end - 1, raw[1:-1]
+            found.append((start, end, raw))
+    for start, end, target in sorted(found):
         # entities are decoded, as the browser decodes them in the href it follows
         # (&#46;pdf names the same file as .pdf)
         # and, as a browser does, leading/trailing spaces and control characters are
         # stripped and every tab and newline inside dropped
         target = html.unescape(target.strip().removeprefix("<").removesuffix(">"))
-        yield offset, URL_STRIP_RE.sub("", target.strip("".join(map(chr, range(0x21)))))
+        yield start, end, URL_STRIP_RE.sub("", target.strip("".join(map(chr, range(0x21)))))
+
+
+def body_links(body: str) -> Iterator[tuple[int, str]]:
+    """(body offset, target) of every link of :func:`body_link_spans`."""
+    for start, _end, target in body_link_spans(body):
+        yield start, target
 
 
 def resolve(folder: str, target: str) -> tuple[str | None, str | None]:

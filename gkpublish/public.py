@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from gkpublish.mdtext import body_links, resolve
+from gkpublish.mdtext import body_link_spans, body_links, own_site_path, resolve
 from gkpublish.model import ERROR, Column, Finding, Item, Repository, strip_blocks
 
 # Front-matter fields that may be shown on the public site (条例 第十二条; domain.md
@@ -130,20 +130,19 @@ def _attachments(item: Item, body: str, repo: Repository) -> list[PublicAttachme
     return out
 
 
-def _unlink_unpublished(item: Item, body: str, unpublished: set[str]) -> str:
+def _unlink_unpublished(item: Item, body: str, unpublished: set[str], site_url: str | None) -> str:
     """Links to items that are not published become ``#``: their address would name the
     unpublished item on the public site (GK107 reports such links; this holds even when
-    the gate is bypassed, e.g. by ``gkpublish serve``)."""
+    the gate is bypassed, e.g. by ``gkpublish serve``) — however the link is written:
+    relative, entity-encoded, or as an absolute URL of the site itself."""
     if not unpublished:
         return body
     folder = posixpath.dirname(item.path)
     spans = []
-    for offset, target in body_links(body):
-        full, _ = resolve(folder, unquote(target))
+    for start, end, target in body_link_spans(body):
+        full = own_site_path(target, site_url) or resolve(folder, unquote(target))[0]
         if full and (full in unpublished or full + ".md" in unpublished):
-            at = body.find(target, offset)
-            if at >= 0:
-                spans.append((at, at + len(target)))
+            spans.append((start, end))
     for start, end in sorted(spans, reverse=True):
         body = body[:start] + "#" + body[end:]
     return body
@@ -191,12 +190,13 @@ def public_view(repo: Repository, findings: list[Finding] | None = None) -> Publ
     items: list[PublicItem] = []
     tombstones: list[PublicTombstone] = []
     unpublished = {it.path for it in repo.items if not is_published(it)}
+    site_url = repo.config.site.get("url") if isinstance(repo.config.site.get("url"), str) else None
     for item in repo.items:
         if is_tombstoned(item) and item.path not in failed:
             tombstones.append(tombstone(item))
         if not is_published(item) or item.path in failed:
             continue
-        body = _unlink_unpublished(item, public_body(item), unpublished)
+        body = _unlink_unpublished(item, public_body(item), unpublished, site_url)
         items.append(PublicItem(
             source_path=item.path, url=item_url(item.path),
             meta={k: item.meta[k] for k in PUBLIC_FIELDS if k in item.meta},

@@ -394,3 +394,39 @@ def test_a_page_with_findings_is_not_cached_so_each_copy_is_reported(warm):
     verifier, clean = warm
     page = clean.replace("</nav>", f"</nav><p>{SECRET}</p>", 1).encode("utf-8")
     assert verifier.content_leaks("a/index.html", page) and verifier.content_leaks("b/index.html", page)
+
+
+# -- the public view unlinks an unpublished item however the link is written -------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402 - this section only
+from hypothesis import strategies as st  # noqa: E402
+
+SECRET_SLUG = "neibu-tongbao-2026"
+
+
+def _link_forms() -> st.SearchStrategy[str]:
+    """Markdown or HTML links to content/gzdt/<SECRET_SLUG>.md, written as an editor might."""
+    site = st.sampled_from(["https://example.gov.cn", "HTTPS://EXAMPLE.GOV.CN", "//example.gov.cn",
+                            "&#104;ttps://example.gov.cn", "https:\\\\example.gov.cn"])
+    page = st.sampled_from([f"/gzdt/{SECRET_SLUG}/", f"/gzdt/{SECRET_SLUG}/index.html", f"/gzdt/{SECRET_SLUG}"])
+    absolute = st.builds(lambda s, p: s + p, site, page)
+    relative = st.sampled_from([f"{SECRET_SLUG}.md", f"./{SECRET_SLUG}.md", f"../gzdt/{SECRET_SLUG}.md",
+                                f"{SECRET_SLUG}&#46;md", f"{SECRET_SLUG}%2Emd"])
+    target = st.one_of(absolute, relative)
+    return st.builds(lambda t, html: f'<a href="{t}">通报</a>' if html else f"[通报]({t})", target, st.booleans())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(link=_link_forms())
+def test_the_public_view_unlinks_an_unpublished_item_however_the_link_is_written(site, link):
+    """Even with the gate bypassed (``gkpublish serve``), no link in a public body keeps the
+    address of an item that is not published: relative, entity- or percent-encoded, or an
+    absolute URL of the site itself."""
+    from gkpublish.public import public_view
+
+    site.item(f"gzdt/{SECRET_SLUG}.md", "内部通报正文。\n", title="内部通报", attribute="依申请公开",
+              index_no="SAMPLE001/2026-00008")
+    site.item("gzdt/linker.md", f"详见{link}。\n", title="链接条目", index_no="SAMPLE001/2026-00009")
+    view = public_view(site.load(), [])  # no findings: the gate is not consulted
+    (body,) = [p.body for p in view.items if p.source_path == "content/gzdt/linker.md"]
+    assert SECRET_SLUG not in body, (link, body)
