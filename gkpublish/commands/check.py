@@ -82,8 +82,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"gkpublish: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     findings = run_rules(repo, scope or None)
-    items = [it for it in repo.items
-             if not scope or any(it.path == s or it.path.startswith(s + "/") for s in scope)]
+    # every item file counts, those that could not be parsed (GK101/GK102) included
+    items = [p for p in repo.item_files()
+             if not scope or any(p == s or p.startswith(s + "/") for s in scope)]
     if args.format == "json":
         print(as_json(findings, len(items), args.trust_ref, repo.trust_note))
     elif args.format == "github":

@@ -253,9 +253,9 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         errors = [f for f in findings if f.severity == ERROR]
         self.gate_errors = len(errors)
         if errors and self.command != "serve":
-            raise PluginError(gate_message(findings, len(repo.items)))
+            raise PluginError(gate_message(findings, len(repo.item_files())))
         if errors:  # preview only (mkdocs serve): public_view leaves the failing items out
-            log.warning(gate_message(findings, len(repo.items), preview=True))
+            log.warning(gate_message(findings, len(repo.item_files()), preview=True))
         self.repo = repo
         # the draft preview (issue #12): only mkdocs serve asks for it; every other command
         # refused above on these errors, and the view it gets has no preview item
