@@ -43,4 +43,6 @@ def problem_zh(problem: str | None) -> str:
     """PyYAML's ``problem`` text in Chinese (a generic sentence for one not in the table)."""
     if not problem:
         return GENERIC_ZH
+    if any("\u4e00" <= ch <= "\u9fff" for ch in problem):
+        return problem  # gkpublish's own constructors already say it in Chinese (impossible dates, huge integers)
     return next((zh for en, zh in YAML_PROBLEMS_ZH if en in problem), GENERIC_ZH)

@@ -108,6 +108,7 @@ def test_an_unknown_yaml_problem_is_still_chinese():
 
     assert problem_zh("did not find expected '-' indicator").startswith("列表缩进不一致")
     assert problem_zh("some future PyYAML wording") == GENERIC_ZH
+    assert problem_zh("日期“2026-02-30”无效，应为存在的日期") == "日期“2026-02-30”无效，应为存在的日期"  # ours, kept
 
 
 def test_gk401_shows_the_shape_of_the_source(site):

@@ -121,7 +121,8 @@ def test_every_quoting_of_a_repeated_key_is_gk102(key, first, second, explicit, 
 
 @pytest.mark.parametrize("value", ["2026-02-30", "2026-13-01", "2026-11-02 25:00:00"])
 def test_a_date_that_does_not_exist_is_a_gk103_naming_the_field(site, value):
-    text = item_source().replace("published: '2026-11-02'", f"published: {value}")
+    text = item_source().replace("published: '2026-11-16'", f"published: {value}")
+    assert f"published: {value}" in text
     site.write("content/gzdt/bad.md", text)
     site.item("gzdt/good.md", index_no="SAMPLE001/2026-00002", title="另一条好的条目")
     r = site.check()
