@@ -21,7 +21,9 @@ DEMO_AS_OF ?= 2026-11-23
 demo: $(STAMP)
 	$(BIN)/gkpublish check --as-of $(DEMO_AS_OF)
 	$(BIN)/gkpublish build --as-of $(DEMO_AS_OF) --out site
-	@echo "演示站点已生成：$(CURDIR)/site/index.html （预览：$(BIN)/gkpublish serve）"
+	@echo "演示站点已生成：$(CURDIR)/site/"
+	@echo "请运行 $(BIN)/gkpublish serve ，在浏览器中打开 http://127.0.0.1:8000/ 查看"
+	@echo "（直接打开 site/index.html 文件时，链接和站内搜索无法使用）"
 
 # The demo's office records (not published): ledger, review forms (HTML + PDF), the open
 # applications and the 2025 annual reports' figures, into build/records/

@@ -21,6 +21,50 @@ COMMANDS = (
 )
 
 
+# argparse's own texts (usage, headings, help of -h, its errors) in Chinese. argparse looks each
+# one up through gettext at the moment it is needed (``argparse._``/``argparse.ngettext``), so one
+# table here covers every subcommand; a text not in the table stays as argparse has it, and
+# tests/test_cli_messages.py fails on any English word of argparse left in an output.
+ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "optional arguments": "选项",
+    "show this help message and exit": "显示此帮助并退出",
+    "subcommands": "子命令",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项值 %(value)r（可选：%(choices)s）",
+    "invalid %(type)s value: %(value)r": "无效的值 %(value)r",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "expected one argument": "后面须跟一个值",
+    "expected at most one argument": "后面最多跟一个值",
+    "expected at least one argument": "后面至少跟一个值",
+    "expected %s argument": "后面须跟 %s 个值",
+    "expected %s arguments": "后面须跟 %s 个值",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 有歧义，可能是：%(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "ignored explicit argument %r": "选项不接受值 %r",
+    "one of the arguments %s is required": "须给出以下参数之一：%s",
+    "unexpected option string: %s": "意外的选项：%s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": "未知的子命令 %(parser_name)r（可选：%(choices)s）",
+    "can't open '%(filename)s': %(error)s": "无法打开“%(filename)s”：%(error)s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+}
+
+
+def _zh(message: str) -> str:
+    return ARGPARSE_ZH.get(message, message)
+
+
+def _nzh(singular: str, plural: str, n: int) -> str:
+    return _zh(singular if n == 1 else plural)
+
+
+argparse._ = _zh  # type: ignore[attr-defined]
+argparse.ngettext = _nzh  # type: ignore[attr-defined]
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one Chinese line and exit 2."""
 
@@ -50,9 +94,9 @@ def find_root(start: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gkpublish", description="政务公开网站发布工具：合规检查、签审与公开站点生成")
-    parser.add_argument("--version", action="version", version=f"gkpublish {__version__}")
+    parser.add_argument("--version", action="version", version=f"gkpublish {__version__}", help="显示版本号并退出")
     parser.add_argument("-C", dest="directory", default=".", metavar="DIR", help="在 DIR 中运行（默认当前目录）")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, title="子命令")
     for name in COMMANDS:
         try:
             mod = importlib.import_module(f"gkpublish.commands.{name}")

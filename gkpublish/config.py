@@ -15,6 +15,7 @@ import yaml
 from gkpublish.errors import GkError
 from gkpublish.model import Column, Config, Person, ReviewPolicy, Unit
 from gkpublish.roster import validate_roster
+from gkpublish.yamltext import problem_zh
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -67,7 +68,7 @@ ConfigLoader.add_constructor("tag:yaml.org,2002:float", lambda ld, n: _bad_scala
 def _yaml_error(exc: yaml.YAMLError, where: str) -> GkError:
     mark = getattr(exc, "problem_mark", None)
     line = f"第 {mark.line + 1} 行" if mark is not None else ""
-    problem = getattr(exc, "problem", None) or "语法错误"
+    problem = problem_zh(getattr(exc, "problem", None))
     return GkError(f"{where}:{mark.line + 1 if mark else ''}: YAML 无法解析（{line}{problem}），"
                    "请检查缩进、冒号后的空格和引号是否成对")
 

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from gkpublish import parallel
+from gkpublish import parallel, yamltext
 from gkpublish.approvals import load_approvals
 from gkpublish.attachments import KNOWN as KNOWN_TYPES
 from gkpublish.attachments import allowed_types, inspect_public, name_problem
@@ -62,16 +62,8 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
 
 
 # PyYAML's problems, in the words a clerk can act on
-YAML_PROBLEMS_ZH = (
-    ("mapping values are not allowed", "这里不能出现“键: 值”：上一行冒号后是否缺少空格，或本行缩进不对"),
-    ("tab character", "缩进中有 Tab 字符，YAML 只能用空格缩进"),
-    ("cannot start any token", "出现了不能开头的字符（如 Tab、@、`）；请加引号或改用空格"),
-    ("could not find expected ':'", "缺少冒号，应为“键: 值”"),
-    ("did not find expected key", "缩进不一致"),
-    ("expected ',' or ']'", "方括号 [ ] 不成对或缺少逗号"),
-    ("expected ',' or '}'", "花括号 { } 不成对或缺少逗号"),
-    ("unexpected end of stream", "直到前置元数据结束仍未闭合"),
-)
+# PyYAML's problems in Chinese: one table (gkpublish.yamltext) for every YAML file
+YAML_PROBLEMS_ZH = yamltext.YAML_PROBLEMS_ZH
 # where PyYAML notices the problem late, the line where the construct began is the one to fix
 YAML_CONTEXTS_ZH = {
     "while scanning a quoted scalar": "引号没有闭合",
@@ -81,11 +73,26 @@ YAML_CONTEXTS_ZH = {
 }
 
 
+# a key (ASCII name or a Chinese word such as 转载来源) followed by a full-width colon: typed
+# with a Chinese input method, ``department：办公室`` is no key for YAML
+_FULL_WIDTH_KEY_RE = re.compile(r"^[ \t]*(?:-[ \t]+)?([A-Za-z_\u4e00-\u9fff][\w-]{0,40}?)[ \t]*([：﹕︓∶])")
+
+
+def full_width_colon(text: str) -> tuple[int, str, str] | None:
+    """(0-based line, key, colon) of the first line whose key ends in a full-width colon.
+
+    Only asked after YAML failed: inside a block scalar such a line is ordinary text."""
+    for n, line in enumerate(text.split("\n")):
+        m = _FULL_WIDTH_KEY_RE.match(line)
+        if m and ":" not in line[:m.start(2)]:
+            return n, m.group(1), m.group(2)
+    return None
+
+
 def _yaml_error(exc: yaml.YAMLError) -> tuple[int, str]:
     """(file line, Chinese problem) of a front-matter YAML error (front matter starts on line 2)."""
     mark = getattr(exc, "problem_mark", None)
-    raw = getattr(exc, "problem", None) or "语法错误"
-    words = next((zh for en, zh in YAML_PROBLEMS_ZH if en in raw), raw)
+    words = yamltext.problem_zh(getattr(exc, "problem", None))
     line = mark.line + 2 if mark is not None else 1
     context, cmark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
     if context in YAML_CONTEXTS_ZH and cmark is not None and cmark.line + 2 != line:
@@ -347,6 +354,12 @@ def _parse_item(path: str, data: bytes) -> tuple[Item | None, list[Finding]]:
                                   "请检查是否误粘贴了大量括号 [ { 或缩进，按 gkpublish new 生成的格式填写")]
         meta = loader.get_single_data()
     except yaml.YAMLError as exc:
+        colon = full_width_colon(fm)
+        if colon is not None:
+            n, key, char = colon
+            return None, [Finding(path, n + 2, "GK102", ERROR,
+                                  f"前置元数据第 {n + 2} 行“{key}”后面是全角冒号“{char}”：YAML 只认半角冒号；"
+                                  f"请改为“{key}: ”（半角冒号加一个空格）")]
         line, problem = _yaml_error(exc)
         return None, [Finding(path, line, "GK102", ERROR,
                               f"前置元数据 YAML 无法解析（{problem}）：请检查缩进、冒号后的空格、引号是否成对")]

@@ -371,6 +371,14 @@ class Repository:
     trust_note: str | None = None  # "the working tree is trusted" when no --trust-ref
     extra: dict[str, Any] = field(default_factory=dict)  # later subsystems: approvals, git facts
 
+    def item_files(self) -> list[str]:
+        """Every item file of content/ (``*.md``), those that could not be parsed included
+        (GK101/GK102 leave them out of ``items``): what "检查了 N 个条目" counts."""
+        parsed = {it.path for it in self.items}
+        broken = {f.path for f in self.load_findings
+                  if f.rule in ("GK101", "GK102") and f.path.startswith("content/") and f.path.endswith(".md")}
+        return sorted(parsed | broken)
+
     def item(self, path: str) -> Item | None:
         for it in self.items:
             if it.path == path:

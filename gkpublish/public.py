@@ -47,6 +47,7 @@ class PublicItem:
     corrections: list[dict[str, Any]] = field(default_factory=list)
     abolished: dict[str, Any] | None = None
     emergency: bool = False  # 突发公共事件紧急发布 (条例 第二十条(十二)): the page says so; its reason stays internal
+    preview: bool = False  # only in public_view(preview=True): an unsigned draft, shown with a 未签审 banner
 
     @property
     def title(self) -> str:
@@ -177,10 +178,34 @@ def tombstone(item: Item) -> PublicTombstone:
                            date=str(w.get("date") or ""), reason=str(w.get("reason") or ""))
 
 
-def public_view(repo: Repository, findings: list[Finding] | None = None) -> PublicView:
+# Errors that only say "a sign-off is still missing": a level not signed (GK301, GK305,
+# GK306, GK307) or a review made before the last edit (GK303: the edited text waits for a new
+# round). ``gkpublish serve`` previews such an item as a draft; a forged or unverifiable
+# record (GK302), a broken order or separation of duties (GK304), and every other rule keep
+# the item out of the preview too.
+PREVIEW_RULES = frozenset({"GK301", "GK303", "GK305", "GK306", "GK307"})
+
+
+def preview_only(findings: list[Finding] | None) -> set[str]:
+    """Item paths whose every error is a missing sign-off (:data:`PREVIEW_RULES`)."""
+    rules: dict[str, set[str]] = {}
+    for f in findings or ():
+        if f.severity == ERROR:
+            rules.setdefault(f.path, set()).add(f.rule)
+    return {path for path, ids in rules.items() if ids <= PREVIEW_RULES}
+
+
+def public_view(repo: Repository, findings: list[Finding] | None = None, preview: bool = False) -> PublicView:
     """Only what may be published. Items with an error finding are left out as well
-    (defence in depth: ``gkpublish build`` refuses to build when the gate fails)."""
+    (defence in depth: ``gkpublish build`` refuses to build when the gate fails).
+
+    ``preview=True`` is for ``gkpublish serve`` only: items whose only errors are missing
+    sign-offs (:func:`preview_only`) are kept, marked ``PublicItem.preview``, and go through
+    everything else here like any published item (hidden blocks removed …). The build never
+    asks for it, and refuses on those errors anyway."""
     failed = {f.path for f in findings or () if f.severity == ERROR}
+    drafts = preview_only(findings) if preview else set()
+    failed -= drafts
     # attachments whose inspection failed (wrong type, unreadable, non-public bytes, GK506)
     # stay off the site whatever findings the caller passes: the gate is not the only layer
     from gkpublish.attachments import public_files
@@ -207,6 +232,7 @@ def public_view(repo: Repository, findings: list[Finding] | None = None) -> Publ
             corrections=[c for c in item.seq("corrections") if isinstance(c, dict)],
             abolished=item.mapping("abolished") or None,
             emergency=bool(item.mapping("emergency")),
+            preview=item.path in drafts,
         ))
     items.sort(key=lambda p: (p.published, p.meta.get("index_no", "")), reverse=True)
     site = {k: v for k, v in repo.config.site.items() if k in PUBLIC_SITE_KEYS}

@@ -28,6 +28,7 @@ from jsonschema.exceptions import ValidationError
 
 from gkpublish.textio import decode_item
 from gkpublish.workdays import add_workdays, workdays_between
+from gkpublish.yamltext import problem_zh
 
 REGISTER_DIR = "records/requests"
 APPLICANT_TYPES = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")
@@ -258,7 +259,7 @@ def parse_application(rel: str, data: bytes) -> tuple[Application | None, list[R
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return None, [RegisterProblem(rel, mark.line + 1 if mark else 1,
-                                      f"YAML 无法解析（{getattr(exc, 'problem', None) or '语法错误'}）：请检查缩进、冒号后的空格、引号是否成对")]
+                                      f"YAML 无法解析（{problem_zh(getattr(exc, 'problem', None))}）：请检查缩进、冒号后的空格、引号是否成对")]
     except _Duplicate as dup:
         return None, [RegisterProblem(rel, dup.again, f"{dup.key} 重复出现（第 {dup.first} 行和第 {dup.again} 行）；请删除其中一个")]
     except _Alias as alias:

@@ -24,6 +24,9 @@ from referencing.jsonschema import DRAFT202012
 from gkpublish.errors import GkError
 
 SCHEMA_DIR = "schema"
+# GK401 (转载来源) problems show the shape to write (附件3 第四条: 来源机关, 原文链接或刊物, 日期)
+REPRINT_SHAPE = ("；转载来源的写法：source: {type: 转载, 转载来源: {organ: 原发布机关, url: https://原文网址, "
+                 "date: YYYY-MM-DD}}（纸质来源把 url 换成 publication: 刊物名称和期号）")
 TYPE_ZH = {"string": "文本", "object": "映射（键: 值）", "array": "列表", "boolean": "true 或 false",
            "integer": "整数", "number": "数字", "null": "空值"}
 
@@ -219,7 +222,11 @@ class Schemas:
             if key is None and err.validator == "additionalProperties" and isinstance(meta, dict):
                 extras = [k for k in meta if k not in (err.schema.get("properties") or {})]
                 key = str(extras[0]) if extras else None
-            yield SchemaProblem(self._rule_for(err, kind), key, self._words(err))
+            rule = self._rule_for(err, kind)
+            words = self._words(err)
+            if rule == "GK401":
+                words += REPRINT_SHAPE
+            yield SchemaProblem(rule, key, words)
 
 
 # -- a compiled yes/no pre-check ------------------------------------------------------------

@@ -157,8 +157,8 @@ def _public_key_object(blob: bytes):
     if key is None:
         try:
             key = serialization.load_ssh_public_key(b"%s %s" % (key_type(blob).encode(), base64.b64encode(blob)))
-        except (ValueError, TypeError, serialization.UnsupportedAlgorithm) as exc:
-            raise SshSigError(f"公钥无法解析（{exc}）") from None
+        except (ValueError, TypeError, serialization.UnsupportedAlgorithm):
+            raise SshSigError("公钥无法解析（格式不对或内容不完整）：请从 .pub 文件完整复制一整行，如 ssh-ed25519 AAAA… 备注") from None
         if isinstance(key, rsa.RSAPublicKey) and key.key_size < 2048:
             raise SshSigError(f"RSA 公钥仅 {key.key_size} 位，至少需要 2048 位")
         _KEY_CACHE[blob] = key
@@ -201,6 +201,22 @@ def public_blob_of(private_key) -> bytes:
     return base64.b64decode(pub.split()[1])
 
 
+def _private_key_problem(data: bytes, exc: Exception) -> str:
+    """Why cryptography refused the bytes, in Chinese (its messages are English:
+    ``Could not deserialize key data``, ``Unable to load PEM file``, ``Bad decrypt``)."""
+    text = str(exc).lower()
+    head = data.lstrip()[:40]
+    if head.startswith((b"ssh-", b"ecdsa-", b"sk-")):
+        return "这是公钥（.pub 文件的内容）；--key 须指向同名但没有 .pub 后缀的私钥文件"
+    if "decrypt" in text or "password" in text or "passphrase" in text:
+        return "口令不正确；请检查环境变量 GKPUBLISH_KEY_PASSPHRASE 或重新输入口令"
+    if not data.strip():
+        return "文件是空的；请指向 gkpublish init 或 ssh-keygen -t ed25519 生成的私钥文件"
+    if b"PRIVATE KEY" not in data:
+        return "文件内容不是私钥（应以 -----BEGIN OPENSSH PRIVATE KEY----- 开头）；请检查 --key 指向的文件"
+    return "私钥文件已损坏或格式不受支持（须为 OpenSSH 或 PEM 格式的 Ed25519、RSA 或 ECDSA 私钥）；请重新导出或重新生成"
+
+
 def load_private_key(path: str, password: bytes | None = None):
     """An OpenSSH (or PEM) private key file. Raises SshSigError with a Chinese reason."""
     try:
@@ -222,7 +238,7 @@ def load_private_key(path: str, password: bytes | None = None):
     except UnsupportedAlgorithm:  # an encrypted OpenSSH key and no bcrypt module
         return KeygenSigner(path)
     except ValueError as exc:
-        raise SshSigError(f"{path} 不是可用的私钥（{exc}）") from None
+        raise SshSigError(f"{path} 不是可用的私钥：{_private_key_problem(data, exc)}") from None
     if not isinstance(key, ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
         raise SshSigError(f"{path}: 不支持的私钥类型")
     return key

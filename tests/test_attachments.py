@@ -312,7 +312,8 @@ def test_site_with_clean_attachments_passes_the_check_and_builds_with_them(tmp_p
         site.write(f"content/gzdt/{name}", data)
     linked(site, *files, drafter="zhang-jb")
     site.sign_all()
-    assert [f for f in site.check().findings if f.path.startswith("content/gzdt/")] == []
+    # no error (the fixture is no git repository: GK602's warning; its other columns are empty: GK604)
+    assert [f for f in site.check().findings if f.severity == "error"] == []
     out = tmp_path / "out"
     rc, stdout, stderr = build_into(site, out)
     assert rc == 0, stdout + stderr

@@ -29,6 +29,19 @@ def _errors(site: Site, out: str) -> list:
             if f.path == path and f.severity == "error" and not f.rule.startswith("GK3")]
 
 
+def _fill(site: Site, out: str, summary: str = "区政府办公室组织各科室参加政务公开业务培训。") -> None:
+    """What the editor does next: the body and a 内容概述 of its own instead of the placeholders."""
+    path = site.root / out.strip().splitlines()[0]
+    text = path.read_text(encoding="utf-8").replace("（在此填写正文）", "11月20日，区政府办公室举办政务公开业务培训。")
+    lines = [f"summary: {summary}" if line.startswith("summary:") else line for line in text.split("\n")]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _draft_only(site: Site, out: str) -> set[str]:
+    """A fresh draft is refused only for its placeholders (GK110: body and summary = title)."""
+    return {f.rule for f in _errors(site, out)}
+
+
 def test_next_index_no_skips_gaps_other_years_and_other_organs() -> None:
     existing = ["SAMPLE001/2026-00001", "SAMPLE001/2026-00005",  # a gap is never filled
                 "SAMPLE001/2025-00009",  # last year's serials do not count
@@ -61,6 +74,8 @@ def test_new_item_gets_next_index_no_today_and_passes_the_gate(site: Site) -> No
     assert post["publisher"] == "重庆市江北区人民政府办公室"
     assert str(post["published"]) == TODAY and str(post["written"]) == TODAY
     assert post["source"] == {"type": "原创"}
+    assert _draft_only(site, out) == {"GK110"}  # placeholders never publish
+    _fill(site, out)
     assert _errors(site, out) == []
 
 
@@ -107,6 +122,8 @@ def test_document_column_gets_doc_no_validity_and_a_matching_note(site: Site) ->
     assert post["doc_no"] == "江北府办发〔2026〕901号"
     assert post["validity"] == "有效"
     assert "（此件公开发布）" in post.content
+    assert _draft_only(site, out) == {"GK110"}
+    _fill(site, out, "印发示例工作的通知。")
     assert _errors(site, out) == []
 
 

@@ -45,7 +45,7 @@ def test_report_requests_text_says_what_is_overdue(site):
 
 def test_report_without_a_subcommand_is_exit_2(site):
     rc, _, err = site.cli("report")
-    assert rc == 2 and "requests" in err and "gkpublish report" in err
+    assert rc == 2 and "gkpublish report columns" in err and "requests" in err
 
 
 def test_ledger_xlsx_has_frozen_header_filters_dates_and_chinese_widths(site):

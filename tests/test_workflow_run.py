@@ -282,6 +282,9 @@ def test_end_to_end_from_a_branch_to_a_verified_deployed_site(tooling: tuple[Pat
            cwd=root)
     assert r.returncode == 0, r.stderr
     item = r.stdout.splitlines()[0].strip()
+    draft = root / item  # the editor writes the body in place of the placeholder (GK110)
+    draft.write_text(draft.read_text(encoding="utf-8").replace("（在此填写正文）", "端到端流程中新发布的通知正文。"),
+                     encoding="utf-8")
     repo.git.add("-A")
     repo.git.commit("-m", "新通知")
     r = gk("check", "--trust-ref", base, cwd=root)

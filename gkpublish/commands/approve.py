@@ -23,6 +23,7 @@ from gkpublish.approvals import (
     candidates,
     item_state,
     person_label,
+    record_round,
     trusted_roster,
 )
 from gkpublish.cli import find_root, parse_date_arg
@@ -90,6 +91,10 @@ def run(args: argparse.Namespace) -> int:
     repo = load_repository(root)
     path = None if args.config else _item_path(root, cwd, args.item)
     date = args.date or dt.date.today()
+    # before writing: does this record start a new round over a review of other content?
+    before = item_state(repo, path) if path is not None else None
+    stale = list(before.stale) if before is not None and before.new_round and before.last is not None else []
+    old_round = record_round(before.last) if stale and before is not None and before.last is not None else None
     written = approve(repo, path, args.step, args.person, key, args.decision, args.comment, date)
     roster = trusted_roster(repo)
     what = "站点配置（site_config/、schema/）" if path is None else path
@@ -99,6 +104,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     state = item_state(repo, path)
     levels = state.levels or []
+    if old_round is not None:
+        # records are append-only: nothing was replaced on disk, the old round just stops counting
+        print(f"条目在第 {old_round} 轮签审之后被修改过：本次签审开始了第 {old_round + 1} 轮审核，取代第 {old_round} 轮对旧内容的"
+              f" {len(stale)} 条签审（旧记录按只追加的规则保留在 approvals/ 中作为历史，不再计入）；"
+              "以下各级须对修改后的内容重新签署")
     if state.complete:
         print("本条目的审核链已完整；请提交 approvals/ 中的新文件，运行 gkpublish check 确认")
     elif state.returned is not None:

@@ -70,7 +70,7 @@ def _run(args: argparse.Namespace, key: object | None) -> int:
     signer = check_publishing_key(repo, key) if key is not None else None  # before any work
     release = release_of(root) if key is not None else None  # what is built: before the build writes anything
     findings = run_rules(repo)
-    print(as_text(findings, len(repo.items), repo.trust_note))
+    print(as_text(findings, len(repo.item_files()), repo.trust_note))
     if any(f.severity == ERROR for f in findings):
         print("门禁未通过，未生成站点。", file=sys.stderr)
         return 1

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import sys
 
 from gkpublish.cli import find_root, parse_date_arg
 from gkpublish.errors import GkError
 from gkpublish.loader import load_repository
 from gkpublish.model import ERROR
-from gkpublish.output import as_github, as_json, as_text
+from gkpublish.output import as_github, as_json, as_text, one_line
 from gkpublish.rules import run_rules
 
 NAME = "check"
@@ -66,12 +68,23 @@ def run(args: argparse.Namespace) -> int:
         print(explain(args.explain))
         return 0
     cwd = os.path.abspath(args.directory)
-    root = find_root(cwd)
-    repo = load_repository(root, as_of=args.as_of, trust_ref=args.trust_ref)
-    scope = relative_paths(root, args.paths, cwd)
+    try:
+        root = find_root(cwd)
+        repo = load_repository(root, as_of=args.as_of, trust_ref=args.trust_ref)
+        scope = relative_paths(root, args.paths, cwd)
+    except GkError as exc:
+        if args.format != "json":
+            raise
+        # a program reading the JSON gets a JSON document in every case: the reason, ok false
+        print(json.dumps({"version": 1, "ok": False, "error": {"message": str(exc), "exit_code": exc.exit_code},
+                          "summary": None, "findings": [], "trust": {"ref": args.trust_ref, "note": None}},
+                         ensure_ascii=False, indent=2))
+        print(f"gkpublish: {one_line(str(exc))}", file=sys.stderr)
+        return exc.exit_code
     findings = run_rules(repo, scope or None)
-    items = [it for it in repo.items
-             if not scope or any(it.path == s or it.path.startswith(s + "/") for s in scope)]
+    # every item file counts, those that could not be parsed (GK101/GK102) included
+    items = [p for p in repo.item_files()
+             if not scope or any(p == s or p.startswith(s + "/") for s in scope)]
     if args.format == "json":
         print(as_json(findings, len(items), args.trust_ref, repo.trust_note))
     elif args.format == "github":

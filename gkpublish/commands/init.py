@@ -245,6 +245,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"发布密钥：把 {os.path.join(keys_dir, 'fabu')} 的内容添加为 CI 机密 GKPUBLISH_SITE_KEY（签名公开站点，见 docs/ci.md）")
     if warning:
         print(f"注意：{warning}", file=sys.stderr)
-    print(f"下一步：cd {os.path.relpath(root)} && gkpublish check", file=sys.stderr)
+    print("下一步：")
+    print(f"  cd {os.path.relpath(root)}")
+    print("  gkpublish check                      # 运行门禁：示例条目应全部通过")
+    print("  gkpublish serve                      # 在浏览器中预览站点：http://127.0.0.1:8000/")
+    print("  gkpublish new --column gzdt --title 标题   # 新建条目，写好正文和内容概述后请人签审")
+    print("  gkpublish status --pending           # 查看哪些条目在等待签审")
     return 0
 

@@ -1,8 +1,10 @@
 """gkpublish serve: live preview (mkdocs serve) with the gate's findings shown.
 
-The gkpublish plugin runs the gate on every rebuild and prints its findings; the preview
-shows what would be published (items with gate errors are left out). Nothing is written
-to site/.
+The gkpublish plugin runs the gate on every rebuild and prints its findings. The preview
+shows what would be published, and drafts: an item whose only errors are missing sign-offs
+(``public.PREVIEW_RULES``) is shown with a 未签审（预览） banner and title; an item with any
+other error shows its findings at its address. Nothing is written to site/, and
+``gkpublish build`` refuses both kinds as before.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
-    print(f"预览地址：http://{args.dev_addr}/ （有门禁错误的条目不会出现在预览中；按 Ctrl+C 结束）", file=sys.stderr)
+    print(f"预览地址：http://{args.dev_addr}/ （只缺签审的条目标为“未签审（预览）”，其他有错误的条目显示错误清单；预览不是发布；按 Ctrl+C 结束）", file=sys.stderr)
     try:
         serve(config_file=config_file, dev_addr=args.dev_addr, livereload=not args.no_livereload)
     except MkDocsException as exc:

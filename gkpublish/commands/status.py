@@ -23,9 +23,10 @@ from gkpublish.approvals import (
 )
 from gkpublish.cli import find_root
 from gkpublish.commands.check import relative_paths
+from gkpublish.errors import GkError
 from gkpublish.loader import load_repository
 from gkpublish.model import Repository
-from gkpublish.roster import Roster
+from gkpublish.roster import STEPS, Roster
 
 MISSING_RULES = frozenset({"GK301", "GK305", "GK306", "GK307"})
 NAME = "status"
@@ -36,6 +37,18 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", metavar="ITEM", help="只显示这些条目文件或目录")
     p.add_argument("--format", choices=("text", "json"), default="text", help="输出格式")
     p.add_argument("--trust-ref", metavar="REF", help="从此 git 修订读取人员名册与密钥（CI 中为目标分支）")
+    p.add_argument("--pending", action="store_true", help="只显示正等待签审的条目（已签齐或无需签审的不显示）")
+    p.add_argument("--step", metavar="STEP", help="只显示下一步等待此层级签署的条目，如 保密审查（隐含 --pending）")
+    p.add_argument("--as", dest="person", metavar="PERSON",
+                   help="只显示现在等待此人签署的条目：“等我签的”（名册中的人员编号；隐含 --pending）")
+
+
+def waits_for(report: dict[str, Any], step: str | None, person: str | None) -> bool:
+    """The item's next level is open (not complete, not blocked) and, if asked, is that step / that person's."""
+    nxt = next((n for n in report["needed"] if n["next"]), None)
+    if nxt is None:
+        return False
+    return (step is None or step in nxt["steps"]) and (person is None or person in nxt["candidates"])
 
 
 def item_report(repo: Repository, roster: Roster, state: ItemState) -> dict[str, Any]:
@@ -119,6 +132,12 @@ def _text(doc: dict[str, Any], roster: Roster) -> str:
             out.append(f"      {cfg['command']}")
         for f in cfg["findings"]:
             out.append(f"  ! {f['rule']} {f['path']}: {f['message']}")
+    flt = doc.get("filter") or {}
+    if flt.get("pending"):
+        whom = "".join(x for x in (f"由 {person_label(roster, flt['person'])} " if flt.get("person") else "",
+                                   f"在 {flt['step']} 级" if flt.get("step") else ""))
+        out.append(f"{len(doc['items'])} 个条目正等待{whom}签审。" if doc["items"] else f"没有等待{whom}签审的条目。")
+        return "\n".join(out)
     done = sum(1 for it in doc["items"] if it["complete"])
     out.append(f"{len(doc['items'])} 个条目，{done} 个无需再签或已签齐。")
     return "\n".join(out)
@@ -134,10 +153,22 @@ def run(args: argparse.Namespace) -> int:
     states = [s for p, s in sorted(evaluation.items.items())
               if not scope or any(p == x or p.startswith(x + "/") for x in scope)]
     trust = repo.extra.get("trust")
+    items = [item_report(repo, roster, s) for s in states]
+    config = None if scope else config_report(repo, evaluation, roster)
+    filtered = bool(args.pending or args.step or args.person)
+    if args.step is not None and args.step not in STEPS:
+        raise GkError(f"--step {args.step}: 不是审核层级；可选：{'、'.join(STEPS)}")
+    if args.person is not None and args.person not in roster.people:
+        raise GkError(f"--as {args.person}: 名册中没有这个人员编号；可用：{'、'.join(roster.people) or '无'}")
+    if filtered:
+        items = [r for r in items if waits_for(r, args.step, args.person)]
+        if config is not None and not (config["command"] and args.step in (None, "主要领导")
+                                       and (args.person is None or args.person in config["candidates"])):
+            config = None
     doc = {"version": 1,
            "trust": {"ref": args.trust_ref, "commit": trust.commit if trust else None, "note": repo.trust_note},
-           "items": [item_report(repo, roster, s) for s in states],
-           "config": None if scope else config_report(repo, evaluation, roster)}
+           "filter": {"pending": filtered, "step": args.step, "person": args.person},
+           "items": items, "config": config}
     if args.format == "json":
         print(json.dumps(doc, ensure_ascii=False, indent=2))
     else:

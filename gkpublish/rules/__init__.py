@@ -26,6 +26,7 @@ SEVERITY = {"E": ERROR, "W": WARNING}
 FAMILIES = (
     "gkpublish.rules.files",  # GK101–GK103: files and front matter
     "gkpublish.rules.structure",  # GK104–GK107, GK109: identity, columns, organs, links, content/ files
+    "gkpublish.rules.editorial",  # GK110–GK111: placeholders, empty bodies, summary = title, markup in titles
     "gkpublish.rules.markup",  # GK108: unsafe markup
     "gkpublish.rules.siterules",  # GK120: mkdocs.yml
     "gkpublish.rules.attribute",  # GK201–GK209: 公开属性

@@ -61,7 +61,8 @@ class GkPublishConfig(Config):
 def gate_message(findings: list[Finding], items: int, preview: bool = False) -> str:
     from gkpublish.output import as_text
 
-    head = "门禁未通过（预览中略去有错误的条目）：" if preview else "门禁未通过，不生成站点："
+    head = ("门禁未通过（预览：只缺签审的条目带“未签审（预览）”标记显示，其他有错误的条目在其地址显示错误清单）："
+            if preview else "门禁未通过，不生成站点：")
     return head + "\n" + as_text(findings, items)
 
 
@@ -89,6 +90,9 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         self._tmp: str | None = None  # plain mkdocs build: the folder built into, swapped in on success
         self._swap_to: str | None = None
         self._signals: dict[int, Any] = {}
+        self._preview_uris: set[str] = set()  # serve only: unsigned drafts shown with the banner
+        self._findings_uris: set[str] = set()  # serve only: pages listing an item's findings
+        self._env: Any = None
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None):  # type: ignore[no-untyped-def]
         """MkDocs instantiates plugins (in the order listed) *before* it imports ``hooks``:
@@ -230,7 +234,7 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
 
     def on_config(self, config):  # type: ignore[override]
         from gkpublish.public import public_view
-        from gkpublish.site.pages import SiteError, build_site
+        from gkpublish.site.pages import SiteError, build_site, item_src_uri
 
         root = self.config.repo or os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml"))
         try:
@@ -249,15 +253,22 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         errors = [f for f in findings if f.severity == ERROR]
         self.gate_errors = len(errors)
         if errors and self.command != "serve":
-            raise PluginError(gate_message(findings, len(repo.items)))
+            raise PluginError(gate_message(findings, len(repo.item_files())))
         if errors:  # preview only (mkdocs serve): public_view leaves the failing items out
-            log.warning(gate_message(findings, len(repo.items), preview=True))
+            log.warning(gate_message(findings, len(repo.item_files()), preview=True))
         self.repo = repo
-        self.view = view = public_view(repo, findings)
+        # the draft preview (issue #12): only mkdocs serve asks for it; every other command
+        # refused above on these errors, and the view it gets has no preview item
+        preview = self.command == "serve"
+        self.view = view = public_view(repo, findings, preview=preview)
         try:
             self.bundle = build_site(view, repo.attachments, repo.as_of)
         except SiteError as exc:
             raise PluginError(str(exc)) from None
+        self._preview_uris = {item_src_uri(it) for it in view.items if it.preview} if preview else set()
+        self._findings_uris = set()
+        if preview:
+            self._findings_uris = _findings_pages(self.bundle, repo, view, findings)
         if self.command != "serve":
             self._build_beside(config, repo, view)
 
@@ -310,6 +321,8 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
 
     def on_env(self, env, *, config, files):  # type: ignore[override]
         env.globals["gk_nav"] = _RenderCache()  # see theme/main.html, block site_nav
+        self._env = env
+        self._banner = None
         return env
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:  # type: ignore[override]
@@ -317,6 +330,9 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         if gen is not None:
             page.meta["gk_kind"] = gen.kind
             page.meta["title"] = html.escape(gen.title)
+            if page.file.src_uri in self._preview_uris:
+                page.meta["title"] = PREVIEW_TITLE + page.meta["title"]
+                page.meta["gk_preview"] = True
             if gen.hide:
                 page.meta["hide"] = list(gen.hide)
         return markdown
@@ -326,6 +342,8 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         if gen is None:
             return html_text
         content = gen.before + html_text + gen.after
+        if page.file.src_uri in self._preview_uris:
+            content = self._preview_banner() + content
         n = self._shard_of.get(page.file.src_uri)
         if n is not None and self.indexer is not None:
             # MkDocs renders every page's content first and writes pages after: indexing the
@@ -360,7 +378,9 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
 
         if self._written is not None and self.scan is not None:
             self.scan.add(self._written, mf.PAGE)
-        self._written = page.file.dest_uri
+        # a findings page (serve only) quotes the gate's messages for the editor: it is not
+        # site content and is never built by gkpublish build
+        self._written = None if page.file.src_uri in self._findings_uris else page.file.dest_uri
         return output
 
     def on_post_build(self, *, config) -> None:  # type: ignore[override]
@@ -412,6 +432,12 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
             config.site_dir = self._swap_to  # e.g. mkdocs gh-deploy publishes config.site_dir next
             self._restore_signals()
 
+    def _preview_banner(self) -> str:
+        banner = getattr(self, "_banner", None)
+        if banner is None:
+            banner = self._banner = _preview_banner_html(self._env)
+        return banner
+
     def finish_build(self) -> list:
         """Wait for the search index and the checks; write the manifest; the leaks found
         (verify-site's findings on the whole output, provenance included)."""
@@ -448,6 +474,52 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
             if os.path.isdir(path):
                 server.watch(path)
         return server
+
+
+PREVIEW_TITLE = "【未签审（预览）】"
+
+
+def _preview_banner_html(env: Any) -> str:
+    """theme/partials/gk-preview.html (an office may override it like any partial)."""
+    if env is not None:
+        try:
+            return env.get_template("partials/gk-preview.html").render()
+        except Exception:  # noqa: BLE001 - a broken override must not hide that this is a draft
+            pass
+    return ('<div class="gk-preview" role="alert"><strong>未签审（预览）</strong>'
+            '此页面尚未完成签审，只在本地预览中显示，不会发布。</div>')
+
+
+def _findings_pages(bundle: Any, repo: Repository, view: PublicView, findings: list[Finding]) -> set[str]:
+    """serve only: at the address of each item the preview leaves out for its errors, a page
+    listing them (file:line: ID message), so the editor sees why instead of a 404."""
+    from gkpublish.public import is_published, item_url
+    from gkpublish.site.pages import SitePage
+
+    shown = {it.source_path for it in view.items} | {t.source_path for t in view.tombstones}
+    taken = {p.src_uri for p in bundle.pages}
+    errors: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.severity == ERROR:
+            errors.setdefault(f.path, []).append(f)
+    uris: set[str] = set()
+    for item in repo.items:
+        if item.path in shown or item.path not in errors or not is_published(item):
+            continue
+        uri = item_url(item.path).rstrip("/") + ".md"
+        if uri in taken:
+            continue
+        rows = "".join(
+            f"<li><code>{html.escape(f.path)}:{f.line or ''}</code> <strong>{html.escape(f.rule)}</strong> "
+            f"{html.escape(f.message)}</li>"
+            for f in sorted(errors[item.path], key=lambda f: (f.line or 0, f.rule)))
+        title = item.text("title") or item.path
+        before = (f'<div class="gk-preview gk-preview--failed" role="alert"><strong>门禁未通过（预览）</strong>'
+                  f'条目 <code>{html.escape(item.path)}</code> 有以下错误，改正之前不会显示、也不能发布：</div>'
+                  f'<h1>{html.escape(title)}</h1><ul class="gk-findings">{rows}</ul>')
+        bundle.pages.append(SitePage(src_uri=uri, title=f"门禁未通过：{title}", kind="findings", before=before))
+        uris.add(uri)
+    return uris
 
 
 def _site_rules_problem(root: str, config_file: str) -> str | None:
