@@ -223,7 +223,7 @@ def _schema_message(err: ValidationError) -> str:
         return "applicant 应为映射：{type: 自然人, name: …, contact: …}"
     if v == "required":
         missing = [p for p in err.validator_value if isinstance(err.instance, dict) and p not in err.instance]
-        return f"{where} 缺少必填字段 {'、'.join(missing)}"
+        return f"{where} 缺少必填字段 {'、'.join(missing)}；请补填"
     if v == "additionalProperties":
         allowed = list((err.schema.get("properties") or {}).keys())
         extras = [k for k in err.instance if k not in allowed] if isinstance(err.instance, dict) else []
@@ -231,7 +231,7 @@ def _schema_message(err: ValidationError) -> str:
         for k in extras:
             close = difflib.get_close_matches(str(k), allowed, n=1)
             parts.append(f"{k}（是否应为 {close[0]}？）" if close else str(k))
-        return f"{where} 中有未知字段 {'、'.join(parts)}；允许的字段：{'、'.join(allowed)}"
+        return f"{where} 中有未知字段 {'、'.join(parts)}；请删除或改为允许的字段：{'、'.join(allowed)}"
     if v == "enum":
         return f"{where} 的值{shown}不在允许范围内，应为：{' / '.join(map(str, err.validator_value))}"
     if v == "type":
@@ -301,27 +301,27 @@ def _order_problems(app: Application) -> list[RegisterProblem]:
         return out
     answered = app.answered
     if answered is not None and answered < received:
-        bad(("answered",), f"answered（{answered}）早于 received（{received}）")
+        bad(("answered",), f"answered（{answered}）早于 received（{received}）；请核对这两个日期")
     previous = received
     for i, _ in enumerate(app.seq("corrections")):
         notified, got = app.date("corrections", i, "notified"), app.date("corrections", i, "received")
         if notified is not None and notified < previous:
-            bad(("corrections", i, "notified"), f"第 {i + 1} 次补正告知（{notified}）早于收到申请或上次补正（{previous}）")
+            bad(("corrections", i, "notified"), f"第 {i + 1} 次补正告知（{notified}）早于收到申请或上次补正（{previous}）；请核对这两个日期")
         if notified is not None and got is not None and got < notified:
-            bad(("corrections", i, "received"), f"第 {i + 1} 次补正的 received（{got}）早于告知日 notified（{notified}）")
+            bad(("corrections", i, "received"), f"第 {i + 1} 次补正的 received（{got}）早于告知日 notified（{notified}）；请核对这两个日期")
         if got is None and i + 1 < len(app.seq("corrections")):
             bad(("corrections", i), f"第 {i + 1} 次补正没有 received，却还有后续补正；请补上收到补正之日")
         previous = got or notified or previous
     for i, _ in enumerate(app.seq("third_party")):
         sent, ans = app.date("third_party", i, "sent"), app.date("third_party", i, "answered")
         if sent is not None and sent < received:
-            bad(("third_party", i, "sent"), f"征求第三方意见（{sent}）早于收到申请（{received}）")
+            bad(("third_party", i, "sent"), f"征求第三方意见（{sent}）早于收到申请（{received}）；请核对这两个日期")
         if sent is not None and ans is not None and ans < sent:
-            bad(("third_party", i, "answered"), f"第三方答复（{ans}）早于发出征求意见（{sent}）")
+            bad(("third_party", i, "answered"), f"第三方答复（{ans}）早于发出征求意见（{sent}）；请核对这两个日期")
     for i, _ in enumerate(app.seq("reviews")):
         filed, decided = app.date("reviews", i, "filed"), app.date("reviews", i, "decided")
         if filed is not None and decided is not None and decided < filed:
-            bad(("reviews", i, "decided"), f"审结（{decided}）早于提起（{filed}）")
+            bad(("reviews", i, "decided"), f"审结（{decided}）早于提起（{filed}）；请核对这两个日期")
         if ("result" in app.seq("reviews")[i]) != (decided is not None):
             bad(("reviews", i), "行政复议/诉讼的 result 与 decided 须同时填写（尚未审结则都不填）")
     return out

@@ -108,7 +108,7 @@ def validate_roster(data: Any, units: dict[str, Unit], rel: str = ROSTER_FILE) -
     if errors:
         e = errors[0]
         raise GkError(f"{rel}: 人员名册不符合格式要求：{_where(data, list(e.absolute_path))} {_message(e)}；"
-                      "请对照 gkpublish/data/roster.schema.json 或 docs/signoff.md 改正")
+                      "请对照 gkpublish/data/roster.schema.json 或 docs/admin.md（管理员指南“名册”）改正")
     seen: dict[str, str] = {}
     owners: dict[bytes, str] = {}
     for n, row in enumerate(data["people"], 1):

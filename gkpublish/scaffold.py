@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -208,3 +209,124 @@ def write_draft(path: str, draft: Draft) -> None:
             fh.write(draft.text())
     except FileExistsError:
         raise GkError(f"{path}: 文件已存在，不会覆盖；请换一个文件名") from None
+
+
+# -- the yearly 政府信息公开指南 (``gkpublish new --guide YEAR``) ----------------------------
+# 条例 第十二条 and 綦江 第十二条(一): the 指南 is updated every year and marked with its year
+# (GK605 checks site_config/guide.yml as of the check date). The tool does the mechanical part
+# (the year in guide.yml, next year's 指南 item drafted from this year's); the office checks
+# the facts and signs both, so the sign-offs stay human.
+GUIDE_FILE = "site_config/guide.yml"
+_YEAR_LINE = r"^year[ \t]*:[^\n]*"
+# Front-matter keys of last year's item that do not carry over to a new item.
+_NOT_CARRIED = ("imported", "index_no", "written", "published", "doc_no", "review_date")
+
+
+@dataclass
+class GuideDraft:
+    """Next year's 指南: the item to write and the new bytes of guide.yml (None: unchanged)."""
+
+    draft: Draft
+    guide_yml: bytes | None
+    previous: str | None  # the item it was drafted from
+
+
+def _guide_column(repo: Repository) -> Column:
+    from gkpublish.site.pages import GUIDE_COLUMN_NAMES  # the column whose nav entry is the 指南 page
+
+    cols = [c for c in repo.config.columns.values() if c.name in GUIDE_COLUMN_NAMES]
+    if not cols:
+        raise GkError("site_config/columns.yml 中没有名为“政府信息公开指南”的栏目：请先添加该栏目，"
+                      "再用 gkpublish new --guide 生成当年的指南")
+    return cols[0]
+
+
+def _with_year(text: str, old: int, new: int) -> str:
+    """The year markers of a 指南 (（2026年）, 2026年度) moved to ``new``; other dates are facts
+    the office checks (the reminders list every line that still names the old year)."""
+    return text.replace(f"（{old}年）", f"（{new}年）").replace(f"{old}年度", f"{new}年度")
+
+
+def _dates(value: Any) -> Any:
+    """ISO date strings (the loader's normal form) back to dates, so YAML writes them unquoted."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, dict):
+        return {k: _dates(v) for k, v in value.items()}
+    return value
+
+
+def guide_yml_with_year(data: bytes, year: int) -> bytes:
+    """guide.yml with ``year: YEAR``, comments and every other line kept as they are."""
+    text = data.decode("utf-8")
+    if re.search(_YEAR_LINE, text, re.M):
+        text = re.sub(_YEAR_LINE, f"year: {year}", text, count=1, flags=re.M)
+    else:
+        lines = text.splitlines(keepends=True)
+        at = next((i for i, ln in enumerate(lines) if ln.strip() and not ln.lstrip().startswith("#")), len(lines))
+        lines.insert(at, f"year: {year}\n")
+        text = "".join(lines)
+    return text.encode("utf-8")
+
+
+def draft_guide(repo: Repository, year: int, today: dt.date | None = None) -> GuideDraft:
+    """The 指南 of ``year``: drafted from the latest 指南 item (its text with the year markers
+    moved, a new 索引号, today's dates), and guide.yml's ``year`` set to ``year``."""
+    today = today or dt.date.today()
+    column = _guide_column(repo)
+    current = repo.config.guide.get("year")
+    current = current if isinstance(current, int) and not isinstance(current, bool) else None
+    if not 1000 <= year <= 9999:
+        raise GkError(f"--guide {year}: 年份应为四位数，如 {today.year}")
+    if current is not None and year < current:
+        raise GkError(f"--guide {year}: {GUIDE_FILE} 已是 {current} 年的指南，不能改回更早的年份；"
+                      f"请用 --guide {current + 1} 生成下一年的指南")
+    items = [it for it in repo.items if it.meta.get("column") == column.id]
+    marker = f"（{year}年）"
+    if any(marker in str(it.meta.get("title", "")) for it in items):
+        done = next(it.path for it in items if marker in str(it.meta.get("title", "")))
+        raise GkError(f"{done}: {year} 年的指南条目已存在，不再新建；请核对并签审该条目"
+                      + ("" if current == year else f"，并把 {GUIDE_FILE} 的 year 改为 {year}"))
+    items.sort(key=lambda it: (str(it.meta.get("published", "")), it.path))
+    previous = items[-1] if items else None
+    organ = str(repo.config.guide.get("organ") or (previous.meta.get("publisher") if previous else "")
+                or next(iter(repo.config.organs), ""))
+    if previous is None:
+        draft = draft_item(repo, column.id, f"{organ}政府信息公开指南（{year}年）",
+                           summary=f"{year}年度政府信息公开指南", today=today)
+        draft.body = (f"根据《中华人民共和国政府信息公开条例》第十二条编制本指南，本版适用于{year}年度。\n\n"
+                      "（在此填写正文：分类和编排体系、获取方式、申请的提出与办理、工作机构的联系方式）\n")
+    else:
+        old = current if current is not None else year - 1
+        fresh = draft_item(repo, column.id, "指南", publisher=str(previous.meta.get("publisher") or "") or None,
+                           summary="指南", today=today)
+        # last year's fields in last year's order; the 索引号 and dates are new, what only
+        # applied to last year's item (imported, doc_no …) is dropped
+        new = {"index_no": fresh.meta["index_no"], "written": today, "published": today}
+        meta = {}
+        for k, v in previous.meta.items():
+            if k in new:
+                meta[k] = new.pop(k)
+            elif k not in _NOT_CARRIED:
+                meta[k] = _dates(v)
+        meta.update(new)
+        meta["title"] = _with_year(str(previous.meta.get("title", "")), old, year)
+        if isinstance(meta.get("summary"), str):
+            meta["summary"] = _with_year(meta["summary"], old, year)
+        if marker not in meta["title"]:
+            meta["title"] = f"{organ}政府信息公开指南（{year}年）"
+        draft = Draft(meta=meta, body=_with_year(previous.body.lstrip("\n"), old, year))
+        left = [n for n, ln in enumerate(draft.body.splitlines(), 1) if str(old) in ln]
+        if left:
+            draft.reminders.append(f"正文第 {'、'.join(map(str, left[:10]))} 行（自正文起算）仍写有“{old}”："
+                                   "请逐一核对是否应改为新的年份")
+    draft.reminders.append(f"请核对新指南的正文，以及 {GUIDE_FILE} 中的办公地址、办公时间、电话、传真、网址是否仍然准确")
+    if today.year < year:
+        draft.reminders.append(f"今天早于 {year} 年：在 {year} 年 1 月 1 日之前，GK605 会报告指南年份“晚于”检查日期，"
+                               f"请在 {year} 年 1 月 1 日及之后合入")
+    data = repo.config.files.get(GUIDE_FILE)
+    new_yml = None if current == year else guide_yml_with_year(data if data is not None else b"", year)
+    return GuideDraft(draft=draft, guide_yml=new_yml, previous=previous.path if previous else None)

@@ -153,7 +153,7 @@ class Schemas:
             missing = [p for p in err.validator_value if isinstance(err.instance, dict) and p not in err.instance]
             names = "、".join(self.field(p) for p in missing) or str(err.validator_value)
             prefix = f"{where} 中" if path else ""
-            return f"{prefix}缺少必填字段 {names}"
+            return f"{prefix}缺少必填字段 {names}；请补填"
         if v == "additionalProperties":
             allowed = list((err.schema.get("properties") or {}).keys())
             extras = [k for k in err.instance if k not in allowed] if isinstance(err.instance, dict) else []
@@ -162,9 +162,10 @@ class Schemas:
                 close = difflib.get_close_matches(str(k), allowed, n=1)
                 parts.append(f"{k}（是否应为 {close[0]}？）" if close else str(k))
             scope = f"{where} 中" if path else ""
-            return f"{scope}有未知字段 {'、'.join(parts)}；允许的字段见 schema/ 中的定义，拼写错误的字段会被忽略，所以这里报错"
+            return (f"{scope}有未知字段 {'、'.join(parts)}：拼写错误的字段会被忽略，所以这里报错；"
+                    "请删除它，或改为 schema/ 中定义的字段")
         if v == "propertyNames":
-            return f"{where} 中的键“{err.instance}”不是允许的值"
+            return f"{where} 中的键“{err.instance}”不是允许的值；请改为 schema/ 中允许的键"
         if v in ("enum", "const"):
             options = err.validator_value if v == "enum" else [err.validator_value]
             return f"{where} 的值“{err.instance}”不在允许范围内，应为：{' / '.join(map(str, options))}"
@@ -175,11 +176,11 @@ class Schemas:
         if v == "format" and err.validator_value == "date":
             return f"{where} 应为日期 YYYY-MM-DD，现在是“{err.instance}”"
         if v == "minLength":
-            return f"{where} 不能为空或过短（至少 {err.validator_value} 个字）"
+            return f"{where} 不能为空或过短（至少 {err.validator_value} 个字），请填写完整"
         if v == "maxLength":
-            return f"{where} 过长（最多 {err.validator_value} 个字）"
+            return f"{where} 过长（最多 {err.validator_value} 个字），请精简"
         if v == "minItems":
-            return f"{where} 至少需要 {err.validator_value} 项"
+            return f"{where} 至少需要 {err.validator_value} 项，请补填"
         if v == "pattern":
             return f"{where} 的值“{err.instance}”格式不对（应匹配 {err.validator_value}）"
         if v == "anyOf" and isinstance(err.instance, dict):
@@ -189,7 +190,7 @@ class Schemas:
                 return f"{where} 须填写 {names}"
         if v == "oneOf":
             return f"{where} 的值形式不对（应为人员 ID 或人员 ID 列表）"
-        return f"{where}：{err.message}"
+        return f"{where}：{err.message}；请按 schema/ 中的定义改正"
 
     def is_valid(self, meta: Any, kind: str) -> bool:
         """Whether ``meta`` is valid: the compiled pre-check when the schema allows one."""

@@ -148,7 +148,7 @@ def apply_trust(repo: Repository, ref: str) -> None:
     """Make the roster at git revision ``ref`` the one that verifies this repository's sign-offs."""
     commit, files, records = read_trusted_files(repo.root, ref)
     if not any(p.startswith("site_config/") for p in files):
-        raise GkError(f"--trust-ref {ref}: 该修订中没有 site_config/，无法作为可信版本；首次建立名册见 docs/signoff.md “初始名册”")
+        raise GkError(f"--trust-ref {ref}: 该修订中没有 site_config/，无法作为可信版本；首次建立名册见 docs/admin.md “初始名册”")
     try:
         config = load_config(repo.root, files)
     except GkError as exc:

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +24,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from gkpublish import approvals, sshsig
+from gkpublish import rules as gk_rules
 from gkpublish.cli import main as cli_main
 from gkpublish.loader import load_repository
-from gkpublish.model import Finding
+from gkpublish.model import Finding, Repository
 from gkpublish.rules import run_rules
 
 HERE = Path(__file__).parent
@@ -327,3 +329,24 @@ def xlsx_bytes(rows: list[list[str | int]], hidden_sheet: bool = False) -> bytes
 
 
 DOCX = docx_bytes("申请表")
+
+
+
+@pytest.fixture(autouse=True)
+def every_finding_names_its_next_step(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Finding]]:
+    """The whole test suite is the broad fixture of issue #11 item 3: every finding any test
+    produces (the gate's every family, in process) must tell the reader what to do next
+    (``gkpublish.rules.has_next_step``); a test whose findings include one that does not fails
+    in teardown, naming the message. No rule or message is exempt."""
+    missing: list[Finding] = []
+    real = gk_rules._family_findings
+
+    def checked(repo: Repository, rules: dict[str, Any], family: str) -> list[Finding]:
+        found = real(repo, rules, family)
+        missing.extend(f for f in found if not gk_rules.has_next_step(f.message))
+        return found
+
+    monkeypatch.setattr(gk_rules, "_family_findings", checked)
+    yield missing
+    assert not missing, "这些检查结果没有写明下一步（请/应/须/可……，见 gkpublish.rules.NEXT_STEP）：\n" + \
+        "\n".join(f"{f.rule} {f.path}:{f.line}: {f.message}" for f in missing)

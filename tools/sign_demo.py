@@ -13,7 +13,7 @@ drafter and 谁主管谁审批 rules. It works on whatever ``content/`` and rost
 runs. Private keys never enter the repository; the folder is printed so that a demo
 reviewer can run ``gkpublish approve`` with them, and can be deleted afterwards.
 
-This is for the demo site only: a real site's keys are each person's own (docs/signoff.md).
+This is for the demo site only: a real site's keys are each person's own (docs/admin.md).
 """
 
 from __future__ import annotations

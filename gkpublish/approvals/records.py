@@ -248,7 +248,8 @@ class Approvals:
                 try:
                     self._records.append(parse_record(rel, data))
                 except ValueError as exc:
-                    self._problems.append((rel, f"签审记录格式错误：{exc}"))
+                    self._problems.append((rel, f"签审记录格式错误：{exc}；签审记录只能由 gkpublish approve 写入，"
+                                                "请用 git 把该文件恢复为原样（尚未合入的错误记录可删除后重新签审）"))
             self._files = []
 
     @property

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -37,6 +38,18 @@ FAMILIES = (
     "gkpublish.rules.site",  # GK605–GK606: 指南, 废止
     "gkpublish.rules.requests",  # GK701–GK705: the 依申请公开 register, the annual report
 )
+
+
+# Every finding's message ends with the concrete next step (issue #11 item 3): it holds a
+# clause that tells the reader what to do — 请 (please …), 应 (should / should be …, not
+# 相应/对应/响应/适应/应用), 须 (must …), 可 (may …, e.g. 可签 who may sign; not 可能 "possibly")
+# — or names the command to run. tests/conftest.py checks this for every finding of every test.
+NEXT_STEP = re.compile(r"请|(?<![相对响适])应(?!用)|须|可(?!能)|运行 gkpublish")
+
+
+def has_next_step(message: str) -> bool:
+    """Whether ``message`` tells the reader what to do next (see ``NEXT_STEP``)."""
+    return NEXT_STEP.search(message) is not None
 
 
 @dataclass(frozen=True)

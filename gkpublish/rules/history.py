@@ -27,7 +27,7 @@ from gkpublish.history import NULL_BLOB, SHANGHAI, Change, History, blob_hash, h
 from gkpublish.inspection import column_statuses, inspection_of
 from gkpublish.model import ERROR, WARNING, Item, Repository, parse_date
 from gkpublish.public import PUBLIC_FIELDS, public_body
-from gkpublish.rules import Problem, rule
+from gkpublish.rules import Problem, has_next_step, rule
 from gkpublish.workdays import add_workdays, is_workday, unknown_message, workdays_between
 
 COLUMNS_FILE = "site_config/columns.yml"
@@ -90,7 +90,8 @@ def _history_note(hist: History) -> Problem | None:
         return None
     return Problem("content", None,
                    f"无法核对提交历史：{hist.reason}。未检查：发布日期是否早于条目进入仓库的日期（GK602）、"
-                   "已公开条目的更正与撤回留痕（GK607）",
+                   "已公开条目的更正与撤回留痕（GK607）"
+                   + ("" if has_next_step(hist.reason) else "；请在有提交历史的站点仓库（git 工作区）中运行检查"),
                    severity=ERROR if hist.strict else WARNING)
 
 
