@@ -179,6 +179,8 @@ CONFIG_TARGETS = [
 @given(target=st.sampled_from(CONFIG_TARGETS), value=CONFIG_VALUES)
 @example(target=("organisation.yml", ("units", 0, "organ")), value="\r")  # a line break in the reason
 @example(target=("organisation.yml", ("units", 0, "organ")), value="a\nb")
+@example(target=("site.yml", ("url",)), value=None)  # no site address: relative links still resolve
+@example(target=("site.yml", ("url",)), value="关于本站")
 def test_any_value_of_any_configuration_key_is_checked_or_refused_never_a_crash(site, target, value):
     """For every generated value at a real key: ``gkpublish check`` ends with a finding
     (exit 1), passes, or gives a one-line reason (exit 2) — never 内部错误."""

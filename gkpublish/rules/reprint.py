@@ -182,11 +182,18 @@ def _bare_links(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+PLACEHOLDER_SITE = "https://gkpublish.invalid/"
+
+
 def site_url(repo: Repository) -> str:
     """The site's own address (site.yml ``url``); a placeholder host when there is none, so
     that a relative link still resolves to "this site"."""
     url = str(repo.config.site.get("url") or "").strip()
-    return url if resolve_url(url, "https://gkpublish.invalid/") else "https://gkpublish.invalid/"
+    got = resolve_url(url, PLACEHOLDER_SITE) if url else None
+    # only an absolute http(s) address counts: "" or "关于本站" would resolve to the placeholder
+    # itself, and joining page paths onto it would fail
+    ok = got is not None and got.scheme in ("http", "https") and got.host and got.host != "gkpublish.invalid"
+    return url if ok else PLACEHOLDER_SITE
 
 
 def page_base(repo: Repository, item: Item) -> str:
