@@ -94,7 +94,7 @@ def shot(pg, name: str) -> Path:
 
 
 def metadata(pg) -> dict[str, str]:
-    cells = pg.locator("table.gk-meta th, table.gk-meta td").all_inner_texts()
+    cells = pg.locator("dl.gk-meta dt, dl.gk-meta dd").all_inner_texts()
     return {cells[i].strip(): cells[i + 1].strip() for i in range(0, len(cells) - 1, 2)}
 
 
@@ -117,7 +117,7 @@ def test_citizen_reads_and_searches(demo_url, page):
     assert meta["索引号"] == "SAMPLE001/2022-00001"
     assert meta["发布机构"] == "重庆市江北区人民政府办公室"
     assert meta["成文日期"] == "2022-06-15" and meta["发布日期"] == "2022-06-22"
-    assert meta["有效性"] == "有效" and meta["公开属性"] == "主动公开" and meta["主题分类"]
+    assert meta["有效性"] == "有效" and meta["公开方式"] == "主动公开" and meta["主题分类"]
     assert pg.locator("h1.gk-title").inner_text() == SEED_TITLE
     shot(pg, "03-item")
 
