@@ -254,6 +254,11 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
             log.warning(gate_message(findings, len(repo.items), preview=True))
         self.repo = repo
         self.view = view = public_view(repo, findings)
+        from gkpublish.site import render
+
+        # an office's theme.custom_dir may override the page templates (theme/gk/*.html)
+        custom = config.theme.custom_dir
+        render.use_dirs([custom] if custom else [])
         try:
             self.bundle = build_site(view, repo.attachments, repo.as_of)
         except SiteError as exc:

@@ -52,6 +52,17 @@ def use_dirs(dirs: Sequence[str]) -> None:
 
 
 def render(name: str, **context: Any) -> str:
-    """``theme/gk/<name>`` rendered, as one line of HTML."""
-    text = environment(_DIRS[0]).get_template(PREFIX + name).render(**context)
+    """``theme/gk/<name>`` rendered, as one line of HTML. A broken template (an office's
+    override with a syntax error or an unknown variable) is a SiteError naming the file
+    and line, never a traceback and never a page with a hole in it."""
+    from gkpublish.site.pages import SiteError
+
+    try:
+        text = environment(_DIRS[0]).get_template(PREFIX + name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise SiteError(f"页面模板 {exc.filename or PREFIX + name} 第 {exc.lineno} 行有语法错误：{exc.message}；"
+                        "请修正该模板（或删除 custom_dir 中的同名文件以使用默认模板）") from None
+    except jinja2.TemplateError as exc:
+        raise SiteError(f"页面模板 {PREFIX + name} 无法渲染：{exc}；请检查 custom_dir 中覆盖的模板只使用"
+                        "默认模板中出现的变量（见 gkpublish/site/theme/gk/）") from None
     return "".join(line.strip() for line in text.splitlines())
