@@ -238,7 +238,7 @@ def _source_cell(item: PublicItem) -> str | None:
 def metadata_table(item: PublicItem, publisher_default: str = "", column: Column | None = None) -> str:
     """The standard metadata table of a 政府信息公开 item (domain.md, 条例 第十二条), from
     ``theme/gk/meta.html``: 索引号, 主题分类, 发布机构, 主办科室, 成文日期, 发布日期, 文号,
-    有效性 (documents only: a news item has no validity), 公开方式, 公开范围 and 来源.
+    有效性 (documents only — a document column, a 文号 or a stated validity: a news item has none), 公开方式, 公开范围 and 来源.
 
     The table is kept out of the search index (``data-pagefind-ignore``): its labels and
     most of its values (主题分类, dates, 有效性, 公开属性, the site's own 发布机构) are on
