@@ -151,3 +151,30 @@ def test_earlier_guides_leave_out_the_current_one():
     # only this year's guide: no 往年指南 section at all
     markup = guide.guide_page(view, [current], "guide/form.docx").before
     assert 'id="history"' not in markup
+
+
+def test_signature_and_date_of_a_document_are_right_aligned():
+    body = "正文。\n\n重庆市江北区人民政府办公室\n\n2022年6月15日\n\n（此件公开发布）\n"
+    markdown = pages._note_lines(body)
+    assert '<p class="gk-luokuan gk-luokuan--first">重庆市江北区人民政府办公室</p>\n<p class="gk-luokuan">2022年6月15日</p>' in markdown
+    assert '<p class="gk-fuzhu">（此件公开发布）</p>' in markdown
+
+
+@pytest.mark.parametrize("body", [
+    "会议于2026年11月9日召开。\n",  # a date inside a sentence
+    "一、会议要求：\n\n- 准时参加\n",  # no date line at all
+])
+def test_text_that_is_no_signature_stays_as_written(body):
+    assert "gk-luokuan" not in pages._note_lines(body)
+
+
+@settings(max_examples=100, deadline=None)
+@given(organ=st.text(alphabet=st.sampled_from(list("重庆市区政府办公室<>&\"' 审计局")), min_size=1, max_size=20),
+       year=st.integers(1990, 2099), month=st.integers(1, 12), day=st.integers(1, 28))
+def test_signature_text_is_kept_and_never_markup(organ, year, month, day):
+    """Whatever the line before the date, its text survives (escaped) and no tag comes from it."""
+    date = f"{year}年{month}月{day}日"
+    out = pages._note_lines(f"正文。\n\n{organ}\n\n{date}\n")
+    p = parsed(out)
+    assert p.tags <= {"p"} and p.attrs <= {"class"}
+    assert organ.strip() in "".join(p.text) and date in "".join(p.text)

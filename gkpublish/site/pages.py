@@ -26,6 +26,7 @@ import html
 import json
 import os
 import posixpath
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -279,8 +280,21 @@ def tombstone_page(t: PublicTombstone, column: Column | None) -> SitePage:
     return SitePage(src_uri=t.url.rstrip("/") + ".md", title=f"已撤回：{t.title}", kind="tombstone", before=before)
 
 
+# 落款 (the issuing organ) and its date at the end of a 公文 (GB/T 9704: right-aligned): a
+# short line without sentence punctuation or Markdown, a blank line, then the date alone.
+_LUOKUAN_RE = re.compile(r"^(?:(?P<organ>[^\s\d#>*|\[\]()（）<][^\n\d。，；：:<>\[\]]{1,39})[ \t　]*\n[ \t]*\n)?"
+                         r"(?P<date>\d{4}年\d{1,2}月\d{1,2}日)[ \t　]*$", re.M)
+
+
 def _note_lines(body: str) -> str:
-    """Style the 附注 line （此件公开发布） the way 公文 print it (a paragraph of its own)."""
+    """Style the end of a 公文 the way it is printed: the 落款 and its date right-aligned
+    (the last such pair only), the 附注 line （此件公开发布） a paragraph of its own."""
+    found = list(_LUOKUAN_RE.finditer(body))
+    if found:
+        m = found[-1]
+        lines = ([f'<p class="gk-luokuan gk-luokuan--first">{esc(m["organ"].strip())}</p>'] if m["organ"] else [])
+        lines.append(f'<p class="gk-luokuan{"" if m["organ"] else " gk-luokuan--first"}">{esc(m["date"])}</p>')
+        body = body[:m.start()] + "\n".join(lines) + "\n" + body[m.end():]
     return NOTE_RE.sub(lambda m: f'\n<p class="gk-fuzhu">（{esc(m.group(1))}）</p>\n', body)
 
 
