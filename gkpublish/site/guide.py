@@ -22,7 +22,8 @@ from xml.sax.saxutils import escape as xml_escape
 
 from gkpublish.public import PublicItem, PublicView
 from gkpublish.rules.site import GUIDE_PARTS
-from gkpublish.site.pages import PAGE_SIZE, SitePage, column_url, esc, item_list, rel
+from gkpublish.site.pages import PAGE_SIZE, SitePage, column_url
+from gkpublish.site.render import render
 
 DEFAULT_FORM = "政府信息公开申请表.docx"
 
@@ -54,39 +55,21 @@ def form_name(guide: dict[str, Any]) -> str:
     return name
 
 
+def is_current_guide(item: PublicItem, year: Any) -> bool:
+    """The item that is this year's 指南 itself (its title names the guide and guide.yml's
+    year): the 指南 page is that guide, so 往年指南 must not list it again."""
+    return bool(year) and "指南" in item.title and f"{year}年" in item.title
+
+
 def guide_page(view: PublicView, guide_items: list[PublicItem], form_uri: str) -> SitePage:
-    """The 指南 page; ``form_uri`` is the site path of the 申请表."""
+    """The 指南 page (theme/gk/guide.html); ``form_uri`` is the site path of the 申请表."""
     g = view.guide
-    url = "guide/"
     organ = str(g.get("organ") or view.site.get("organiser") or "")
     title = guide_title(g, organ)
-    parts = [f'<h1>{esc(title)}</h1>',
-             f'<p class="gk-lead">为了更好地提供政府信息公开服务，根据《中华人民共和国政府信息公开条例》（以下简称《条例》），'
-             f'{esc(organ)}编制本指南，每年更新。{esc(g.get("intro") or "")}</p>']
-
-    # 一、分类与编排: the columns, grouped as on the site
-    rows = []
-    for col in view.columns:
-        where = f"{esc(col.parent)} › " if col.parent else ""
-        desc = f"：{esc(col.description)}" if col.description else ""
-        rows.append(f'<li>{where}<a href="{rel(url, column_url(col.id))}">{esc(col.name)}</a>{desc}</li>')
-    parts.append('<h2 id="classify">一、信息分类与编排</h2>'
-                 "<p>本机关主动公开的政府信息按以下栏目分类编排，每条信息标注索引号、主题分类、发布机构、成文日期、发布日期、文号、有效性和公开属性，"
-                 f'全部信息列于<a href="{rel(url, "catalog/")}">政府信息公开目录</a>（索引、名称、内容概述、生成日期），并可通过'
-                 f'<a href="{rel(url, "search/")}">站内搜索</a>按标题、文号和正文检索。</p>'
-                 f'<ul class="gk-guide-columns">{"".join(rows)}</ul>')
-
-    # 二、获取方式
     obtain = g.get("obtain")
     obtain = obtain if isinstance(obtain, dict) and obtain else DEFAULT_OBTAIN
-    paras = [f"<p><strong>{esc(k)}</strong>：{esc(v)}</p>" for k, v in obtain.items()]
-    paras += [f"<p>{esc(p)}</p>" for p in PROCEDURE]
-    form_link = (f'<p class="gk-download"><a class="md-button md-button--primary" href="{rel(url, form_uri)}" download>'
-                 f"下载《政府信息公开申请表》（Word）</a></p>")
-    parts.append('<h2 id="apply">二、获取方式</h2>' + "".join(paras) + form_link)
 
-    # 三、政府信息公开工作机构
-    office_rows = []
+    office_rows: list[tuple[str, str, str | None]] = []
     for key in ("office", "address", "postcode", "hours", "phone", "fax", "web", "email"):
         value = g.get(key)
         if value in (None, ""):
@@ -94,23 +77,21 @@ def guide_page(view: PublicView, guide_items: list[PublicItem], form_uri: str) -
         label = {"postcode": "邮政编码", "email": "电子邮箱"}.get(key) or GUIDE_PARTS[key].split("（")[0]
         if key == "office":
             label = "机构名称"
-        shown = esc(value)
+        href = None
         if key == "web" and str(value).startswith(("http://", "https://")):
-            shown = f'<a href="{esc(value)}">{esc(value)}</a>'
+            href = str(value)
         elif key in ("web", "email") and "@" in str(value):
-            shown = f'<a href="mailto:{esc(value)}">{esc(value)}</a>'
-        office_rows.append(f'<tr><th scope="row">{esc(label)}</th><td>{shown}</td></tr>')
-    parts.append('<h2 id="office">三、政府信息公开工作机构</h2>'
-                 f'<table class="gk-meta gk-office"><tbody>{"".join(office_rows)}</tbody></table>')
+            href = f"mailto:{value}"
+        office_rows.append((label, str(value), href))
 
-    parts.append(f'<h2 id="remedy">四、监督和救济</h2><p>{esc(g.get("remedy") or REMEDY)}</p>')
-    if guide_items:  # the newest; the column page has them all (a page must not grow with the site)
-        more = ""
-        column = guide_items[0].meta.get("column")
-        if len(guide_items) > PAGE_SIZE and column:
-            more = f'<p><a href="{rel(url, column_url(column))}">全部 {len(guide_items)} 条 ›</a></p>'
-        parts.append('<h2 id="history">往年指南及相关信息</h2>' + item_list(url, guide_items[:PAGE_SIZE]) + more)
-    return SitePage(src_uri="guide/index.md", title=title, kind="guide", before="".join(parts))
+    # the newest earlier guides; the column page has them all (a page must not grow with the site)
+    history = [it for it in guide_items if not is_current_guide(it, g.get("year"))]
+    column = history[0].meta.get("column") if history else None
+    more = column_url(column) if column and len(history) > PAGE_SIZE else None
+    before = render("guide.html", title=title, organ=organ, g=g, base="guide/", columns=view.columns,
+                    obtain=obtain, procedure=PROCEDURE, form_uri=form_uri, office_rows=office_rows,
+                    remedy=REMEDY, history=history[:PAGE_SIZE], more=more)
+    return SitePage(src_uri="guide/index.md", title=title, kind="guide", before=before)
 
 
 # -- the 申请表 (.docx) ---------------------------------------------------------------------

@@ -26,14 +26,18 @@ import html
 import json
 import os
 import posixpath
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from markupsafe import Markup
+
 from gkpublish.model import NOTE_RE, Column
 from gkpublish.public import PublicItem, PublicTombstone, PublicView
 from gkpublish.site import docno
+from gkpublish.site.render import render
 
 PAGE_SIZE = 20  # items per column / 目录 page (practice: 15–20 on district portals)
 HOME_LATEST = 6  # latest items per column on the home page
@@ -192,39 +196,19 @@ def _generated_date(item: PublicItem) -> str:
 
 
 def pager(base: str, current: int, total: int, url_of) -> str:
-    if total <= 1:
-        return ""
-    links = []
-
-    def link(n: int, label: str, cls: str = "") -> str:
-        return f'<a class="gk-pager__link{cls}" href="{rel(base, url_of(n))}">{label}</a>'
-
-    if current > 1:
-        links.append(link(1, "首页"))
-        links.append(link(current - 1, "上一页", " gk-pager__prev"))
-    lo, hi = max(1, current - 3), min(total, current + 3)
-    for n in range(lo, hi + 1):
-        if n == current:
-            links.append(f'<span class="gk-pager__current" aria-current="page">{n}</span>')
-        else:
-            links.append(link(n, str(n)))
-    if current < total:
-        links.append(link(current + 1, "下一页", " gk-pager__next"))
-        links.append(link(total, "末页"))
-    links.append(f'<span class="gk-pager__info">第 {current} / {total} 页</span>')
-    return f'<nav class="gk-pager" aria-label="分页">{"".join(links)}</nav>'
+    links: list[tuple[str, str | None, str]] = []
+    if total > 1:
+        if current > 1:
+            links += [("首页", rel(base, url_of(1)), ""), ("上一页", rel(base, url_of(current - 1)), " gk-pager__prev")]
+        for n in range(max(1, current - 3), min(total, current + 3) + 1):
+            links.append((str(n), None if n == current else rel(base, url_of(n)), ""))
+        if current < total:
+            links += [("下一页", rel(base, url_of(current + 1)), " gk-pager__next"), ("末页", rel(base, url_of(total)), "")]
+    return render("pager.html", links=links, current=current, total=total)
 
 
 def item_list(base: str, items: Iterable[PublicItem], with_doc_no: bool = False) -> str:
-    rows = []
-    for it in items:
-        doc_no = it.meta.get("doc_no")
-        extra = f'<span class="gk-list__docno">{esc(doc_no)}</span>' if with_doc_no and doc_no else ""
-        rows.append(f'<li class="gk-list__item"><a class="gk-list__title" href="{rel(base, it.url)}">'
-                    f'{esc(it.title)}</a>{extra}<span class="gk-list__date">{esc(_date(it))}</span></li>')
-    if not rows:
-        return '<p class="gk-empty">本栏目暂无信息。</p>'
-    return f'<ul class="gk-list">{"".join(rows)}</ul>'
+    return render("list.html", base=base, items=list(items), with_doc_no=with_doc_no, empty=None)
 
 
 def _pages(items: list[PublicItem]) -> list[list[PublicItem]]:
@@ -252,31 +236,18 @@ def _source_cell(item: PublicItem) -> str | None:
     return None
 
 
-def metadata_table(item: PublicItem, publisher_default: str = "") -> str:
-    """The standard metadata table of a 政府信息公开 item (domain.md, 条例 第十二条).
+def metadata_table(item: PublicItem, publisher_default: str = "", column: Column | None = None) -> str:
+    """The standard metadata table of a 政府信息公开 item (domain.md, 条例 第十二条), from
+    ``theme/gk/meta.html``: 索引号, 主题分类, 发布机构, 主办科室, 成文日期, 发布日期, 文号,
+    有效性 (documents only — a document column, a 文号 or a stated validity: a news item has none), 公开方式, 公开范围 and 来源.
 
     The table is kept out of the search index (``data-pagefind-ignore``): its labels and
     most of its values (主题分类, dates, 有效性, 公开属性, the site's own 发布机构) are on
     every page, which made every search download their postings and every excerpt start
     with them. What of it is worth finding is indexed once, unseen, by :func:`search_terms`.
     """
-    m = item.meta
-
-    def cell(label: str, value: Any) -> str:
-        return f'<th scope="row">{label}</th><td>{esc(value if value not in (None, "") else "—")}</td>'
-
-    rows = [
-        cell("索引号", m.get("index_no")) + cell("主题分类", m.get("topic")),
-        cell("发布机构", m.get("publisher") or publisher_default) + cell("成文日期", m.get("written")),
-        cell("文号", m.get("doc_no")) + cell("发布日期", m.get("published")),
-        cell("有效性", m.get("validity") or "有效") + cell("公开属性", m.get("attribute")),
-    ]
-    source = _source_cell(item)
-    if source:
-        rows.append(f'<th scope="row">来源</th><td colspan="3">{source}</td>')
-    body = "".join(f"<tr>{r}</tr>" for r in rows)
-    return (f'<table class="gk-meta" data-pagefind-ignore><caption class="gk-sr-only">信息基本情况</caption>'
-            f"<tbody>{body}</tbody></table>")
+    return render("meta.html", item=item, column=column, publisher_default=publisher_default,
+                  source=Markup(_source_cell(item) or ""))
 
 
 def search_terms(item: PublicItem) -> str:
@@ -296,58 +267,34 @@ def search_terms(item: PublicItem) -> str:
 
 
 def _notices(item: PublicItem) -> str:
-    out = []
-    if item.emergency:
-        out.append('<div class="admonition info gk-notice" role="note"><p class="admonition-title">紧急发布</p>'
-                   "<p>本信息为应对突发公共事件紧急发布（《中华人民共和国政府信息公开条例》第二十条第（十二）项），"
-                   "审核程序按规定补办。</p></div>")
-    if item.corrections:
-        lines = "".join(f"<li>{esc(c.get('date'))}：{_correction_text(c)}</li>" for c in item.corrections)
-        out.append(f'<div class="admonition note gk-notice" role="note"><p class="admonition-title">更正/修订说明</p>'
-                   f"<ul>{lines}</ul></div>")
-    if item.abolished or item.meta.get("validity") == "废止":
-        ab = item.abolished or {}
-        text = "本文件已废止"
-        if ab.get("date"):
-            text = f"本文件已于 {esc(ab['date'])} 废止"
-        if ab.get("basis"):
-            text += f"。废止依据：{esc(ab['basis'])}"
-        out.append(f'<div class="admonition warning gk-notice" role="note"><p class="admonition-title">已废止</p>'
-                   f"<p>{text}。</p></div>")
-    elif item.meta.get("validity") == "失效":
-        out.append('<div class="admonition warning gk-notice" role="note"><p class="admonition-title">已失效</p>'
-                   "<p>本文件已失效，仅供查阅。</p></div>")
-    return "".join(out)
+    return render("notices.html", item=item)
 
 
-def _correction_text(c: dict[str, Any]) -> str:
-    """One 更正 entry: what changed and why ({date, what, why}), or the older single ``note``."""
-    if c.get("what") or c.get("why"):
-        text = esc(c.get("what") or "")
-        if c.get("why"):
-            text += f"（原因：{esc(c['why'])}）"
-        return text
-    return esc(c.get("note") or "")
+
 
 
 def tombstone_page(t: PublicTombstone, column: Column | None) -> SitePage:
     """The notice left at a withdrawn item's address (附件3 第八条): title, 索引号, the
     withdrawal's date and reason. Not in the 目录, the column lists, search or the feed."""
-    base = t.url
-    crumbs = ""
-    if column is not None:
-        crumbs = (f'<p class="gk-crumbs" data-pagefind-ignore>当前位置：<a href="{rel(base, "")}">首页</a> › '
-                  f'<a href="{rel(base, column_url(column.id))}">{esc(column.name)}</a></p>')
-    index = (f'<table class="gk-meta"><tbody><tr><th scope="row">索引号</th><td>{esc(t.index_no)}</td></tr>'
-             "</tbody></table>") if t.index_no else ""
-    before = (crumbs + index + f'<h1 class="gk-title">{esc(t.title)}</h1>'
-              + '<div class="admonition warning gk-notice gk-withdrawn" role="note"><p class="admonition-title">已撤回</p>'
-              + f"<p>本信息已于 {esc(t.date)} 撤回。撤回理由：{esc(t.reason)}</p></div>")
+    before = render("tombstone.html", t=t, column=column, base=t.url)
     return SitePage(src_uri=t.url.rstrip("/") + ".md", title=f"已撤回：{t.title}", kind="tombstone", before=before)
 
 
+# 落款 (the issuing organ) and its date at the end of a 公文 (GB/T 9704: right-aligned): a
+# short line without sentence punctuation or Markdown, a blank line, then the date alone.
+_LUOKUAN_RE = re.compile(r"^(?:(?P<organ>[^\s\d#>*|\[\]()（）<][^\n\d。，；：:<>\[\]]{1,39})[ \t　]*\n[ \t]*\n)?"
+                         r"(?P<date>\d{4}年\d{1,2}月\d{1,2}日)[ \t　]*$", re.M)
+
+
 def _note_lines(body: str) -> str:
-    """Style the 附注 line （此件公开发布） the way 公文 print it (a paragraph of its own)."""
+    """Style the end of a 公文 the way it is printed: the 落款 and its date right-aligned
+    (the last such pair only), the 附注 line （此件公开发布） a paragraph of its own."""
+    found = list(_LUOKUAN_RE.finditer(body))
+    if found:
+        m = found[-1]
+        lines = ([f'<p class="gk-luokuan gk-luokuan--first">{esc(m["organ"].strip())}</p>'] if m["organ"] else [])
+        lines.append(f'<p class="gk-luokuan{"" if m["organ"] else " gk-luokuan--first"}">{esc(m["date"])}</p>')
+        body = body[:m.start()] + "\n".join(lines) + "\n" + body[m.end():]
     return NOTE_RE.sub(lambda m: f'\n<p class="gk-fuzhu">（{esc(m.group(1))}）</p>\n', body)
 
 
@@ -357,22 +304,9 @@ def _size(n: int) -> str:
 
 def item_page(item: PublicItem, column: Column | None, sizes: dict[str, int]) -> SitePage:
     base = item.url
-    crumbs = ""
-    if column is not None:
-        crumbs = (f'<p class="gk-crumbs" data-pagefind-ignore>当前位置：<a href="{rel(base, "")}">首页</a> › '
-                  f'<a href="{rel(base, column_url(column.id))}">{esc(column.name)}</a></p>')
-    before = (crumbs + metadata_table(item)
-              + f'<h1 class="gk-title">{esc(item.title)}</h1>'
-              + _notices(item))
-    after = ""
-    if item.attachments:
-        lis = []
-        for a in item.attachments:
-            href = rel(base, attachment_uri(a.path))
-            size = f'<span class="gk-size">（{_size(sizes[a.path])}）</span>' if a.path in sizes else ""
-            lis.append(f'<li><a href="{href}" download>{esc(a.title)}</a>{size}</li>')
-        after = (f'<section class="gk-attachments" data-pagefind-ignore><h2>附件下载</h2>'
-                 f'<ul>{"".join(lis)}</ul></section>')
+    before = render("item_before.html", item=item, column=column, base=base, publisher_default="",
+                    source=Markup(_source_cell(item) or ""))
+    after = render("item_after.html", item=item, base=base, sizes=sizes)
     return SitePage(src_uri=item_src_uri(item), title=item.title, kind="item",
                     markdown=_note_lines(item.body), before=before, after=after + search_terms(item), hide=())
 
@@ -388,14 +322,11 @@ def column_pages(column: Column, items: list[PublicItem]) -> list[SitePage]:
     out = []
     for n, chunk in enumerate(chunks, 1):
         url = column_url(column.id, n)
-        head = f'<h1>{esc(column.name)}</h1>'
-        if column.description:
-            head += f'<p class="gk-lead">{esc(column.description)}</p>'
-        head += f'<p class="gk-count">共 {len(items)} 条信息，按发布日期从新到旧排列。</p>'
-        body = item_list(url, chunk, with_doc_no=column.kind == "document")
-        body += pager(url, n, len(chunks), lambda k, c=column.id: column_url(c, k))
+        nav = pager(url, n, len(chunks), lambda k, c=column.id: column_url(c, k))
+        before = render("column.html", column=column, count=len(items), base=url, items=chunk,
+                        with_doc_no=column.kind == "document", empty=None, pager_html=Markup(nav))
         title = column.name if n == 1 else f"{column.name}（第 {n} 页）"
-        out.append(SitePage(src_uri=to_src(url), title=title, kind="column", before=head + body))
+        out.append(SitePage(src_uri=to_src(url), title=title, kind="column", before=before))
     return out
 
 
@@ -406,43 +337,19 @@ def catalog_pages(view: PublicView) -> list[SitePage]:
     out = []
     for n, chunk in enumerate(chunks, 1):
         url = catalog_url(n)
-        rows = "".join(
-            f'<tr><td class="gk-nowrap">{esc(it.meta.get("index_no"))}</td>'
-            f'<td><a href="{rel(url, it.url)}">{esc(it.title)}</a></td>'
-            f"<td>{esc(it.meta.get('summary'))}</td>"
-            f'<td class="gk-nowrap">{esc(_generated_date(it))}</td></tr>'
-            for it in chunk)
-        table = ('<table class="gk-catalog"><thead><tr><th scope="col">索引号</th><th scope="col">名称</th>'
-                 '<th scope="col">内容概述</th><th scope="col">生成日期</th></tr></thead>'
-                 f"<tbody>{rows}</tbody></table>") if chunk else '<p class="gk-empty">暂无信息。</p>'
-        head = ('<h1>政府信息公开目录</h1><p class="gk-lead">根据《中华人民共和国政府信息公开条例》第十二条编制，'
-                f"列明本机关主动公开的全部政府信息的索引、名称、内容概述和生成日期。共 {len(items)} 条。</p>")
+        nav = pager(url, n, len(chunks), catalog_url)
+        before = render("catalog.html", count=len(items), base=url, items=chunk, pager_html=Markup(nav))
         title = "政府信息公开目录" if n == 1 else f"政府信息公开目录（第 {n} 页）"
-        out.append(SitePage(src_uri=to_src(url), title=title, kind="catalog",
-                            before=head + table + pager(url, n, len(chunks), catalog_url)))
+        out.append(SitePage(src_uri=to_src(url), title=title, kind="catalog", before=before))
     return out
 
 
 def abolished_page(view: PublicView) -> SitePage:
     """綦江 第十三条: the abolition of 规范性文件 is announced under 履职依据."""
     url = "abolished/"
-    rows = []
-    for it in view.items:
-        if it.meta.get("validity") != "废止" and not it.abolished:
-            continue
-        ab = it.abolished or {}
-        rows.append(f'<tr><td><a href="{rel(url, it.url)}">{esc(it.title)}</a></td>'
-                    f'<td class="gk-nowrap">{esc(it.meta.get("doc_no") or "—")}</td>'
-                    f'<td class="gk-nowrap">{esc(ab.get("date") or "—")}</td><td>{esc(ab.get("basis") or "—")}</td></tr>')
-    head = (f"<h1>{ABOLISHED_TITLE}</h1><p class=\"gk-lead\">规范性文件的废止应及时在法定主动公开内容—履职依据中予以公示。"
-            "下表列出本机关已废止的规范性文件及其废止日期和依据，原文仍可查阅。</p>")
-    if rows:
-        body = ('<table class="gk-catalog"><thead><tr><th scope="col">文件名称</th><th scope="col">文号</th>'
-                '<th scope="col">废止日期</th><th scope="col">废止依据</th></tr></thead>'
-                f'<tbody>{"".join(rows)}</tbody></table>')
-    else:
-        body = '<p class="gk-empty">暂无已废止的规范性文件。</p>'
-    return SitePage(src_uri=to_src(url), title=ABOLISHED_TITLE, kind="abolished", before=head + body)
+    rows = [(it, it.abolished or {}) for it in view.items if it.meta.get("validity") == "废止" or it.abolished]
+    before = render("abolished.html", title=ABOLISHED_TITLE, base=url, rows=rows)
+    return SitePage(src_uri=to_src(url), title=ABOLISHED_TITLE, kind="abolished", before=before)
 
 
 def search_page(shards: list[SearchShard], docno_shards: int) -> SitePage:
@@ -485,23 +392,10 @@ def home_page(view: PublicView, guide_title: str) -> SitePage:
     annual = next((c for c in view.columns if "年报" in c.name or "年度报告" in c.name), None)
     if annual is not None:
         quick.insert(3, (column_url(annual.id), annual.name))
-    quick_html = "".join(f'<a class="gk-quick__link" href="{rel("", u)}">{esc(t)}</a>' for u, t in quick)
     site_title = view.site.get("title") or "政务公开"
-    hero = (f'<div class="gk-hero"><h1>{esc(site_title)}</h1>'
-            f'<form class="gk-hero__search" action="{rel("", "search/")}" method="get" role="search">'
-            '<label class="gk-sr-only" for="gk-home-q">站内搜索</label>'
-            '<input id="gk-home-q" type="search" name="q" placeholder="输入标题、文号或关键词，如：政府信息公开">'
-            '<button type="submit">搜索</button></form>'
-            f'<nav class="gk-quick" aria-label="常用入口">{quick_html}</nav></div>')
-    cards = []
-    for col in view.columns:
-        items = by_col.get(col.id, [])
-        more = f'<a class="gk-card__more" href="{rel("", column_url(col.id))}">更多 ›</a>'
-        group = f'<span class="gk-card__group">{esc(col.parent)}</span>' if col.parent else ""
-        cards.append(f'<section class="gk-card"><h2 class="gk-card__title">{group}{esc(col.name)}{more}</h2>'
-                     f"{item_list('', items[:HOME_LATEST])}</section>")
-    body = f'<div class="gk-cards">{"".join(cards)}</div>'
-    return SitePage(src_uri="index.md", title=site_title, kind="home", before=hero + body,
+    cards = [(col, by_col.get(col.id, [])[:HOME_LATEST]) for col in view.columns]
+    before = render("home.html", site_title=site_title, quick=quick, cards=cards)
+    return SitePage(src_uri="index.md", title=site_title, kind="home", before=before,
                     hide=("toc", "navigation"))
 
 

@@ -261,6 +261,11 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         # refused above on these errors, and the view it gets has no preview item
         preview = self.command == "serve"
         self.view = view = public_view(repo, findings, preview=preview)
+        from gkpublish.site import render
+
+        # an office's theme.custom_dir may override the page templates (theme/gk/*.html)
+        custom = config.theme.custom_dir
+        render.use_dirs([custom] if custom else [])
         try:
             self.bundle = build_site(view, repo.attachments, repo.as_of)
         except SiteError as exc:
