@@ -19,8 +19,57 @@
     return h >>> 0;
   }
 
+  // -- full text: the same words as gkpublish/site/search.py (bigram_words) -------------
+  // Every pair of adjacent Han characters is one index word of ten lower-case letters:
+  // Pagefind never segments Chinese, so index and query cannot disagree.
+  const HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]+/gu;
+  const ALNUM = /[0-9a-z]+/g;
+
+  function letters(cp) {
+    let out = "";
+    for (let i = 0; i < 5; i += 1) {
+      out += String.fromCharCode(97 + (cp % 26));
+      cp = Math.floor(cp / 26);
+    }
+    return out;
+  }
+
+  function bigramWords(text) {
+    const seen = new Set();
+    for (const run of String(text).normalize("NFKC").match(HAN) || []) {
+      const chars = Array.from(run);
+      for (let i = 0; i + 1 < chars.length; i += 1) {
+        seen.add(letters(chars[i].codePointAt(0)) + letters(chars[i + 1].codePointAt(0)));
+      }
+    }
+    return Array.from(seen);
+  }
+
+  /** The query's words (space separated: every one must be on the page), and what
+   *  Pagefind is asked: their bigram words and their runs of digits/Latin letters. A word
+   *  with neither (one Han character, punctuation) goes to Pagefind as it is. */
+  function parseQuery(query) {
+    const words = String(query).normalize("NFKC").toLowerCase().split(/\s+/).filter(Boolean);
+    const terms = [];
+    for (const word of words) {
+      const own = bigramWords(word).concat(word.replace(HAN, " ").match(ALNUM) || []);
+      terms.push(...(own.length ? own : [word]));
+    }
+    return { words, pagefind: Array.from(new Set(terms)).join(" ") };
+  }
+
+  // the hidden bigram words at the end of a result's text (search.py search_document)
+  const BIGRAM_TAIL = /(?:\s+[a-z]{10})+\s*$/;
+
+  /** A result's text as the reader sees it, and whether it holds every word. */
+  function confirm(content, words) {
+    const text = String(content).replace(BIGRAM_TAIL, "");
+    const folded = text.normalize("NFKC").toLowerCase();
+    return { text, ok: words.every((w) => folded.includes(w)) };
+  }
+
   if (typeof module === "object" && module.exports) {  // Node.js: the parity test
-    module.exports = { normalizeDocNo, fnv1a };
+    module.exports = { normalizeDocNo, fnv1a, bigramWords, parseQuery, confirm };
     return;
   }
 
@@ -67,11 +116,42 @@
   // An excerpt may start in the middle of the metadata table: ". 综合政务/政务公开. …"
   const EXCERPT_LEAD = /^[\s.,;:、，。；：—-]+/;
 
-  /** One full-text result. Pagefind's excerpt is HTML (text escaped, matches in <mark>). */
-  function resultHtml(d) {
+  /** The excerpt: the text around the first query word found, every word in <mark>. */
+  function excerpt(text, words) {
+    const folded = text.normalize("NFKC").toLowerCase();
+    let at = -1;
+    for (const w of words) { at = folded.indexOf(w); if (at >= 0) break; }
+    const start = Math.max(0, at - 30);
+    let part = text.slice(start, start + 2 * EXCERPT_WORDS + 40).replace(EXCERPT_LEAD, "");
+    let html = esc(part);
+    for (const w of words) {
+      if (w.length && part.includes(w)) html = html.split(esc(w)).join("<mark>" + esc(w) + "</mark>");
+    }
+    return (start > 0 ? "…" : "") + html + (start + part.length < text.length ? "…" : "");
+  }
+
+  /** One full-text result (its text already confirmed to hold the words). */
+  function resultHtml(d, words) {
     return '<li class="gk-result"><a class="gk-result__title" href="' + esc(d.url) + '">'
       + esc(d.meta.title || d.url) + "</a>" + metaLine(d.meta["文号"], d.meta["发布日期"])
-      + '<p class="gk-result__excerpt">' + d.excerpt.replace(EXCERPT_LEAD, "") + "</p></li>";
+      + '<p class="gk-result__excerpt">' + excerpt(d.text, words) + "</p></li>";
+  }
+
+  /** The results of ``query``: Pagefind's candidates (every page holding all its bigram
+   *  words), each confirmed by substring on its own text when loaded. */
+  async function candidates(pf, query) {
+    const parsed = parseQuery(query);
+    const found = await pf.search(parsed.pagefind);
+    return { words: parsed.words, results: found.results };
+  }
+
+  async function confirmed(batch, words) {
+    const data = await Promise.all(batch.map((r) => r.data()));
+    return data.filter((d) => {
+      const c = confirm(d.content, words);
+      d.text = c.text;
+      return c.ok;
+    });
   }
 
   /** Pagefind, loaded at the first full-text search; its bundles merged (large sites). */
@@ -174,37 +254,65 @@
       window.history.replaceState(null, "", url);
     }
 
+    let words = [];
+    let dropped = 0;  // candidates whose text does not hold the words
+
+    function counted() {
+      return results.length - dropped;
+    }
+
+    function none(query) {
+      status.innerHTML = "未找到包含“" + esc(query) + "”的信息。请检查输入的文字，或换用更短、更常用的词语；也可以浏览" + catalog + "。";
+    }
+
     async function showMore(id, focus) {
-      const batch = results.slice(shown, shown + PAGE_SIZE);
       more.disabled = true;
-      const data = await Promise.all(batch.map((r) => r.data()));
-      if (id !== run) return;
-      list.insertAdjacentHTML("beforeend", data.map(resultHtml).join(""));
-      if (focus && list.children[shown]) list.children[shown].querySelector("a").focus();
-      shown += batch.length;
+      const first = list.children.length;
+      let page = [];
+      while (page.length < PAGE_SIZE && shown < results.length) {  // a page of confirmed results
+        const batch = results.slice(shown, shown + PAGE_SIZE - page.length);
+        const ok = await confirmed(batch, words);
+        if (id !== run) return;
+        shown += batch.length;
+        dropped += batch.length - ok.length;
+        page = page.concat(ok);
+      }
+      list.insertAdjacentHTML("beforeend", page.map((d) => resultHtml(d, words)).join(""));
+      if (focus && list.children[first]) list.children[first].querySelector("a").focus();
       more.disabled = false;
       more.hidden = shown >= results.length;
-      more.textContent = "加载更多（还有 " + (results.length - shown) + " 条）";
+      more.textContent = "加载更多（还有 " + (counted() - list.children.length) + " 条）";
+      if (!counted()) none(current);
+      else status.textContent = "找到 " + counted() + " 条包含“" + current + "”的信息";
     }
 
     async function fullText(query, id) {
       status.textContent = "正在检索“" + query + "”……";
       let found;
       try {
-        found = await (await loadPagefind()).search(query);
+        found = await candidates(await loadPagefind(), query);
       } catch (e) {
         if (id === run) status.innerHTML = "搜索索引暂时无法加载，请稍后再试；也可以浏览" + catalog + "查找信息。";
         return;
       }
       if (id !== run) return;
       results = found.results;
+      words = found.words;
+      dropped = 0;
       if (!results.length) {
-        status.innerHTML = "未找到与“" + esc(query) + "”相关的信息。请检查输入的文字，或换用更短、更常用的词语；也可以浏览" + catalog + "。";
+        none(query);
         return;
       }
-      status.textContent = "找到 " + results.length + " 条与“" + query + "”相关的信息";
       await showMore(id, false);
     }
+
+    // The whole answer to a query, for bench/search_quality.py and the quality test: the
+    // number a visitor is told, and the URL of every confirmed result.
+    window.gkpublishSearch = async (query) => {
+      const found = await candidates(await loadPagefind(), query);
+      const ok = await confirmed(found.results, found.words);
+      return { total: found.results.length, urls: ok.map((d) => d.url) };
+    };
 
     async function search(raw, force) {
       const query = raw.trim();
