@@ -34,8 +34,8 @@ from gkpublish.site.search import page_text  # noqa: E402
 # Chinese terms of 2–8 characters common in the generated text, rarer ones, and mixed
 # queries (词 + 文号 fragments + numbers; space separated words must all be on the page).
 TERMS = ("三审三校", "整改", "政府信息公开", "信访", "安全生产", "乡村振兴", "营商环境", "观音桥街道",
-         "责任清单", "政策解读", "防汛抗旱", "养老服务", "河长制", "问题清单和整改清单",
-         "整改 2026", "安全生产 观音桥街道", "府办发 2025", "〔2024〕", "政务公开 三审三校 2025")
+         "责任清单", "政策解读", "防汛抗旱", "养老服务", "河长制", "责任清单和整改清单",
+         "整改 2026", "安全生产 2025", "府办发 2025", "〔2024〕", "政务公开 三审三校 2025")
 
 # The search through Pagefind's own API (a site without the gkpublish client).
 PAGEFIND_DIRECT = """async (q) => {

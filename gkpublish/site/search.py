@@ -82,12 +82,17 @@ def pagefind_executable() -> str:
 # browser's Intl.Segmenter when querying; the two disagree (recall 53 % on 13 common terms,
 # docs/benchmarks.md). So the search does not rely on word segmentation at all: every pair
 # of adjacent Han characters (a bigram) is given to Pagefind as one ASCII word of ten
-# lower-case letters, the search page splits the query into the same words (gkpublish.js,
-# bigramWords), and Pagefind's "every word" match finds every page holding all the
-# query's bigrams. A page holding the bigrams but not the term is dropped by the page's own
-# substring check on the result's text, so precision does not depend on the bigrams either.
+# lower-case letters, in text order, with a SEPARATOR between runs of Han characters. The
+# search page splits each run of Han characters in the query into the same words and asks
+# Pagefind for them as an exact phrase (consecutive positions), which holds exactly where the
+# run is a substring of one run of the page: recall by construction, precision too. What is
+# still left (a query word's punctuation) is dropped by the page's own substring check on the
+# result's text (gkpublish.js ``confirm``).
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# never a bigram word: the fifth letter of a code point's is at most "c" (0x10FFFF < 3·26⁴)
+SEPARATOR = "z" * 10
+TITLE_MARK = "y"  # a title's bigram words: "y" + ten letters
 _TITLE = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
 _PUBLISHED = re.compile(r'data-pagefind-meta="发布日期">(\d{4}-\d{2}-\d{2})<')
 
@@ -102,30 +107,41 @@ def _letters(cp: int) -> str:
     return "".join(out)
 
 
-def bigram_words(text: str) -> list[str]:
-    """The words the index holds for ``text``: each bigram of each run of Han characters,
-    once, in order (a run of one character gives no bigram; single characters are not
-    searched). The same as ``bigramWords`` in gkpublish.js (tests/test_site_search.py)."""
-    seen: dict[str, None] = {}
+def bigram_runs(text: str) -> list[list[str]]:
+    """For each run of Han characters of ``text`` (NFKC), its bigram words in order (a run of
+    one character has none: single characters are not searched by bigram). The same as
+    ``bigramRuns`` in gkpublish.js (tests/test_search_quality.py)."""
+    out = []
     for run in _HAN.findall(unicodedata.normalize("NFKC", text)):
-        for i in range(len(run) - 1):
-            seen.setdefault(_letters(ord(run[i])) + _letters(ord(run[i + 1])), None)
-    return list(seen)
+        codes = [_letters(ord(c)) for c in run]
+        out.append([codes[i] + codes[i + 1] for i in range(len(codes) - 1)])
+    return out
+
+
+def bigram_words(text: str) -> list[str]:
+    """The words the index holds for ``text``: each run's bigram words, runs apart."""
+    words: list[str] = []
+    for run in bigram_runs(text):
+        if run:
+            words.extend(run)
+            words.append(SEPARATOR)
+    return words
 
 
 def search_document(content: str, language: str) -> str:
     """The document Pagefind indexes for an item page: the page's content (what the theme
     places inside its ``data-pagefind-body`` element) in the page's language, then, hidden,
-    the bigram words of its text (the title's weighted, so title matches rank first) and
-    its 发布日期 as the sort key (newer first among equals)."""
+    the bigram words of its title (each with a ``y`` in front: found apart, so that title
+    matches are listed first), those of its text, and its 发布日期 as the sort key (newer
+    first)."""
     title = _TITLE.search(content)
-    title_words = " ".join(bigram_words(page_text(title.group(1)))) if title else ""
+    title_words = " ".join(TITLE_MARK + w for w in bigram_words(page_text(title.group(1)))) if title else ""
     words = " ".join(bigram_words(page_text(content)))
     published = _PUBLISHED.search(content)
     sort = f' data-pagefind-sort="date:{published.group(1)}"' if published else ""
     return (f'<html lang="{html.escape(language)}"><body><div data-pagefind-body>'
             f'{content}<div hidden class="gk-bigrams"{sort}>'
-            f'<p data-pagefind-weight="10">{title_words}</p><p>{words}</p></div></div></body></html>')
+            f"<p>{title_words}</p><p>{words}</p></div></div></body></html>")
 
 
 class Indexer:

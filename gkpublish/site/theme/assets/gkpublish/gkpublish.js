@@ -34,32 +34,37 @@
     return out;
   }
 
-  function bigramWords(text) {
-    const seen = new Set();
+  function bigramRuns(text) {
+    const out = [];
     for (const run of String(text).normalize("NFKC").match(HAN) || []) {
-      const chars = Array.from(run);
-      for (let i = 0; i + 1 < chars.length; i += 1) {
-        seen.add(letters(chars[i].codePointAt(0)) + letters(chars[i + 1].codePointAt(0)));
-      }
+      const codes = Array.from(run, (c) => letters(c.codePointAt(0)));
+      const words = [];
+      for (let i = 0; i + 1 < codes.length; i += 1) words.push(codes[i] + codes[i + 1]);
+      out.push(words);
     }
-    return Array.from(seen);
+    return out;
   }
 
-  /** The query's words (space separated: every one must be on the page), and what
-   *  Pagefind is asked: their bigram words and their runs of digits/Latin letters. A word
-   *  with neither (one Han character, punctuation) goes to Pagefind as it is. */
+  /** The query's words (space separated: every one must be on the page), and the Pagefind
+   *  searches whose results must all hold the page: each run of two or more Han characters
+   *  as the exact phrase of its bigram words (search.py indexes them in text order), each
+   *  run of digits or Latin letters as a word. A word with neither (one Han character,
+   *  punctuation) is searched as it is. */
   function parseQuery(query) {
     const words = String(query).normalize("NFKC").toLowerCase().split(/\s+/).filter(Boolean);
-    const terms = [];
+    const searches = new Set();
+    const title = new Set();  // the same phrases among the title's words
     for (const word of words) {
-      const own = bigramWords(word).concat(word.replace(HAN, " ").match(ALNUM) || []);
-      terms.push(...(own.length ? own : [word]));
+      const runs = bigramRuns(word).filter((r) => r.length);
+      const own = runs.map((r) => '"' + r.join(" ") + '"').concat(word.replace(HAN, " ").match(ALNUM) || []);
+      for (const s of (own.length ? own : [word])) searches.add(s);
+      for (const r of runs) title.add('"' + r.map((w) => "y" + w).join(" ") + '"');
     }
-    return { words, pagefind: Array.from(new Set(terms)).join(" ") };
+    return { words, searches: Array.from(searches), title: Array.from(title) };
   }
 
   // the hidden bigram words at the end of a result's text (search.py search_document)
-  const BIGRAM_TAIL = /(?:\s+[a-z]{10})+\s*$/;
+  const BIGRAM_TAIL = /(?:\s+y?[a-z]{10})+\s*$/;
 
   /** A result's text as the reader sees it, and whether it holds every word. */
   function confirm(content, words) {
@@ -69,7 +74,7 @@
   }
 
   if (typeof module === "object" && module.exports) {  // Node.js: the parity test
-    module.exports = { normalizeDocNo, fnv1a, bigramWords, parseQuery, confirm };
+    module.exports = { normalizeDocNo, fnv1a, bigramRuns, parseQuery, confirm };
     return;
   }
 
@@ -141,8 +146,16 @@
    *  words), each confirmed by substring on its own text when loaded. */
   async function candidates(pf, query) {
     const parsed = parseQuery(query);
-    const found = await pf.search(parsed.pagefind);
-    return { words: parsed.words, results: found.results };
+    const newer = { sort: { date: "desc" } };
+    const all = parsed.searches.concat(parsed.title);
+    const answers = await Promise.all(all.map((s) => pf.search(s, newer)));
+    const ids = answers.map((a) => new Set(a.results.map((r) => r.id)));
+    const text = ids.slice(1, parsed.searches.length);
+    const inTitle = ids.slice(parsed.searches.length);
+    // a page in every answer of the text, newer first; those with the words in the title first
+    const results = answers[0].results.filter((r) => text.every((s) => s.has(r.id)));
+    const titled = (r) => inTitle.length > 0 && inTitle.every((s) => s.has(r.id));
+    return { words: parsed.words, results: results.filter(titled).concat(results.filter((r) => !titled(r))) };
   }
 
   async function confirmed(batch, words) {
