@@ -147,3 +147,73 @@ def test_javascript_makes_the_same_bigram_words_as_python():
               "console.log(JSON.stringify(s.map((t) => m.bigramRuns(t))));")
     proc = subprocess.run(["node", "-e", script, str(JS), json.dumps(samples)], capture_output=True, text=True, check=True)
     assert json.loads(proc.stdout) == [bigram_runs(t) for t in samples]
+
+
+STATUS = "document.querySelector('.gk-search__status').textContent"
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} 不存在：浏览器测试需要 Debian 的 chromium")
+def test_citizen_pages_filters_and_links_a_search_with_the_keyboard(generated_site):
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(generated_site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            pg = browser.new_page(locale="zh-CN")
+            problems = []
+            pg.on("pageerror", lambda e: problems.append(str(e)))
+            pg.goto(base + "search/")
+            # keyboard only: the box has the focus, Enter searches
+            pg.keyboard.type("整改")
+            pg.keyboard.press("Enter")
+            pg.wait_for_function(f"{STATUS}.startsWith('找到')")
+            total = int(pg.locator(".gk-search__status").inner_text().split()[1])
+            assert total > 20
+            assert pg.locator("ol.gk-results > li").count() == 10
+            assert "q=%E6%95%B4%E6%94%B9" in pg.url
+            # the next page from the keyboard; the focus goes to its first result
+            pg.locator(".gk-search__more").focus()
+            pg.keyboard.press("Enter")
+            pg.wait_for_function("document.querySelectorAll('ol.gk-results > li').length === 20")
+            assert pg.evaluate("document.activeElement === document.querySelectorAll('ol.gk-results > li a')[10]")
+            # a year range: every result published in it, the URL carries it
+            pg.locator(".gk-search__filters summary").click()
+            pg.wait_for_function("document.querySelector('select[name=from]').options.length > 1")
+            pg.select_option("select[name=from]", "2025")
+            pg.wait_for_url("**from=2025**")
+            pg.select_option("select[name=to]", "2025")
+            pg.wait_for_url("**to=2025**")
+            pg.wait_for_function(f"{STATUS}.startsWith('找到')")
+            dates = pg.locator("ol.gk-results .gk-result__date").all_inner_texts()
+            assert dates and all("2025-" in d for d in dates), dates
+            narrowed = int(pg.locator(".gk-search__status").inner_text().split()[1])
+            assert narrowed < total
+            # the link opens the same search, filters and all
+            linked = pg.url
+            pg.goto("about:blank")
+            pg.goto(linked)
+            pg.wait_for_function(f"{STATUS}.startsWith('找到')")
+            assert int(pg.locator(".gk-search__status").inner_text().split()[1]) == narrowed
+            assert pg.locator("select[name=to]").input_value() == "2025"
+            # a column
+            pg.goto(base + "search/?q=" + "整改")
+            pg.wait_for_function(f"{STATUS}.startsWith('找到')")
+            pg.locator(".gk-search__filters summary").click()
+            pg.wait_for_function("document.querySelector('select[name=col]').options.length > 1")
+            column = pg.locator("select[name=col] option").nth(1).get_attribute("value")
+            pg.select_option("select[name=col]", column)
+            pg.wait_for_url("**col=**")
+            pg.wait_for_function(f"{STATUS}.startsWith('找到') || {STATUS}.startsWith('未找到')")
+            # nothing found says so, and where to look instead
+            pg.goto(base + "search/?q=" + "鲸鱼迁徙")
+            pg.wait_for_function(f"{STATUS}.startsWith('未找到')")
+            assert pg.locator(".gk-search__status a[href$='catalog/']").count() == 1
+            assert not problems, problems
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -144,11 +144,12 @@
 
   /** The results of ``query``: Pagefind's candidates (every page holding all its bigram
    *  words), each confirmed by substring on its own text when loaded. */
-  async function candidates(pf, query) {
+  async function candidates(pf, query, filters) {
     const parsed = parseQuery(query);
     const newer = { sort: { date: "desc" } };
     const all = parsed.searches.concat(parsed.title);
-    const answers = await Promise.all(all.map((s) => pf.search(s, newer)));
+    // the filters narrow the first search; the page must be in it
+    const answers = await Promise.all(all.map((s, i) => pf.search(s, i ? newer : { ...newer, filters: filters || {} })));
     const ids = answers.map((a) => new Set(a.results.map((r) => r.id)));
     const text = ids.slice(1, parsed.searches.length);
     const inTitle = ids.slice(parsed.searches.length);
@@ -243,6 +244,42 @@
     const list = root.querySelector(":scope > ol.gk-results");  // not the one of the 文号 answer
     const more = root.querySelector(".gk-search__more");
     const catalog = '<a href="' + esc(base + "catalog/") + '">政府信息公开目录</a>';
+    const selects = Array.from(root.querySelectorAll(".gk-filters select"));
+    const details = root.querySelector(".gk-search__filters");
+    let filterValues = null;  // Pagefind's filters and their values, loaded when first needed
+
+    async function loadFilters() {
+      if (!filterValues) {
+        filterValues = (await loadPagefind()).filters();
+        filterValues.catch(() => { filterValues = null; });
+      }
+      const all = await filterValues;
+      for (const select of selects) {
+        if (select.options.length > 1) continue;
+        const values = Object.keys(all[select.dataset.filter] || {});
+        values.sort((a, b) => (select.dataset.filter === "年份" ? b.localeCompare(a) : a.localeCompare(b, "zh")));
+        const chosen = select.dataset.want || "";
+        select.insertAdjacentHTML("beforeend", values.map((v) => '<option value="' + esc(v) + '"'
+          + (v === chosen ? " selected" : "") + ">" + esc(v) + "</option>").join(""));
+      }
+      return all;
+    }
+
+    /** The filters chosen, as Pagefind's filter object (a year range: any year in it). */
+    async function chosenFilters() {
+      const out = {};
+      const value = (name) => { const s = selects.find((x) => x.name === name); return s ? (s.value || s.dataset.want || "") : ""; };
+      for (const [key, name] of [["col", "栏目"], ["org", "发布机构"], ["genre", "体裁"]]) {
+        if (value(key)) out[name] = value(key);
+      }
+      const from = value("from");
+      const to = value("to");
+      if (from || to) {
+        const years = Object.keys((await loadFilters())["年份"] || {});
+        out["年份"] = { any: years.filter((y) => (!from || y >= from) && (!to || y <= to)).concat(["-"]) };
+      }
+      return out;
+    }
     let run = 0;  // the latest search; an older one drops its results
     let current = null;  // the query shown
     let results = [];
@@ -264,6 +301,10 @@
     function syncUrl(query) {
       const url = new URL(window.location.href);
       if (query) url.searchParams.set("q", query); else url.searchParams.delete("q");
+      for (const s of selects) {
+        const v = s.value || s.dataset.want || "";
+        if (v) url.searchParams.set(s.name, v); else url.searchParams.delete(s.name);
+      }
       window.history.replaceState(null, "", url);
     }
 
@@ -303,7 +344,7 @@
       status.textContent = "正在检索“" + query + "”……";
       let found;
       try {
-        found = await candidates(await loadPagefind(), query);
+        found = await candidates(await loadPagefind(), query, await chosenFilters());
       } catch (e) {
         if (id === run) status.innerHTML = "搜索索引暂时无法加载，请稍后再试；也可以浏览" + catalog + "查找信息。";
         return;
@@ -331,12 +372,13 @@
       const query = raw.trim();
       if (query === current && !force) return;
       const id = reset(query);
+      const filtered = selects.some((s) => s.value || s.dataset.want);
       syncUrl(query);
       if (!query) {
         status.textContent = "";
         return;
       }
-      const docNo = normalizeDocNo(query);
+      const docNo = filtered ? null : normalizeDocNo(query);  // filters: a full-text search
       const hit = docNo && await lookup(docNo);
       if (id !== run) return;
       if (hit) {
@@ -374,8 +416,18 @@
       fullText(current, run);
     });
 
+    for (const s of selects) {
+      s.addEventListener("change", () => { s.dataset.want = ""; search(input.value, true); });
+    }
+    details.addEventListener("toggle", () => { if (details.open) loadFilters().catch(() => {}); });
+
     root.hidden = false;
-    const query = new URLSearchParams(window.location.search).get("q") || "";
+    const params = new URLSearchParams(window.location.search);
+    for (const s of selects) {
+      s.dataset.want = params.get(s.name) || "";
+      if (s.dataset.want) details.open = true;
+    }
+    const query = params.get("q") || "";
     input.value = query;
     if (query) search(query, true); else input.focus();
   }
