@@ -129,7 +129,7 @@ def test_citizen_reads_and_searches(demo_url, page):
     result.first.wait_for(timeout=15_000)
     assert pg.locator("#gk-search-q").input_value() == "政府信息公开"
     status = pg.locator(".gk-search__status")
-    assert re.fullmatch(r"找到 \d+ 条与“政府信息公开”相关的信息", status.inner_text())
+    assert re.fullmatch(r"找到 \d+ 条包含“政府信息公开”的信息", status.inner_text())
     first = pg.locator("li.gk-result").first
     assert "发布日期：" in first.locator(".gk-result__meta").inner_text()
     assert first.locator(".gk-result__excerpt mark").count() >= 1  # the words found, highlighted

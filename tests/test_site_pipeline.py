@@ -108,7 +108,10 @@ def test_a_failing_check_process_fails_the_build(tmp_path, monkeypatch):
 
 def test_search_document_is_the_page_content_in_its_language():
     doc = search.search_document("<h1>标题</h1><p>正文</p>", "zh")
-    assert doc == '<html lang="zh"><body><div data-pagefind-body><h1>标题</h1><p>正文</p></div></body></html>'
+    assert doc.startswith('<html lang="zh"><body><div data-pagefind-body><h1>标题</h1><p>正文</p>'
+                          '<div hidden class="gk-bigrams">')
+    # then, hidden, the bigram words of the title (marked) and of the text, runs apart
+    assert doc.endswith("<p>" + " ".join(search.bigram_words("标题 正文")) + "</p></div></div></body></html>")
 
 
 def test_indexer_writes_each_bundle_and_tells_its_files(tmp_path):

@@ -266,6 +266,19 @@ def search_terms(item: PublicItem) -> str:
             + (f"<p hidden>{terms}</p>" if terms else ""))
 
 
+SEARCH_FILTERS = ("栏目", "发布机构", "体裁", "年份")  # the search page's filters (gkpublish.js)
+
+
+def search_filters(item: PublicItem, column: Column | None) -> str:
+    """The search page's filters of an item page, as empty hidden elements (nothing of them
+    is searched or shown in an excerpt): 栏目, 发布机构, 体裁 (the column's category:
+    政策文件/通知公告/动态/其他) and the year of 发布日期."""
+    values = {"栏目": column.name if column else None, "发布机构": item.meta.get("publisher"),
+              "体裁": column.category if column else None, "年份": _date(item)[:4] or None}
+    return "".join(f'<span hidden data-pagefind-filter="{name}[content]" content="{esc(v)}"></span>'
+                   for name, v in values.items() if v)
+
+
 def _notices(item: PublicItem) -> str:
     return render("notices.html", item=item)
 
@@ -308,7 +321,8 @@ def item_page(item: PublicItem, column: Column | None, sizes: dict[str, int]) ->
                     source=Markup(_source_cell(item) or ""))
     after = render("item_after.html", item=item, base=base, sizes=sizes)
     return SitePage(src_uri=item_src_uri(item), title=item.title, kind="item",
-                    markdown=_note_lines(item.body), before=before, after=after + search_terms(item), hide=())
+                    markdown=_note_lines(item.body), before=before,
+                    after=after + search_terms(item) + search_filters(item, column), hide=())
 
 
 def attachment_uri(repo_path: str) -> str:
@@ -375,7 +389,15 @@ def search_page(shards: list[SearchShard], docno_shards: int) -> SitePage:
               'enterkeyhint="search" aria-describedby="gk-search-tip" placeholder="标题、正文中的词语或文号">'
               '<button class="md-button md-button--primary gk-search__submit" type="submit">搜索</button></div>'
               '<p id="gk-search-tip" class="gk-search__tip">输入完整文号（如“×府办发〔2026〕1号”）可直接查到该文件；'
-              '输入词语则在全部公开信息的标题和正文中检索。</p></form>'
+              '输入词语则在全部公开信息的标题和正文中检索；多个词语用空格隔开，查找同时包含这些词语的信息。</p>'
+              '<details class="gk-search__filters"><summary>按栏目、发布机构、体裁、年份筛选</summary>'
+              '<div class="gk-filters">'
+              + "".join(f'<label class="gk-filter"><span>{label}</span><select name="{key}" data-filter="{name}">'
+                        '<option value="">全部</option></select></label>'
+                        for key, name, label in (("col", "栏目", "栏目"), ("org", "发布机构", "发布机构"),
+                                                 ("genre", "体裁", "体裁"), ("from", "年份", "起始年份"),
+                                                 ("to", "年份", "截止年份")))
+              + '</div></details></form>'
               '<p class="gk-search__status" role="status" aria-live="polite"></p>'
               '<section class="gk-docno" aria-label="文号查询结果" hidden></section>'
               '<p class="gk-search__note" hidden></p>'

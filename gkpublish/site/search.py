@@ -30,11 +30,13 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
+import unicodedata
 from collections.abc import Callable
 
 BUNDLE_DIR = "pagefind"
@@ -47,6 +49,26 @@ class SearchIndexError(Exception):
     pass
 
 
+_BODY = re.compile(r"data-pagefind-body[^>]*>")
+_IGNORED = re.compile(r"<(\w+)\b[^>]*\bdata-pagefind-ignore\b[^>]*>.*?</\1\s*>", re.S)
+_BLOCK = re.compile(r"</?(?:p|div|li|ol|ul|td|th|tr|table|h[1-6]|br|section|blockquote|pre|caption|dd|dt)\b[^>]*>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"\s+")
+
+
+def page_text(document: str) -> str:
+    """The indexed text of an item page (or of its content): what is inside the
+    ``data-pagefind-body`` element, without the ``data-pagefind-ignore`` elements, block
+    elements apart (a word never runs from one paragraph or cell into the next).
+    The search's ground truth (bench/search_quality.py) and what its index is made of."""
+    m = _BODY.search(document)
+    if m:
+        end = document.find("</article>", m.end())
+        document = document[m.end():end if end >= 0 else len(document)]
+    text = _TAG.sub("", _BLOCK.sub("\n", _IGNORED.sub("\n", document)))
+    return _SPACES.sub(" ", html.unescape(text)).strip()
+
+
 def pagefind_executable() -> str:
     try:
         from pagefind_bin_extended import get_executable
@@ -56,11 +78,70 @@ def pagefind_executable() -> str:
     return str(get_executable())
 
 
+# Chinese has no spaces, and Pagefind segments it with one segmenter when indexing and the
+# browser's Intl.Segmenter when querying; the two disagree (recall 53 % on 13 common terms,
+# docs/benchmarks.md). So the search does not rely on word segmentation at all: every pair
+# of adjacent Han characters (a bigram) is given to Pagefind as one ASCII word of ten
+# lower-case letters, in text order, with a SEPARATOR between runs of Han characters. The
+# search page splits each run of Han characters in the query into the same words and asks
+# Pagefind for them as an exact phrase (consecutive positions), which holds exactly where the
+# run is a substring of one run of the page: recall by construction, precision too. What is
+# still left (a query word's punctuation) is dropped by the page's own substring check on the
+# result's text (gkpublish.js ``confirm``).
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# never a bigram word: the fifth letter of a code point's is at most "c" (0x10FFFF < 3·26⁴)
+SEPARATOR = "z" * 10
+TITLE_MARK = "y"  # a title's bigram words: "y" + ten letters
+_TITLE = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.S)
+_PUBLISHED = re.compile(r'data-pagefind-meta="发布日期">(\d{4}-\d{2}-\d{2})<')
+
+
+def _letters(cp: int) -> str:
+    """A code point as five lower-case letters (26⁵ > 0x10FFFF): no digit, so no
+    segmenter splits it."""
+    out = []
+    for _ in range(5):
+        cp, r = divmod(cp, 26)
+        out.append(_LETTERS[r])
+    return "".join(out)
+
+
+def bigram_runs(text: str) -> list[list[str]]:
+    """For each run of Han characters of ``text`` (NFKC), its bigram words in order (a run of
+    one character has none: single characters are not searched by bigram). The same as
+    ``bigramRuns`` in gkpublish.js (tests/test_search_quality.py)."""
+    out = []
+    for run in _HAN.findall(unicodedata.normalize("NFKC", text)):
+        codes = [_letters(ord(c)) for c in run]
+        out.append([codes[i] + codes[i + 1] for i in range(len(codes) - 1)])
+    return out
+
+
+def bigram_words(text: str) -> list[str]:
+    """The words the index holds for ``text``: each run's bigram words, runs apart."""
+    words: list[str] = []
+    for run in bigram_runs(text):
+        if run:
+            words.extend(run)
+            words.append(SEPARATOR)
+    return words
+
+
 def search_document(content: str, language: str) -> str:
     """The document Pagefind indexes for an item page: the page's content (what the theme
-    places inside its ``data-pagefind-body`` element) in the page's language."""
+    places inside its ``data-pagefind-body`` element) in the page's language, then, hidden,
+    the bigram words of its title (each with a ``y`` in front: found apart, so that title
+    matches are listed first), those of its text, and its 发布日期 as the sort key (newer
+    first)."""
+    title = _TITLE.search(content)
+    title_words = " ".join(TITLE_MARK + w for w in bigram_words(page_text(title.group(1)))) if title else ""
+    words = " ".join(bigram_words(page_text(content)))
+    published = _PUBLISHED.search(content)
+    sort = f' data-pagefind-sort="date:{published.group(1)}"' if published else ""
     return (f'<html lang="{html.escape(language)}"><body><div data-pagefind-body>'
-            f"{content}</div></body></html>")
+            f'{content}<div hidden class="gk-bigrams"{sort}>'
+            f"<p>{title_words}</p><p>{words}</p></div></div></body></html>")
 
 
 class Indexer:
