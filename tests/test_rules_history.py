@@ -385,6 +385,103 @@ def test_the_history_is_cached_by_commit_and_extended_with_new_commits_only(gsit
     assert warm.changes == load_history(str(gsite.root), use_cache=False).changes
 
 
+def test_a_replace_ref_cannot_give_a_commit_an_earlier_date(gsite):
+    # git replace swaps the commit for one dated 11-01 with the same tree: git log would show
+    # the fake; the history is read as committed, so the forged date is still caught
+    gsite.item("gzdt/a.md", published="2026-11-02")
+    real = gsite.commit("2026-11-16")
+    tree = git(gsite.root, "rev-parse", "HEAD^{tree}")
+    fake = git(gsite.root, "commit-tree", tree, "-m", "更新", when="2026-11-01")
+    git(gsite.root, "replace", real, fake)
+    assert git(gsite.root, "log", "-1", "--format=%cs") == "2026-11-01"
+    [f] = of(gsite, "GK602")
+    assert f.severity == "error" and "2026-11-16" in f.message and real[:10] in f.message
+
+
+def test_a_graft_file_cuts_the_history_like_a_shallow_clone(gsite):
+    gsite.item("gzdt/a.md", published="2026-11-16")
+    gsite.commit("2026-11-16")
+    gsite.item("gzdt/b.md", published="2026-11-18")
+    second = gsite.commit("2026-11-18")
+    (gsite.root / ".git/info").mkdir(exist_ok=True)
+    (gsite.root / ".git/info/grafts").write_text(second + "\n")  # makes the second commit a root
+    [f] = of(gsite, "GK602")
+    assert f.severity == "error" and f.path == "content" and "嫁接" in f.message and "fetch-depth: 0" in f.message
+
+
+def test_a_path_whose_adding_commit_is_not_in_the_history_is_unknown_not_guessed(site):
+    from gkpublish.history import Change, History
+    from gkpublish.rules import run_rules
+
+    site.item("gzdt/a.md", published="2026-11-02")
+    repo = site.load()
+    first = Change("c" * 40, 1763337600, 480, "M", "content/gzdt/a.md", None, "b" * 40, "a" * 40)  # 2026-11-17
+    repo.extra["history"] = History(known=True, head="c" * 40, changes={"content/gzdt/a.md": [first]})
+    [f] = [f for f in run_rules(repo) if f.rule == "GK602"]
+    assert f.severity == "warning" and "找不到新增该文件的提交" in f.message and "fetch-depth: 0" in f.message
+
+
+def _future(g: GitSite) -> None:
+    g.item("gzdt/a.md", published="2026-11-02")
+    g.commit((dt.date.today() + dt.timedelta(days=400)).isoformat())
+
+
+def _across_columns(g: GitSite) -> None:
+    g.item("gzdt/a.md", published="2026-11-16")
+    g.commit("2026-11-16")
+    (g.root / "content/tzgg").mkdir()
+    git(g.root, "mv", "content/gzdt/a.md", "content/tzgg/a.md")
+    g.commit("2026-11-18")
+
+
+def _merge_add_delete(g: GitSite) -> None:
+    g.item("gzdt/a.md", published="2026-11-16")
+    g.commit("2026-11-16")
+    git(g.root, "checkout", "-q", "-b", "side")
+    g.item("gzdt/b.md", published="2026-11-18", title="区政务公开办公室开展业务培训（示例）")
+    g.commit("2026-11-18")
+    git(g.root, "checkout", "-q", "main")
+    git(g.root, "merge", "-q", "--no-ff", "--no-commit", "side", check=False)
+    git(g.root, "rm", "-q", "content/gzdt/a.md")
+    g.commit("2026-11-19", "合并并删除")
+
+
+def _detached(g: GitSite) -> None:
+    g.item("gzdt/a.md", published="2026-11-16")
+    first = g.commit("2026-11-16")
+    g.commit("2026-11-17")
+    git(g.root, "checkout", "-q", "--detach", first)
+
+
+def _no_commits(g: GitSite) -> None:
+    g.item("gzdt/a.md")
+
+
+def _non_utf8(g: GitSite) -> None:
+    g.item("gzdt/a.md", published="2026-11-16")
+    bad = os.path.join(os.fsencode(g.root), b"content", b"gzdt", b"\xb9\xab\xb8\xe6.txt")
+    with open(bad, "wb") as fh:
+        fh.write(b"x")
+    g.commit("2026-11-16")
+    os.remove(bad)
+    g.commit("2026-11-17")
+
+
+@pytest.mark.parametrize("make", [_future, _across_columns, _merge_add_delete, _detached, _no_commits, _non_utf8],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_bad_history_gives_findings_and_the_rest_of_the_check_still_runs(gsite, make):
+    """issue #9 "Bad input": each case is a finding or a one-line reason, never a traceback,
+    and every other rule still runs (here: GK502 on an item that has nothing to do with git)."""
+    make(gsite)
+    gsite.item("tzgg/other.md", "联系人：李某，手机 13800138000\n", column="tzgg", index_no="SAMPLE001/2026-00099")
+    rc, out, err = gsite.cli("check", "--as-of", "2026-11-23", "--format", "json")
+    doc = __import__("json").loads(out)
+    assert rc == 1 and "Traceback" not in err
+    rules = {f["rule"] for f in doc["findings"]}
+    assert "GK502" in rules, doc["findings"]
+    assert all("\n" not in f["message"] for f in doc["findings"] if f["rule"].startswith("GK60"))
+
+
 # -- GK603 / GK604 ----------------------------------------------------------------------------
 
 def _columns(site: Site, n: int, category: str, interval: int | None = None) -> list[str]:

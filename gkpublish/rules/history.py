@@ -24,7 +24,16 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from gkpublish.history import NULL_BLOB, SHANGHAI, Change, History, blob_hash, history_of, read_blobs
+from gkpublish.history import (
+    FULL_HISTORY_HINT,
+    NULL_BLOB,
+    SHANGHAI,
+    Change,
+    History,
+    blob_hash,
+    history_of,
+    read_blobs,
+)
 from gkpublish.inspection import column_statuses, inspection_of
 from gkpublish.model import ERROR, WARNING, Item, Repository, parse_date
 from gkpublish.public import PUBLIC_FIELDS, public_body
@@ -127,9 +136,12 @@ def forged_date(repo: Repository) -> Iterator[Problem]:
     ``imported: {from, date}`` and is checked against that declaration instead: published
     on or before the import, imported on or before the day it entered the repository.
 
-    Outside a git repository (a copied folder) this is one warning; in a shallow clone an
-    error (``actions/checkout`` with ``fetch-depth: 0``). Items not committed yet are checked
-    once committed. A commit dated in the future is reported and proves nothing.
+    Outside a git repository (a copied folder) this is one warning; in a shallow clone or
+    with a graft file (``.git/info/grafts``) an error (``actions/checkout`` with
+    ``fetch-depth: 0``). ``git replace`` refs are ignored: the dates are the commits' own.
+    Items not committed yet are checked once committed. A commit dated in the future, or a
+    committed item whose adding commit is not in the history, is reported (a warning) and
+    proves nothing.
 
     Passing (first committed on 2026-11-16)::
 
@@ -181,6 +193,12 @@ def forged_date(repo: Repository) -> Iterator[Problem]:
                                                 f"（提交 {entered.commit[:10]}）：请填写实际迁移的日期")
             continue
         if entered is None:
+            cut = hist.lineage(item.path) if hist.known and item.path not in hist.future else []
+            if cut:  # committed, but no commit in the history adds it: unknown, never guessed
+                yield Problem(item.path, line,
+                              f"提交历史中找不到新增该文件的提交（最早的记录是 {cut[0].day} 提交 {cut[0].commit[:10]} 的"
+                              f"{'修改' if cut[0].status in ('M', 'T') else '改名'}），历史不完整，无法判断条目进入仓库的日期；"
+                              + FULL_HISTORY_HINT, severity=WARNING)
             continue
         if published < entered.earliest_day:
             yield Problem(item.path, line,
