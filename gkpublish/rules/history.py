@@ -22,6 +22,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import NamedTuple
 
 from gkpublish.history import (
@@ -66,7 +67,8 @@ def timely(repo: Repository) -> Iterator[Problem]:
     day the information changed, and the corrected version is public on the commit day
     (Asia/Shanghai) of the commit that first published a version carrying that entry (the
     k-th entry of a date: the first version with k entries of that date); ``written`` moved
-    to a later day over a published version restarts it from the new day, whatever
+    to a later day than the item's first commit had, over a published version (a change
+    GK607 requires a corrections entry for), restarts it from the new day, whatever
     ``published`` says. A change still uncommitted is at least as late as the check date.
     Not checked: outside git (GK602 says so), commits before ``inspection.history_since``,
     an imported item's entries that came with it from the old site.
@@ -302,6 +304,14 @@ def _iso(value: object) -> str | None:
     return day.isoformat() if day else None
 
 
+def _blob_of(item: Item) -> str:
+    """The git blob id of the item's bytes in the working tree (computed once: GK601 and GK607)."""
+    sha = item.derived.get("git_blob")
+    if sha is None:
+        sha = item.derived["git_blob"] = blob_hash(item.raw)
+    return sha
+
+
 def _fact_of(path: str, data: bytes) -> list:
     from gkpublish.loader import parse_item
 
@@ -402,7 +412,7 @@ def corrections_and_withdrawals(repo: Repository) -> Iterator[Problem]:
         line = [c for c in hist.lineage(item.path) if c.blob != NULL_BLOB]
         if not line:
             continue
-        current = blob_hash(item.raw)
+        current = _blob_of(item)
         if len(line) == 1 and line[0].blob == current:
             continue  # never changed since it was added: nothing to compare
         plans.append((item, line, current))
@@ -465,9 +475,14 @@ class _Target(NamedTuple):
 
     @property
     def bound(self) -> dt.date:
-        """The last day the changed version may become public; outside the calendar the
-        20th calendar day (20 working days are never fewer), so only a later day is unknown."""
-        return add_workdays(self.day, DEADLINE_WORKDAYS) or self.day + dt.timedelta(days=DEADLINE_WORKDAYS)
+        return _bound(self.day)
+
+
+@lru_cache(maxsize=4096)  # thousands of items share a few hundred days
+def _bound(day: dt.date) -> dt.date:
+    """The last day a version changed on ``day`` may become public; outside the calendar the
+    20th calendar day (20 working days are never fewer), so only a later day is unknown."""
+    return add_workdays(day, DEADLINE_WORKDAYS) or day + dt.timedelta(days=DEADLINE_WORKDAYS)
 
 
 def _targets(item: Item) -> list[_Target]:
@@ -484,7 +499,7 @@ def _targets(item: Item) -> list[_Target]:
     return out
 
 
-def _introduced(hist: History, line: list[Change], now: list, committed: bool, t: _Target,
+def _introduced(hist: History, line: list[Change], committed: bool, t: _Target,
                 facts: dict[str, list], give_up: bool) -> tuple[str, Change | None, list | None]:
     """When the change ``t`` became public: ("in time", …) once a version carrying it is found
     on or before its bound; ("uncommitted", …) when no commit carries it yet; ("at", the
@@ -501,6 +516,15 @@ def _introduced(hist: History, line: list[Change], now: list, committed: bool, t
         hist.cache.setdefault("unreadable", set()).add(c.blob)  # asked once; absent after: unknown
         raise _Need(c.blob)
 
+    if t.kind == "w" and line:
+        # written at the item's first commit is the base check's; only a later date written
+        # since is a change (one read per item, not the walk through every version)
+        first = fact(line[0])
+        if first is None:
+            return "unknown", None, None
+        earlier = parse_date(first[5])
+        if earlier is None or earlier >= t.day:
+            return "original", None, None
     i = len(line) - 1
     if not committed:
         f = fact(line[i]) if line else [False]
@@ -582,26 +606,30 @@ def _restarted(repo: Repository, late_already: set[str]) -> Iterator[Problem]:
     if not hist.known:
         return  # GK602 says once why the history is unknown, and that this is not checked
     since = inspection_of(repo).history_since
-    plans: list[tuple[Item, list[Change], list, bool, list[_Target]]] = []
+    plans: list[tuple[Item, list[Change], bool, list[_Target]]] = []
     for item in repo.items:
         if not item.is_public or item.mapping("withdrawn") or item.path in hist.future:
             continue
+        if not item.seq("corrections"):
+            # no change noted: a published item's written cannot have moved without GK607's
+            # error, so only its base check applies (and no blob is read)
+            continue
         line = [c for c in hist.lineage(item.path) if c.blob != NULL_BLOB]
-        committed = bool(line) and line[-1].blob == blob_hash(item.raw)
+        committed = bool(line) and line[-1].blob == _blob_of(item)
         newest = line[-1].day if committed else repo.as_of
         # only a change whose version may have become public after its bound needs the walk
         targets = [t for t in _targets(item) if newest > t.bound and (t.kind == "c" or len(line) > 1)]
         if targets:
-            plans.append((item, line, _fact_of_item(item), committed, targets))
+            plans.append((item, line, committed, targets))
     facts = hist.cache.setdefault("blobs", {})
     pending, rounds = plans, 0
     while pending:
-        later: list[tuple[Item, list[Change], list, bool, list[_Target]]] = []
+        later: list[tuple[Item, list[Change], bool, list[_Target]]] = []
         wanted: dict[str, str] = {}
         for plan in pending:
-            item, line, now, committed, targets = plan
+            item, line, committed, targets = plan
             try:
-                found = [(t, *_introduced(hist, line, now, committed, t, facts, rounds > 50)) for t in targets]
+                found = [(t, *_introduced(hist, line, committed, t, facts, rounds > 50)) for t in targets]
             except _Need as need:
                 wanted[str(need)] = item.path
                 later.append(plan)
