@@ -154,6 +154,18 @@ def test_a_later_correction_restarts_the_clock_again(gsite):
     assert "corrections 第 2 项" in f.message and "2026-11-20" in f.message
 
 
+def test_two_items_with_the_same_bytes_are_both_checked(gsite):
+    # the same blob wanted by two items in one round is read once, and is unknown to neither
+    for name in ("a", "b"):
+        gsite.item(f"gzdt/{name}.md", "会议于上午九时召开。\n", written="2026-07-01", published="2026-07-01")
+    gsite.commit("2026-07-01")
+    for name in ("a", "b"):
+        gsite.item(f"gzdt/{name}.md", "会议于上午十时召开。\n", written="2026-07-01", published="2026-07-01",
+                   corrections=[{"date": "2026-09-16", "what": "会议时间改为上午十时", "why": "原稿时间有误"}])
+    gsite.commit("2026-10-21")
+    assert sorted(f.path for f in of(gsite, "GK601")) == ["content/gzdt/a.md", "content/gzdt/b.md"]
+
+
 def test_a_written_date_moved_later_restarts_the_clock_whatever_published_says(gsite):
     _published_in_july(gsite)
     # re-formed on 09-16, committed on 10-21; the published field claims the deadline day

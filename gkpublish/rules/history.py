@@ -512,8 +512,7 @@ def _introduced(hist: History, line: list[Change], committed: bool, t: _Target,
         if f is not None and len(f) >= FACT_LEN:
             return f
         if give_up or c.blob in hist.cache.get("unreadable", ()):
-            return None
-        hist.cache.setdefault("unreadable", set()).add(c.blob)  # asked once; absent after: unknown
+            return None  # asked and git could not give it (a partial clone): unknown
         raise _Need(c.blob)
 
     if t.kind == "w" and line:
@@ -645,6 +644,8 @@ def _restarted(repo: Repository, late_already: set[str]) -> Iterator[Problem]:
                     yield problem
         if wanted:
             facts = _facts(hist, wanted)
+            # marked only after the read: a blob two items share is not unknown while it is pending
+            hist.cache.setdefault("unreadable", set()).update(b for b in wanted if len(facts.get(b) or ()) < FACT_LEN)
         pending, rounds = later, rounds + 1
     if hist.cache.pop("dirty", False):
         hist.save()
