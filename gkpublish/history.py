@@ -11,8 +11,11 @@ new commits walks only ``cached..HEAD`` and appends.
 
 Facts are *unknown*, never guessed, when they cannot be known: no git repository (a
 copied folder), no commit yet, a shallow clone (its oldest commit would look as if it
-added every file), a path present at HEAD whose adding commit is not in the history, a
-commit dated in the future. :attr:`History.reason` says why, and what to do in CI
+added every file) or a graft file (``info/grafts``, ``$GIT_GRAFT_FILE``: the same cut),
+a path present at HEAD whose adding commit is not in the history, a commit dated in the
+future. ``git replace`` refs are ignored (``--no-replace-objects``):
+the history is read as committed, a replacement cannot bring an earlier date or an old
+version that never was. :attr:`History.reason` says why, and what to do in CI
 (``actions/checkout`` with ``fetch-depth: 0``).
 
 Loaded lazily by :func:`history_of` (``repo.extra["history"]``), so only the rules that
@@ -162,8 +165,14 @@ class History:
             pass
 
 
+# ``git replace`` refs substitute any object — a commit with an earlier date, an old version
+# of an item — and git log, cat-file and rev-parse follow them by default: the history is
+# read as it was committed, never through replacements.
+GIT = ("git", "--no-replace-objects")
+
+
 def _git(cwd: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", "-C", cwd, *args], capture_output=True, check=False)
+    return subprocess.run([*GIT, "-C", cwd, *args], capture_output=True, check=False)
 
 
 def _unknown(reason: str, strict: bool = False) -> History:
@@ -173,16 +182,24 @@ def _unknown(reason: str, strict: bool = False) -> History:
 def load_history(root: str, today: dt.date | None = None, use_cache: bool = True) -> History:
     """The git facts of ``root``'s ``content/`` (see the module docstring)."""
     try:
-        probe = _git(root, "rev-parse", "--show-toplevel", "--git-dir", "--is-shallow-repository")
+        probe = _git(root, "rev-parse", "--show-toplevel", "--git-dir", "--is-shallow-repository", "--git-common-dir")
     except OSError:
         return _unknown("找不到 git 命令，无法读取提交历史；请安装 git")
     if probe.returncode != 0:
         return _unknown("这里不是 git 仓库（可能是复制出来的文件夹），无法核对条目进入仓库的日期和修改留痕；"
                         "正式检查请在站点仓库的 git 工作区中运行")
-    top, git_dir, shallow = probe.stdout.decode("utf-8", "surrogateescape").splitlines()[:3]
+    top, git_dir, shallow, common = (probe.stdout.decode("utf-8", "surrogateescape").splitlines() + [""] * 4)[:4]
     if shallow.strip() == "true":
         return _unknown("这是浅克隆（shallow clone），最早的提交看起来像是新增了全部文件，无法判断条目何时进入仓库；"
                         + FULL_HISTORY_HINT, strict=True)
+    # a graft file cuts or rewires the history like a shallow clone (--no-replace-objects
+    # does not turn it off): the commit it makes a root would look as if it added every file
+    grafts = os.environ.get("GIT_GRAFT_FILE") or os.path.join(
+        common if os.path.isabs(common) else os.path.join(root, common or git_dir), "info", "grafts")
+    if os.path.isfile(grafts):
+        return _unknown(f"仓库使用了嫁接文件（{grafts}），提交历史被截断或改接，无法判断条目何时进入仓库；"
+                        "请删除该文件（gkpublish 只按原始提交读取历史），" + FULL_HISTORY_HINT,
+                        strict=True)
     head = _git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}")
     if head.returncode != 0:
         return _unknown("仓库还没有任何提交，条目尚未进入历史；提交后再检查发布日期与修改留痕")
@@ -249,7 +266,7 @@ LOG_FORMAT = "%x01%H %ct %cI"
 
 def _walk(root: str, prefix: str, revs: str) -> tuple[list[Change], list[tuple[str, str]]]:
     """Stream ``git log`` once and parse it as it arrives (newest commit first; returned oldest first)."""
-    cmd = ["git", "-C", root, "-c", "core.quotepath=off", "log", "-z", "--raw", "--no-abbrev", "-M",
+    cmd = [*GIT, "-C", root, "-c", "core.quotepath=off", "log", "-z", "--raw", "--no-abbrev", "-M",
            "--diff-merges=first-parent", f"--format={LOG_FORMAT}", revs, "--", f":(top){prefix}content/"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out: list[Change] = []
@@ -334,7 +351,7 @@ def read_blobs(hist: History, shas: list[str]) -> dict[str, bytes]:
     """The bytes of these blobs through one ``git cat-file --batch`` process."""
     if not shas or not hist.root:
         return {}
-    proc = subprocess.Popen(["git", "-C", hist.root, "cat-file", "--batch"], stdin=subprocess.PIPE,
+    proc = subprocess.Popen([*GIT, "-C", hist.root, "cat-file", "--batch"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     out: dict[str, bytes] = {}
     assert proc.stdin is not None and proc.stdout is not None

@@ -71,9 +71,15 @@ class PublicTombstone:
     date: str
     reason: str
 
+    def fields(self) -> list[tuple[str, str]]:
+        """(front-matter key, text) of everything the notice page shows: what the page
+        renders, what verify-site looks for and what GK5xx scans are this one list."""
+        return [("title", self.title), ("index_no", self.index_no), ("withdrawn", self.date),
+                ("withdrawn", self.reason)]
+
     def texts(self) -> list[str]:
         """Everything the notice page shows."""
-        return [self.title, self.index_no, self.date, self.reason]
+        return [text for _, text in self.fields()]
 
 
 @dataclass

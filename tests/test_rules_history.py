@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from gkpublish.history import load_history
 from gkpublish.workdays import add_workdays, is_workday, unknown_message, workdays_between
-from tests.conftest import Site, item_source
+from tests.conftest import Site, item_source, line_of
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -100,6 +100,155 @@ def test_a_deadline_in_an_uncovered_year_is_reported_as_unknown(site):
     site.item("gzdt/a.md", written="2026-12-20", published="2027-01-30")
     [f] = of(site, "GK601", as_of=dt.date(2027, 2, 1))
     assert "2027" in f.message and "无法判断" in f.message
+
+
+# -- GK601: a later change restarts the 20 working days ---------------------------------------
+
+def _published_in_july(gsite: GitSite, **meta) -> None:
+    meta = {"written": "2026-07-01", "published": "2026-07-01", **meta}
+    gsite.item("gzdt/a.md", "会议于上午九时召开。\n", **meta)
+    gsite.commit("2026-07-01")
+
+
+def _corrected(gsite: GitSite, when: str | None, day: str = "2026-09-16", **meta) -> str | None:
+    """The information changed on ``day``: a corrections entry and the corrected body,
+    committed at ``when`` (None: left in the working tree)."""
+    meta = {"written": "2026-07-01", "published": "2026-07-01", **meta}
+    gsite.item("gzdt/a.md", "会议于上午十时召开。\n",
+               corrections=[{"date": day, "what": "会议时间改为上午十时", "why": "原稿时间有误"}], **meta)
+    return gsite.commit(when) if when else None
+
+
+def test_a_change_published_on_the_twentieth_working_day_after_it_is_in_time(gsite):
+    _published_in_july(gsite)
+    _corrected(gsite, "2026-10-20")  # across 中秋 and 国庆 with their 调休 Sunday and Saturday
+    r = gsite.check()
+    assert r.of("GK601") == [] and r.of("GK607") == []
+
+
+def test_a_change_published_on_the_twenty_first_working_day_restarts_the_clock_and_is_late(gsite):
+    _published_in_july(gsite)
+    sha = _corrected(gsite, "2026-10-21")
+    [f] = of(gsite, "GK601")
+    path = gsite.root / "content/gzdt/a.md"
+    assert f.severity == "warning" and f.line == line_of(path, "2026-09-16")
+    assert "corrections 第 1 项" in f.message and "逾期 1 个工作日" in f.message
+    assert "2026-10-20" in f.message and sha[:10] in f.message and "2026-10-21" in f.message
+
+
+def test_the_day_a_change_became_public_is_the_commit_day_in_shanghai(gsite):
+    _published_in_july(gsite)
+    _corrected(gsite, "2026-10-20T17:30:00+00:00")  # 01:30 on 10-21 in Shanghai
+    [f] = of(gsite, "GK601")
+    assert "逾期 1 个工作日" in f.message
+
+
+def test_a_later_correction_restarts_the_clock_again(gsite):
+    _published_in_july(gsite)
+    _corrected(gsite, "2026-10-20")
+    gsite.item("gzdt/a.md", "会议于上午十时半召开。\n", written="2026-07-01", published="2026-07-01",
+               corrections=[{"date": "2026-09-16", "what": "会议时间改为上午十时", "why": "原稿时间有误"},
+                            {"date": "2026-09-16", "what": "会议时间改为上午十时半", "why": "再次核对"}])
+    gsite.commit("2026-11-20")  # the second change of 09-16, published two months later
+    [f] = of(gsite, "GK601")
+    assert "corrections 第 2 项" in f.message and "2026-11-20" in f.message
+
+
+def test_two_items_with_the_same_bytes_are_both_checked(gsite):
+    # the same blob wanted by two items in one round is read once, and is unknown to neither
+    for name in ("a", "b"):
+        gsite.item(f"gzdt/{name}.md", "会议于上午九时召开。\n", written="2026-07-01", published="2026-07-01")
+    gsite.commit("2026-07-01")
+    for name in ("a", "b"):
+        gsite.item(f"gzdt/{name}.md", "会议于上午十时召开。\n", written="2026-07-01", published="2026-07-01",
+                   corrections=[{"date": "2026-09-16", "what": "会议时间改为上午十时", "why": "原稿时间有误"}])
+    gsite.commit("2026-10-21")
+    assert sorted(f.path for f in of(gsite, "GK601")) == ["content/gzdt/a.md", "content/gzdt/b.md"]
+
+
+def test_a_written_date_moved_later_restarts_the_clock_whatever_published_says(gsite):
+    _published_in_july(gsite)
+    # re-formed on 09-16, committed on 10-21; the published field claims the deadline day
+    gsite.item("gzdt/a.md", "会议于上午十时召开。\n", written="2026-09-16", published="2026-10-20",
+               corrections=[{"date": "2026-10-21", "what": "按新成文日期重新发布", "why": "文件重新印发"}])
+    sha = gsite.commit("2026-10-21")
+    [f] = of(gsite, "GK601")
+    assert f.line == line_of(gsite.root / "content/gzdt/a.md", "written:")
+    assert "成文日期改为 2026-09-16" in f.message and sha[:10] in f.message and "逾期 1 个工作日" in f.message
+
+
+def test_a_written_date_corrected_to_an_earlier_day_is_not_a_change(gsite):
+    gsite.item("gzdt/a.md", written="2026-10-12", published="2026-10-12")
+    gsite.commit("2026-10-12")
+    gsite.item("gzdt/a.md", written="2026-10-09", published="2026-10-12",
+               corrections=[{"date": "2026-11-20", "what": "成文日期更正为 10 月 9 日", "why": "原稿日期有误"}])
+    gsite.commit("2026-11-20")
+    assert of(gsite, "GK601") == []
+
+
+def test_an_uncommitted_change_past_its_deadline_is_at_least_that_late(gsite):
+    _published_in_july(gsite)
+    _corrected(gsite, None, day="2026-10-16")  # deadline 2026-11-13; checked on 2026-11-23
+    [f] = of(gsite, "GK601")
+    assert "尚未提交" in f.message and "至少逾期 6 个工作日" in f.message
+
+
+def test_a_change_before_history_since_is_set_up_not_checked_for_its_deadline(gsite):
+    _published_in_july(gsite)
+    _corrected(gsite, "2026-10-21")
+    data = gsite.config_data("site.yml")
+    data["inspection"] = {"history_since": "2026-11-01"}
+    gsite.config("site.yml", data)
+    gsite.commit("2026-11-01", "配置")
+    assert of(gsite, "GK601") == []
+
+
+def test_a_correction_an_imported_item_brought_from_the_old_site_is_not_checked(gsite):
+    gsite.item("gzdt/a.md", written="2022-05-10", published="2022-05-12",
+               imported={"from": "原江北区政府网站", "date": "2026-11-16"},
+               corrections=[{"date": "2022-06-01", "what": "更正联系电话", "why": "原电话有误"}])
+    gsite.commit("2026-11-16")
+    assert of(gsite, "GK601") == []
+
+
+def test_a_change_whose_deadline_is_in_an_uncovered_year_is_unknown_not_guessed(gsite):
+    _published_in_july(gsite)
+    _corrected(gsite, None, day="2026-12-20")
+    [f] = of(gsite, "GK601", as_of=dt.date(2027, 2, 1))
+    assert "无法判断" in f.message and "2027" in f.message
+
+
+def test_outside_git_a_change_cannot_be_checked_and_the_history_note_says_so(site):
+    site.item("gzdt/a.md", written="2026-07-01", published="2026-07-01",
+              corrections=[{"date": "2026-09-16", "what": "更正", "why": "有误"}])
+    assert of(site, "GK601") == []
+    assert "GK601" in of(site, "GK602")[0].message
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.lists(st.tuples(st.dates(dt.date(2026, 8, 1), dt.date(2026, 10, 31)), st.integers(0, 40)),
+                min_size=1, max_size=4))
+def test_every_change_is_late_exactly_when_its_commit_is_past_twenty_working_days(tmp_path_factory, changes):
+    """For every generated batch of items, each corrected once (change day, commit day up to
+    40 days later, across 中秋/国庆 and their 调休 days): GK601 warns about an item exactly
+    when more than 20 working days (chinesecalendar, counted independently here) lie between
+    the change day (not counted) and the commit day."""
+    import chinese_calendar
+
+    site = GitSite(tmp_path_factory.mktemp("restart") / "site")
+    meta = {"written": "2026-07-01", "published": "2026-07-01"}
+    for n in range(len(changes)):
+        site.item(f"gzdt/c{n}.md", index_no=f"SAMPLE001/2026-{n + 1:05d}", title=f"第{n}号条目（示例）", **meta)
+    site.commit("2026-07-01")
+    expected = set()
+    for n, (day, delay) in sorted(enumerate(changes), key=lambda x: x[1][0] + dt.timedelta(days=x[1][1])):
+        when = day + dt.timedelta(days=delay)
+        site.item(f"gzdt/c{n}.md", "更正后的正文。\n", index_no=f"SAMPLE001/2026-{n + 1:05d}", title=f"第{n}号条目（示例）",
+                  corrections=[{"date": str(day), "what": "更正", "why": "原稿有误"}], **meta)
+        site.commit(str(when))
+        if len(chinese_calendar.get_workdays(day + dt.timedelta(days=1), when)) > 20:
+            expected.add(f"content/gzdt/c{n}.md")
+    assert {f.path for f in of(site, "GK601")} == expected, changes
 
 
 # -- GK602 ------------------------------------------------------------------------------------
@@ -246,6 +395,103 @@ def test_the_history_is_cached_by_commit_and_extended_with_new_commits_only(gsit
     warm = load_history(str(gsite.root))
     assert warm.head == head and set(warm.changes) == {"content/gzdt/a.md", "content/gzdt/b.md"}
     assert warm.changes == load_history(str(gsite.root), use_cache=False).changes
+
+
+def test_a_replace_ref_cannot_give_a_commit_an_earlier_date(gsite):
+    # git replace swaps the commit for one dated 11-01 with the same tree: git log would show
+    # the fake; the history is read as committed, so the forged date is still caught
+    gsite.item("gzdt/a.md", published="2026-11-02")
+    real = gsite.commit("2026-11-16")
+    tree = git(gsite.root, "rev-parse", "HEAD^{tree}")
+    fake = git(gsite.root, "commit-tree", tree, "-m", "更新", when="2026-11-01")
+    git(gsite.root, "replace", real, fake)
+    assert git(gsite.root, "log", "-1", "--format=%cs") == "2026-11-01"
+    [f] = of(gsite, "GK602")
+    assert f.severity == "error" and "2026-11-16" in f.message and real[:10] in f.message
+
+
+def test_a_graft_file_cuts_the_history_like_a_shallow_clone(gsite):
+    gsite.item("gzdt/a.md", published="2026-11-16")
+    gsite.commit("2026-11-16")
+    gsite.item("gzdt/b.md", published="2026-11-18")
+    second = gsite.commit("2026-11-18")
+    (gsite.root / ".git/info").mkdir(exist_ok=True)
+    (gsite.root / ".git/info/grafts").write_text(second + "\n")  # makes the second commit a root
+    [f] = of(gsite, "GK602")
+    assert f.severity == "error" and f.path == "content" and "嫁接" in f.message and "fetch-depth: 0" in f.message
+
+
+def test_a_path_whose_adding_commit_is_not_in_the_history_is_unknown_not_guessed(site):
+    from gkpublish.history import Change, History
+    from gkpublish.rules import run_rules
+
+    site.item("gzdt/a.md", published="2026-11-02")
+    repo = site.load()
+    first = Change("c" * 40, 1763337600, 480, "M", "content/gzdt/a.md", None, "b" * 40, "a" * 40)  # 2026-11-17
+    repo.extra["history"] = History(known=True, head="c" * 40, changes={"content/gzdt/a.md": [first]})
+    [f] = [f for f in run_rules(repo) if f.rule == "GK602"]
+    assert f.severity == "warning" and "找不到新增该文件的提交" in f.message and "fetch-depth: 0" in f.message
+
+
+def _future(g: GitSite) -> None:
+    g.item("gzdt/a.md", published="2026-11-02")
+    g.commit((dt.date.today() + dt.timedelta(days=400)).isoformat())
+
+
+def _across_columns(g: GitSite) -> None:
+    g.item("gzdt/a.md", published="2026-11-16")
+    g.commit("2026-11-16")
+    (g.root / "content/tzgg").mkdir()
+    git(g.root, "mv", "content/gzdt/a.md", "content/tzgg/a.md")
+    g.commit("2026-11-18")
+
+
+def _merge_add_delete(g: GitSite) -> None:
+    g.item("gzdt/a.md", published="2026-11-16")
+    g.commit("2026-11-16")
+    git(g.root, "checkout", "-q", "-b", "side")
+    g.item("gzdt/b.md", published="2026-11-18", title="区政务公开办公室开展业务培训（示例）")
+    g.commit("2026-11-18")
+    git(g.root, "checkout", "-q", "main")
+    git(g.root, "merge", "-q", "--no-ff", "--no-commit", "side", check=False)
+    git(g.root, "rm", "-q", "content/gzdt/a.md")
+    g.commit("2026-11-19", "合并并删除")
+
+
+def _detached(g: GitSite) -> None:
+    g.item("gzdt/a.md", published="2026-11-16")
+    first = g.commit("2026-11-16")
+    g.commit("2026-11-17")
+    git(g.root, "checkout", "-q", "--detach", first)
+
+
+def _no_commits(g: GitSite) -> None:
+    g.item("gzdt/a.md")
+
+
+def _non_utf8(g: GitSite) -> None:
+    g.item("gzdt/a.md", published="2026-11-16")
+    bad = os.path.join(os.fsencode(g.root), b"content", b"gzdt", b"\xb9\xab\xb8\xe6.txt")
+    with open(bad, "wb") as fh:
+        fh.write(b"x")
+    g.commit("2026-11-16")
+    os.remove(bad)
+    g.commit("2026-11-17")
+
+
+@pytest.mark.parametrize("make", [_future, _across_columns, _merge_add_delete, _detached, _no_commits, _non_utf8],
+                         ids=lambda f: f.__name__.strip("_"))
+def test_bad_history_gives_findings_and_the_rest_of_the_check_still_runs(gsite, make):
+    """issue #9 "Bad input": each case is a finding or a one-line reason, never a traceback,
+    and every other rule still runs (here: GK502 on an item that has nothing to do with git)."""
+    make(gsite)
+    gsite.item("tzgg/other.md", "联系人：李某，手机 13800138000\n", column="tzgg", index_no="SAMPLE001/2026-00099")
+    rc, out, err = gsite.cli("check", "--as-of", "2026-11-23", "--format", "json")
+    doc = __import__("json").loads(out)
+    assert rc == 1 and "Traceback" not in err
+    rules = {f["rule"] for f in doc["findings"]}
+    assert "GK502" in rules, doc["findings"]
+    assert all("\n" not in f["message"] for f in doc["findings"] if f["rule"].startswith("GK60"))
 
 
 # -- GK603 / GK604 ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -168,3 +169,30 @@ def test_approved_item_rebased_still_passes(site):
     git(site.root, "checkout", "-q", "main")
     git(site.root, "merge", "-q", "--no-ff", "-m", "合并 feature", "feature")
     assert gk3(site.check(trust_ref="HEAD^1")) == set()
+
+
+def test_a_git_replace_ref_cannot_swap_the_trusted_revision(tmp_path):
+    """``git replace`` makes git show another object in place of a commit; the trusted roster
+    must be read from the commit as committed (GIT_NO_REPLACE_OBJECTS, set by the package)."""
+    import subprocess
+
+    import gkpublish  # noqa: F401 - sets GIT_NO_REPLACE_OBJECTS for every git process
+    from gkpublish.trust import read_trusted_files
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True, text=True,
+                              env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x",
+                                   "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x"}).stdout.strip()
+
+    git("init", "-q")
+    (tmp_path / "site_config").mkdir()
+    (tmp_path / "site_config" / "roster.yml").write_text("people: []  # trusted\n", encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-qm", "trusted")
+    trusted = git("rev-parse", "HEAD")
+    (tmp_path / "site_config" / "roster.yml").write_text("people: []  # forged key added\n", encoding="utf-8")
+    git("commit", "-qam", "forged")
+    forged = git("rev-parse", "HEAD")
+    git("replace", trusted, forged)  # `git show <trusted>` now shows the forged roster
+    _, files, _ = read_trusted_files(str(tmp_path), trusted)
+    assert files["site_config/roster.yml"] == b"people: []  # trusted\n"

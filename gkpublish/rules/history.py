@@ -22,8 +22,19 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
+from functools import lru_cache
+from typing import NamedTuple
 
-from gkpublish.history import NULL_BLOB, SHANGHAI, Change, History, blob_hash, history_of, read_blobs
+from gkpublish.history import (
+    FULL_HISTORY_HINT,
+    NULL_BLOB,
+    SHANGHAI,
+    Change,
+    History,
+    blob_hash,
+    history_of,
+    read_blobs,
+)
 from gkpublish.inspection import column_statuses, inspection_of
 from gkpublish.model import ERROR, WARNING, Item, Repository, parse_date
 from gkpublish.public import PUBLIC_FIELDS, public_body
@@ -51,6 +62,17 @@ def timely(repo: Repository) -> Iterator[Problem]:
     calendar with its 调休 workdays (chinesecalendar); a year the calendar does not cover is
     reported as unknown, not guessed. Items without ``written`` are not checked.
 
+    A later change of the information restarts the clock ("或者变更之日起"), checked on the
+    git history (the same facts as GK602/GK607): each ``corrections`` entry's ``date`` is the
+    day the information changed, and the corrected version is public on the commit day
+    (Asia/Shanghai) of the commit that first published a version carrying that entry (the
+    k-th entry of a date: the first version with k entries of that date); ``written`` moved
+    to a later day than the item's first commit had, over a published version (a change
+    GK607 requires a corrections entry for), restarts it from the new day, whatever
+    ``published`` says. A change still uncommitted is at least as late as the check date.
+    Not checked: outside git (GK602 says so), commits before ``inspection.history_since``,
+    an imported item's entries that came with it from the old site.
+
     Passing (the 20th working day after 2026-09-16 is 2026-10-20: the 中秋 and 国庆
     holidays 09-25…27 and 10-01…07 are not counted, the 调休 workdays Sunday 09-20 and
     Saturday 10-10 are)::
@@ -58,13 +80,24 @@ def timely(repo: Repository) -> Iterator[Problem]:
         written: 2026-09-16
         published: 2026-10-20
 
+    Passing (the corrected version committed on 2026-10-20)::
+
+        corrections:
+          - {date: 2026-09-16, what: 会议时间改为上午十时, why: 原稿时间有误}
+
     Failing::
 
         written: 2026-09-16
         published: 2026-10-21
         → content/zcwj/a.md:8: GK601 警告 发布日期 2026-10-21 晚于公开期限 2026-10-20（成文日期 2026-09-16 起第 20 个工作日，
           不含当日），逾期 1 个工作日……
+
+    Failing (that correction committed on 2026-10-21)::
+
+        → content/gzdt/a.md:14: GK601 警告 更正（corrections 第 1 项，变更日期 2026-09-16）：变更后的版本在 2026-10-21
+          （提交 1a2b3c4d5e）才公开，晚于公开期限 2026-10-20……逾期 1 个工作日……
     """
+    late_already: set[str] = set()  # the written date's deadline is reported: its restart would repeat it
     for item in repo.items:
         if not item.is_public:
             continue
@@ -76,13 +109,16 @@ def timely(repo: Repository) -> Iterator[Problem]:
         if late is None:  # a year the calendar does not cover: unknown, never guessed
             year = next((y for y in range(written.year, written.year + 3) if is_workday(dt.date(y, 1, 1)) is None),
                         None)
+            late_already.add(item.path)
             yield Problem(item.path, item.line_of("published"),
                           f"无法判断是否在 20 个工作日内公开：{unknown_message(year)}")
             continue
         if late > 0:
+            late_already.add(item.path)
             yield Problem(item.path, item.line_of("published"),
                           f"发布日期 {published} 晚于公开期限 {deadline}（成文日期 {written} 起第 {DEADLINE_WORKDAYS} 个工作日，"
                           f"不含当日），逾期 {late} 个工作日（条例 第二十六条）；请核对成文日期与发布日期，今后在形成之日起 20 个工作日内公开")
+    yield from _restarted(repo, late_already)
 
 
 def _history_note(hist: History) -> Problem | None:
@@ -90,7 +126,7 @@ def _history_note(hist: History) -> Problem | None:
         return None
     return Problem("content", None,
                    f"无法核对提交历史：{hist.reason}。未检查：发布日期是否早于条目进入仓库的日期（GK602）、"
-                   "已公开条目的更正与撤回留痕（GK607）"
+                   "已公开条目的更正与撤回留痕（GK607）、信息变更后重新起算的公开期限（GK601）"
                    + ("" if has_next_step(hist.reason) else "；请在有提交历史的站点仓库（git 工作区）中运行检查"),
                    severity=ERROR if hist.strict else WARNING)
 
@@ -103,9 +139,12 @@ def forged_date(repo: Repository) -> Iterator[Problem]:
     ``imported: {from, date}`` and is checked against that declaration instead: published
     on or before the import, imported on or before the day it entered the repository.
 
-    Outside a git repository (a copied folder) this is one warning; in a shallow clone an
-    error (``actions/checkout`` with ``fetch-depth: 0``). Items not committed yet are checked
-    once committed. A commit dated in the future is reported and proves nothing.
+    Outside a git repository (a copied folder) this is one warning; in a shallow clone or
+    with a graft file (``.git/info/grafts``) an error (``actions/checkout`` with
+    ``fetch-depth: 0``). ``git replace`` refs are ignored: the dates are the commits' own.
+    Items not committed yet are checked once committed. A commit dated in the future, or a
+    committed item whose adding commit is not in the history, is reported (a warning) and
+    proves nothing.
 
     Passing (first committed on 2026-11-16)::
 
@@ -157,6 +196,12 @@ def forged_date(repo: Repository) -> Iterator[Problem]:
                                                 f"（提交 {entered.commit[:10]}）：请填写实际迁移的日期")
             continue
         if entered is None:
+            cut = hist.lineage(item.path) if hist.known and item.path not in hist.future else []
+            if cut:  # committed, but no commit in the history adds it: unknown, never guessed
+                yield Problem(item.path, line,
+                              f"提交历史中找不到新增该文件的提交（最早的记录是 {cut[0].day} 提交 {cut[0].commit[:10]} 的"
+                              f"{'修改' if cut[0].status in ('M', 'T') else '改名'}），历史不完整，无法判断条目进入仓库的日期；"
+                              + FULL_HISTORY_HINT, severity=WARNING)
             continue
         if published < entered.earliest_day:
             yield Problem(item.path, line,
@@ -238,15 +283,34 @@ def empty_columns(repo: Repository) -> Iterator[Problem]:
 
 # -- GK607: corrections and withdrawals -------------------------------------------------------
 
+FACT_LEN = 7  # a cached fact of an older gkpublish (5 values) is read again
+
+
 def _fact_of_item(item: Item | None) -> list:
-    """[public, withdrawn, attribute, corrections, digest of what the site shows] of one version."""
+    """[public, withdrawn, attribute, corrections, digest of what the site shows, written,
+    the dates of the corrections entries] of one version."""
     if item is None:
-        return [False, False, None, 0, ""]
+        return [False, False, None, 0, "", None, []]
     shown = {k: item.meta[k] for k in PUBLIC_FIELDS if k in item.meta}
     digest = hashlib.sha256(json.dumps([shown, public_body(item), item.meta.get("attachments")],
                                        ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
-    return [item.is_public, bool(item.mapping("withdrawn")), item.attribute,
-            len([c for c in item.seq("corrections") if isinstance(c, dict)]), digest]
+    entries = [c for c in item.seq("corrections") if isinstance(c, dict)]
+    written = item.date("written")
+    return [item.is_public, bool(item.mapping("withdrawn")), item.attribute, len(entries), digest,
+            written.isoformat() if written else None, [_iso(c.get("date")) for c in entries]]
+
+
+def _iso(value: object) -> str | None:
+    day = parse_date(value)
+    return day.isoformat() if day else None
+
+
+def _blob_of(item: Item) -> str:
+    """The git blob id of the item's bytes in the working tree (computed once: GK601 and GK607)."""
+    sha = item.derived.get("git_blob")
+    if sha is None:
+        sha = item.derived["git_blob"] = blob_hash(item.raw)
+    return sha
 
 
 def _fact_of(path: str, data: bytes) -> list:
@@ -259,7 +323,7 @@ def _facts(hist: History, wanted: dict[str, str]) -> dict[str, list]:
     """Blob facts by blob id (cached with the history); ``wanted``: blob -> a path to parse it as.
     A blob git cannot give (a partial clone) gets no fact: the caller treats it as unknown."""
     cache = hist.cache.setdefault("blobs", {})
-    missing = [b for b in wanted if b not in cache]
+    missing = [b for b in wanted if len(cache.get(b) or ()) < FACT_LEN]
     if missing:
         for sha, data in read_blobs(hist, missing).items():
             cache[sha] = _fact_of(wanted[sha], data)
@@ -349,7 +413,7 @@ def corrections_and_withdrawals(repo: Repository) -> Iterator[Problem]:
         line = [c for c in hist.lineage(item.path) if c.blob != NULL_BLOB]
         if not line:
             continue
-        current = blob_hash(item.raw)
+        current = _blob_of(item)
         if len(line) == 1 and line[0].blob == current:
             continue  # never changed since it was added: nothing to compare
         plans.append((item, line, current))
@@ -390,6 +454,202 @@ def corrections_and_withdrawals(repo: Repository) -> Iterator[Problem]:
             yield Problem(c.path, None,
                           f"已公开的条目在 {c.day}（提交 {c.commit[:10]}）由 {c.old_path} 改名为 {c.path}{across}：原网址将失效；"
                           "请保留原文件名，需要更换栏目的请撤回原条目（withdrawn）后另行发布", severity=WARNING)
+
+
+# -- GK601: a later change restarts the 20 working days ---------------------------------------
+
+class _Target(NamedTuple):
+    """One change of the information in today's version: the ``k``-th ``corrections`` entry
+    dated ``day`` (kind "c", entry number ``n``), or ``written`` = ``day`` (kind "w")."""
+
+    kind: str
+    day: dt.date
+    k: int
+    n: int
+
+    def present(self, fact: list) -> bool:
+        """This version is public, not withdrawn, and carries this change."""
+        if not fact[0] or fact[1]:
+            return False
+        iso = self.day.isoformat()
+        return fact[5] == iso if self.kind == "w" else fact[6].count(iso) >= self.k
+
+    @property
+    def bound(self) -> dt.date:
+        return _bound(self.day)
+
+
+@lru_cache(maxsize=4096)  # thousands of items share a few hundred days
+def _bound(day: dt.date) -> dt.date:
+    """The last day a version changed on ``day`` may become public; outside the calendar the
+    20th calendar day (20 working days are never fewer), so only a later day is unknown."""
+    return add_workdays(day, DEADLINE_WORKDAYS) or day + dt.timedelta(days=DEADLINE_WORKDAYS)
+
+
+def _targets(item: Item) -> list[_Target]:
+    out: list[_Target] = []
+    seen: dict[dt.date, int] = {}
+    for n, entry in enumerate(item.seq("corrections"), 1):
+        day = parse_date(entry.get("date")) if isinstance(entry, dict) else None
+        if day is not None:
+            seen[day] = seen.get(day, 0) + 1
+            out.append(_Target("c", day, seen[day], n))
+    written = item.date("written")
+    if written is not None:
+        out.append(_Target("w", written, 1, 0))
+    return out
+
+
+def _introduced(hist: History, line: list[Change], committed: bool, t: _Target,
+                facts: dict[str, list], give_up: bool) -> tuple[str, Change | None, list | None]:
+    """When the change ``t`` became public: ("in time", …) once a version carrying it is found
+    on or before its bound; ("uncommitted", …) when no commit carries it yet; ("at", the
+    commit that published it, the version before it or None at the item's first commit).
+    Walks back from today's version, reading only versions committed after the bound;
+    raises _Need for a version whose fact is not read yet, ("unknown", …) if git cannot give it."""
+
+    def fact(c: Change) -> list | None:
+        f = facts.get(c.blob)
+        if f is not None and len(f) >= FACT_LEN:
+            return f
+        if give_up or c.blob in hist.cache.get("unreadable", ()):
+            return None  # asked and git could not give it (a partial clone): unknown
+        raise _Need(c.blob)
+
+    if t.kind == "w" and line:
+        # written at the item's first commit is the base check's; only a later date written
+        # since is a change (one read per item, not the walk through every version)
+        first = fact(line[0])
+        if first is None:
+            return "unknown", None, None
+        earlier = parse_date(first[5])
+        if earlier is None or earlier >= t.day:
+            return "original", None, None
+    i = len(line) - 1
+    if not committed:
+        f = fact(line[i]) if line else [False]
+        if f is None:
+            return "unknown", None, None
+        if not t.present(f):
+            return "uncommitted", None, f
+    while True:
+        c = line[i]
+        if c.day <= t.bound:
+            return "in time", c, None
+        if i == 0:
+            return "at", c, None
+        before = fact(line[i - 1])
+        if before is None:
+            return "unknown", None, None
+        if not t.present(before):
+            return "at", c, before
+        i -= 1
+
+
+def _entry_line(item: Item, t: _Target) -> int | None:
+    """The file line of the ``t.k``-th corrections entry dated ``t.day`` (else the key's line)."""
+    start = item.line_of("corrections") if t.kind == "c" else item.line_of("written")
+    if t.kind == "w" or start is None:
+        return start
+    lines = item.raw.decode("utf-8", "replace").split("\n")[:item.body_line - 1]
+    seen = 0
+    for n in range(start - 1, len(lines)):
+        seen += lines[n].count(t.day.isoformat())
+        if seen >= t.k:
+            return n + 1
+    return start
+
+
+def _late_change(repo: Repository, item: Item, t: _Target, state: str, c: Change | None,
+                 before: list | None, imported: bool, since: dt.date | None) -> Problem | None:
+    deadline = add_workdays(t.day, DEADLINE_WORKDAYS)
+    what = (f"更正（corrections 第 {t.n} 项，变更日期 {t.day}）" if t.kind == "c"
+            else f"成文日期改为 {t.day}")
+    if state not in ("uncommitted", "at"):
+        return None
+    if t.kind == "w":
+        # a change is a later date written over a published version's; the first version's
+        # date, a version that was not public yet, or a corrected (earlier) date is not
+        earlier = parse_date(before[5]) if before and before[0] and not before[1] else None
+        if earlier is None or earlier >= t.day:
+            return None
+    elif state == "at" and before is None and imported:
+        return None  # came with the item from the old site
+    if state == "uncommitted":
+        if repo.as_of <= t.bound:
+            return None
+        shown_day, where = repo.as_of, f"尚未提交，至检查日期 {repo.as_of} 仍未公开"
+        atleast = "至少"
+    else:
+        assert c is not None
+        if since is not None and c.day < since:
+            return None  # set-up or migration (inspection.history_since)
+        shown_day, where, atleast = c.day, f"在 {c.day}（提交 {c.commit[:10]}）才公开", ""
+    line = _entry_line(item, t)
+    late = workdays_between(deadline, shown_day) if deadline else None
+    if late is None:  # a year the calendar does not cover: unknown, never guessed
+        year = next((y for y in range(t.day.year, shown_day.year + 1) if is_workday(dt.date(y, 1, 1)) is None), None)
+        return Problem(item.path, line, f"{what}：变更后的版本{where}，无法判断是否在变更之日起 20 个工作日内公开："
+                                        f"{unknown_message(year)}")
+    return Problem(item.path, line,
+                   f"{what}：变更后的版本{where}，晚于公开期限 {deadline}（变更之日 {t.day} 起第 {DEADLINE_WORKDAYS} 个工作日，"
+                   f"不含当日），{atleast}逾期 {late} 个工作日（条例 第二十六条：自该政府信息形成或者变更之日起 20 个工作日内公开）；"
+                   + ("请尽快提交并发布变更后的版本" if state == "uncommitted" else
+                      "请核对变更日期是否属实；今后在信息变更之日起 20 个工作日内公开变更后的版本"))
+
+
+def _restarted(repo: Repository, late_already: set[str]) -> Iterator[Problem]:
+    """GK601 for the changes of the information (条例 第二十六条 "或者变更之日起"): each
+    corrections entry and a later ``written`` restart the 20 working days; the changed
+    version is public on the commit day (Asia/Shanghai) of the commit that published it."""
+    hist = history_of(repo)
+    if not hist.known:
+        return  # GK602 says once why the history is unknown, and that this is not checked
+    since = inspection_of(repo).history_since
+    plans: list[tuple[Item, list[Change], bool, list[_Target]]] = []
+    for item in repo.items:
+        if not item.is_public or item.mapping("withdrawn") or item.path in hist.future:
+            continue
+        if not item.seq("corrections"):
+            # no change noted: a published item's written cannot have moved without GK607's
+            # error, so only its base check applies (and no blob is read)
+            continue
+        line = [c for c in hist.lineage(item.path) if c.blob != NULL_BLOB]
+        committed = bool(line) and line[-1].blob == _blob_of(item)
+        newest = line[-1].day if committed else repo.as_of
+        # only a change whose version may have become public after its bound needs the walk
+        targets = [t for t in _targets(item) if newest > t.bound and (t.kind == "c" or len(line) > 1)]
+        if targets:
+            plans.append((item, line, committed, targets))
+    facts = hist.cache.setdefault("blobs", {})
+    pending, rounds = plans, 0
+    while pending:
+        later: list[tuple[Item, list[Change], bool, list[_Target]]] = []
+        wanted: dict[str, str] = {}
+        for plan in pending:
+            item, line, committed, targets = plan
+            try:
+                found = [(t, *_introduced(hist, line, committed, t, facts, rounds > 50)) for t in targets]
+            except _Need as need:
+                wanted[str(need)] = item.path
+                later.append(plan)
+                continue
+            reported: set[str] = set()
+            for t, state, c, before in found:
+                when = c.commit if c is not None else state
+                if t.kind == "w" and (when in reported or item.path in late_already):
+                    continue  # the same late publication, already reported through its correction entry
+                problem = _late_change(repo, item, t, state, c, before, bool(item.mapping("imported")), since)
+                if problem is not None:
+                    reported.add(when)
+                    yield problem
+        if wanted:
+            facts = _facts(hist, wanted)
+            # marked only after the read: a blob two items share is not unknown while it is pending
+            hist.cache.setdefault("unreadable", set()).update(b for b in wanted if len(facts.get(b) or ()) < FACT_LEN)
+        pending, rounds = later, rounds + 1
+    if hist.cache.pop("dirty", False):
+        hist.save()
 
 
 # -- GK608: emergency publications ----------------------------------------------------------

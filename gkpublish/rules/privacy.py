@@ -13,7 +13,8 @@ fields (:data:`gkpublish.public.PUBLIC_FIELDS`, the 转载来源 and 被转发�
 来源, attachment titles and file names, 更正说明, 废止信息), and the text of every file
 the item publishes (:mod:`gkpublish.attachments`: txt/csv, docx/xlsx/pptx/OFD through
 their XML, PDF through its text layer), reported on the attachment's path with its page,
-sheet/cell or line. Non-public blocks may hold
+sheet/cell or line. Of a withdrawn item, exactly what its notice page shows: title, 索引号,
+the withdrawal's date and reason (:meth:`gkpublish.public.PublicTombstone.fields`). Non-public blocks may hold
 personal data: that is what they are for. The detectors live in
 :mod:`gkpublish.privacy_patterns`, shared with ``verify-site``; messages show personal
 numbers masked, because they are printed in CI logs.
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gkpublish.attachments import PublicFile, Text, public_files
@@ -53,7 +54,14 @@ from gkpublish.privacy_patterns import (
     normalise,
     scan_text,
 )
-from gkpublish.public import HTML_COMMENT_RE, PUBLIC_FIELDS, is_published, public_body
+from gkpublish.public import (
+    HTML_COMMENT_RE,
+    PUBLIC_FIELDS,
+    is_published,
+    is_tombstoned,
+    public_body,
+    tombstone,
+)
 from gkpublish.rules import Problem, rule
 
 RULE_IDS = (ID_CARD, MOBILE, BANK_CARD, SECRECY_MARK, TERM)
@@ -65,7 +73,7 @@ FIELD_LABELS = {
     "department": "主办科室", "column": "栏目", "topic": "主题分类", "written": "成文日期",
     "published": "发布日期", "validity": "有效性", "attribute": "公开属性", "summary": "内容概述",
     "keywords": "关键词", "source": "来源", "attachments": "附件", "corrections": "更正说明",
-    "abolished": "废止信息",
+    "abolished": "废止信息", "withdrawn": "撤回说明",
 }
 WAIVE_HINT = "确需公开的，在前置元数据 waivers 中登记规则、原文和理由"
 
@@ -87,7 +95,11 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def public_fields(item: Item) -> Iterator[tuple[str, str]]:
-    """(top-level key, text) of every front-matter value the public site shows."""
+    """(top-level key, text) of every front-matter value the public site shows; of a
+    withdrawn item, exactly what its notice page shows (:meth:`PublicTombstone.fields`)."""
+    if is_tombstoned(item):
+        yield from ((key, text) for key, text in tombstone(item).fields() if text)
+        return
     meta = item.meta
     for key in PUBLIC_FIELDS:
         value = meta.get(key)
@@ -342,6 +354,10 @@ def _scan(repo: Repository) -> dict[str, list[Problem]]:
             found = [(hit, t, path) for path in owned.get(item.path, ())
                      for hit, t in _attachment_hits(path, files, terms, cache)]
             _check_item(item, terms, out, found)
+        elif is_tombstoned(item):
+            # the notice at a withdrawn item's address publishes its title, 索引号 and the
+            # withdrawal (public_fields); its body is not published, so it is not scanned
+            _check_item(replace(item, body="", derived={}), terms, out)
     for path in owned.get(GUIDE_FILE, ()):  # the 申请表 of guide.yml: no item, no waivers
         for hit, t in _attachment_hits(path, files, terms, cache):
             out[hit.rule].append(Problem(path, t.line, _attachment_message(hit.rule, hit.value, t.where, terms)))
