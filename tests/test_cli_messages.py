@@ -84,7 +84,9 @@ def test_every_subcommand_refuses_bad_arguments_in_chinese(name, tmp_path):
 def test_an_unknown_subcommand_and_missing_required_arguments_are_chinese():
     rc, out = run("frobnicate")
     assert rc == 2 and "无效的选项值" in out and english_left(out) == []
-    rc, out = run("new")
+    rc, out = run("new")  # --column/--title or --guide: checked by the command, in Chinese
+    assert rc == 2 and "--column" in out and "--guide" in out and english_left(out) == []
+    rc, out = run("approve")
     assert rc == 2 and "缺少必需的参数" in out and english_left(out) == []
 
 

@@ -100,7 +100,8 @@ def test_no_value_of_the_public_view_becomes_markup(title, department, doc_no, w
     allowed_tags = {"nav", "span", "a", "dl", "div", "dt", "dd", "h1", "h2", "p", "ul", "li", "section", "table",
                     "thead", "tbody", "tr", "th", "td"}
     allowed_attrs = {"class", "aria-label", "data-pagefind-ignore", "href", "role", "download", "aria-hidden",
-                     "scope", "data-label", "hidden", "data-pagefind-meta", "aria-current"}
+                     "scope", "data-label", "hidden", "data-pagefind-meta", "aria-current",
+                     "data-pagefind-filter", "content"}  # the search filters (pages.search_filters)
     for markup in outputs:
         p = parsed(markup)
         assert p.tags <= allowed_tags and p.attrs <= allowed_attrs
