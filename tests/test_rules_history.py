@@ -405,7 +405,11 @@ def test_a_replace_ref_cannot_give_a_commit_an_earlier_date(gsite):
     tree = git(gsite.root, "rev-parse", "HEAD^{tree}")
     fake = git(gsite.root, "commit-tree", tree, "-m", "更新", when="2026-11-01")
     git(gsite.root, "replace", real, fake)
-    assert git(gsite.root, "log", "-1", "--format=%cs") == "2026-11-01"
+    # plain git (without the GIT_NO_REPLACE_OBJECTS that importing gkpublish sets) shows the fake
+    plain = {k: v for k, v in os.environ.items() if k != "GIT_NO_REPLACE_OBJECTS"}
+    shown = subprocess.run(["git", "-C", str(gsite.root), "log", "-1", "--format=%cs"], env=plain,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert shown == "2026-11-01"
     [f] = of(gsite, "GK602")
     assert f.severity == "error" and "2026-11-16" in f.message and real[:10] in f.message
 
