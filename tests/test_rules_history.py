@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from gkpublish.history import load_history
@@ -228,6 +228,7 @@ def test_outside_git_a_change_cannot_be_checked_and_the_history_note_says_so(sit
 @settings(max_examples=5, deadline=None)
 @given(st.lists(st.tuples(st.dates(dt.date(2026, 8, 1), dt.date(2026, 10, 31)), st.integers(0, 40)),
                 min_size=1, max_size=4))
+@example([(dt.date(2026, 8, 1), 28)])  # committed on the Saturday after the 20th working day: not late
 def test_every_change_is_late_exactly_when_its_commit_is_past_twenty_working_days(tmp_path_factory, changes):
     """For every generated batch of items, each corrected once (change day, commit day up to
     40 days later, across 中秋/国庆 and their 调休 days): GK601 warns about an item exactly

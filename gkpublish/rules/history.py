@@ -591,6 +591,8 @@ def _late_change(repo: Repository, item: Item, t: _Target, state: str, c: Change
         year = next((y for y in range(t.day.year, shown_day.year + 1) if is_workday(dt.date(y, 1, 1)) is None), None)
         return Problem(item.path, line, f"{what}：变更后的版本{where}，无法判断是否在变更之日起 20 个工作日内公开："
                                         f"{unknown_message(year)}")
+    if late == 0:  # after the 20th working day only by days that are not working days: not late
+        return None  # (the same measure as the written → published check above)
     return Problem(item.path, line,
                    f"{what}：变更后的版本{where}，晚于公开期限 {deadline}（变更之日 {t.day} 起第 {DEADLINE_WORKDAYS} 个工作日，"
                    f"不含当日），{atleast}逾期 {late} 个工作日（条例 第二十六条：自该政府信息形成或者变更之日起 20 个工作日内公开）；"
