@@ -26,6 +26,7 @@ import yaml
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from gkpublish.schema import missing_fields, unknown_fields
 from gkpublish.textio import decode_item
 from gkpublish.workdays import add_workdays, workdays_between
 from gkpublish.yamltext import problem_zh
@@ -222,15 +223,9 @@ def _schema_message(err: ValidationError) -> str:
     if personal and v == "type" and path == ["applicant"]:
         return "applicant 应为映射：{type: 自然人, name: …, contact: …}"
     if v == "required":
-        missing = [p for p in err.validator_value if isinstance(err.instance, dict) and p not in err.instance]
-        return f"{where} 缺少必填字段 {'、'.join(missing)}；请补填"
+        return f"{where} 缺少必填字段 {'、'.join(missing_fields(err))}；请补填"
     if v == "additionalProperties":
-        allowed = list((err.schema.get("properties") or {}).keys())
-        extras = [k for k in err.instance if k not in allowed] if isinstance(err.instance, dict) else []
-        parts = []
-        for k in extras:
-            close = difflib.get_close_matches(str(k), allowed, n=1)
-            parts.append(f"{k}（是否应为 {close[0]}？）" if close else str(k))
+        parts, allowed = unknown_fields(err)
         return f"{where} 中有未知字段 {'、'.join(parts)}；请删除或改为允许的字段：{'、'.join(allowed)}"
     if v == "enum":
         return f"{where} 的值{shown}不在允许范围内，应为：{' / '.join(map(str, err.validator_value))}"

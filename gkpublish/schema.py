@@ -38,6 +38,23 @@ class SchemaProblem:
     message: str
 
 
+def missing_fields(err: ValidationError) -> list[str]:
+    """The fields a ``required`` error names that the instance lacks."""
+    return [p for p in err.validator_value if isinstance(err.instance, dict) and p not in err.instance]
+
+
+def unknown_fields(err: ValidationError) -> tuple[list[str], list[str]]:
+    """(each unknown key of an ``additionalProperties`` error, with the closest allowed key
+    as a hint when one is close; the allowed keys)."""
+    allowed = list((err.schema.get("properties") or {}).keys())
+    extras = [k for k in err.instance if k not in allowed] if isinstance(err.instance, dict) else []
+    hints = []
+    for k in extras:
+        close = difflib.get_close_matches(str(k), allowed, n=1)
+        hints.append(f"{k}（是否应为 {close[0]}？）" if close else str(k))
+    return hints, allowed
+
+
 def _zh_type(value: Any) -> str:
     for name, t in (("boolean", bool), ("integer", int), ("number", float), ("string", str),
                     ("object", dict), ("array", list)):
@@ -150,17 +167,11 @@ class Schemas:
             where = "·".join(self.field(str(p)) if isinstance(p, str) else f"第{p + 1}项" for p in path)
         v = err.validator
         if v == "required":
-            missing = [p for p in err.validator_value if isinstance(err.instance, dict) and p not in err.instance]
-            names = "、".join(self.field(p) for p in missing) or str(err.validator_value)
+            names = "、".join(self.field(p) for p in missing_fields(err)) or str(err.validator_value)
             prefix = f"{where} 中" if path else ""
             return f"{prefix}缺少必填字段 {names}；请补填"
         if v == "additionalProperties":
-            allowed = list((err.schema.get("properties") or {}).keys())
-            extras = [k for k in err.instance if k not in allowed] if isinstance(err.instance, dict) else []
-            parts = []
-            for k in extras:
-                close = difflib.get_close_matches(str(k), allowed, n=1)
-                parts.append(f"{k}（是否应为 {close[0]}？）" if close else str(k))
+            parts, _ = unknown_fields(err)
             scope = f"{where} 中" if path else ""
             return (f"{scope}有未知字段 {'、'.join(parts)}：拼写错误的字段会被忽略，所以这里报错；"
                     "请删除它，或改为 schema/ 中定义的字段")
