@@ -169,11 +169,19 @@ def table2(repo: Repository, year: int, data: dict[str, Any], organ: str | None)
 
 
 def balance_breaks(t3: list[list[int]], carried_over: list[int] | None = None) -> list[str]:
-    """The 勾稽关系 that do not hold, in words naming the rows and columns."""
+    """The 勾稽关系 that do not hold, in words naming the rows and columns.
+
+    Per column: 一 + 二 = 三（七）+ 四, and 三（七）总计 = the sum of the 21 result rows
+    三（一）…（六） (without it a result cell could change unnoticed when the table was
+    written by hand, e.g. a published one, or ``carried_over``'s source); per row: 总计 = the
+    six applicant columns; and last year's 结转下年度 = this year's 上年结转."""
     out = []
     for c, name in enumerate(COLUMNS):
         if t3[0][c] + t3[1][c] != t3[23][c] + t3[24][c]:
             out.append(f"表三“{name}”列：一（{t3[0][c]}）+ 二（{t3[1][c]}）≠ 三（七）（{t3[23][c]}）+ 四（{t3[24][c]}）")
+        results = sum(t3[r][c] for r in range(2, 23))
+        if t3[23][c] != results:
+            out.append(f"表三“{name}”列：{TABLE3_LABELS[23]}（{t3[23][c]}）≠ 三（一）至（六）各项之和（{results}）")
     for r, label in enumerate(TABLE3_LABELS):
         if sum(t3[r][:6]) != t3[r][6]:
             out.append(f"表三“{label}”行：总计 {t3[r][6]} ≠ 六类申请人之和 {sum(t3[r][:6])}")
