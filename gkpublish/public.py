@@ -21,7 +21,9 @@ from gkpublish.model import ERROR, Column, Finding, Item, Repository, strip_bloc
 # "索引号 and item metadata"). Everything else (reviewers, drafter, reason, privacy,
 # waivers …) is internal.
 PUBLIC_FIELDS = ("title", "index_no", "doc_no", "publisher", "department", "column", "topic",
-                 "written", "published", "validity", "attribute", "summary", "keywords")
+                 "written", "published", "validity", "attribute", "summary", "keywords",
+                 # 规章 / 行政规范性文件: a category word (annual report table 二, 分类浏览's 体裁)
+                 "genre")
 # site.yml keys that may appear on the site (footer, 指南); anything else there may be a secret.
 PUBLIC_SITE_KEYS = ("title", "organiser", "url", "site_code", "icp", "icp_url", "psb", "psb_url",
                     "contact", "address", "phone", "email", "description", "language")
@@ -285,9 +287,7 @@ def secrets_of(repo: Repository) -> list[tuple[str, str]]:
 # What a withdrawn item's notice shows (tombstone); its column only as the breadcrumb's link.
 _TOMBSTONE_FIELDS = ("title", "index_no", "withdrawn", "column")
 # Front-matter fields outside PUBLIC_FIELDS that the site shows (as 来源, 附件, 更正, 废止).
-# ``genre`` (规章 / 行政规范性文件) only sorts items into the annual report's table 二: it is
-# a category word, not internal information.
-_SHOWN_FIELDS = ("source", "attachments", "corrections", "abolished", "withdrawn", "genre")
+_SHOWN_FIELDS = ("source", "attachments", "corrections", "abolished", "withdrawn")
 
 
 def _strings(value: Any) -> list[str]:

@@ -36,7 +36,7 @@ from markupsafe import Markup
 
 from gkpublish.model import NOTE_RE, Column
 from gkpublish.public import PublicItem, PublicTombstone, PublicView
-from gkpublish.site import docno
+from gkpublish.site import docno, facets
 from gkpublish.site.render import render
 
 PAGE_SIZE = 20  # items per column / 目录 page (practice: 15–20 on district portals)
@@ -46,7 +46,7 @@ FEED_SIZE = 50  # entries in feed.xml
 # Site pages live under these reserved top-level folders (the theme's own assets and the
 # Pagefind index too); an item or attachment there would replace a page or a script of
 # the site. The gate refuses such paths (reserved_problem, GK109); build_site checks again.
-RESERVED = ("guide", "catalog", "columns", "abolished", "search", "assets", "pagefind")
+RESERVED = ("guide", "catalog", "columns", "abolished", "search", "assets", "pagefind", "browse")
 FEED_URI = "feed.xml"
 # MkDocs' own pages of the theme (static_templates) and the build's manifest
 MKDOCS_FILES = ("404.html", "sitemap.xml", "sitemap.xml.gz")
@@ -63,7 +63,7 @@ class SitePage:
 
     src_uri: str  # e.g. "columns/gzdt/index.md"
     title: str
-    kind: str  # home / item / column / catalog / guide / abolished / search
+    kind: str  # home / item / column / catalog / guide / abolished / search / browse / facet / facet_list
     markdown: str = ""
     before: str = ""  # HTML placed before the rendered Markdown
     after: str = ""  # HTML placed after it
@@ -352,7 +352,8 @@ def catalog_pages(view: PublicView) -> list[SitePage]:
     for n, chunk in enumerate(chunks, 1):
         url = catalog_url(n)
         nav = pager(url, n, len(chunks), catalog_url)
-        before = render("catalog.html", count=len(items), base=url, items=chunk, pager_html=Markup(nav))
+        before = render("catalog.html", count=len(items), base=url, items=chunk, pager_html=Markup(nav),
+                        browse=[(f"按{f.label}", facets.index_url(f)) for f in facets.FACETS])
         title = "政府信息公开目录" if n == 1 else f"政府信息公开目录（第 {n} 页）"
         out.append(SitePage(src_uri=to_src(url), title=title, kind="catalog", before=before))
     return out
@@ -410,7 +411,8 @@ def search_page(shards: list[SearchShard], docno_shards: int) -> SitePage:
 def home_page(view: PublicView, guide_title: str) -> SitePage:
     by_col = view.by_column()
     quick = [("guide/", guide_title), (catalog_url(), "政府信息公开目录"),
-             ("guide/#apply", "依申请公开"), ("abolished/", ABOLISHED_TITLE), ("search/", "站内搜索")]
+             ("guide/#apply", "依申请公开"), ("abolished/", ABOLISHED_TITLE), (facets.browse_url(), facets.BROWSE_TITLE),
+             ("search/", "站内搜索")]
     annual = next((c for c in view.columns if "年报" in c.name or "年度报告" in c.name), None)
     if annual is not None:
         quick.insert(3, (column_url(annual.id), annual.name))
@@ -527,6 +529,7 @@ def build_site(view: PublicView, attachment_paths: dict[str, str], build_date: d
     for col in view.columns:
         bundle.pages.extend(column_pages(col, by_col.get(col.id, [])))
     bundle.pages.extend(catalog_pages(view))
+    bundle.pages.extend(facets.facet_pages(view, pager, render, PAGE_SIZE))
     guide_col = next((c for c in view.columns if c.name in GUIDE_COLUMN_NAMES), None)
     declared = view.guide.get("application_form")
     if isinstance(declared, str) and declared in attachment_paths:
