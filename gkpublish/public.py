@@ -91,6 +91,9 @@ class PublicView:
     columns: list[Column]
     items: list[PublicItem]  # newest first
     tombstones: list[PublicTombstone] = field(default_factory=list)  # withdrawn items' notices
+    # the organ's emblem (site_config/emblem.png …, gkpublish.site.emblem), only if it passed
+    # every check (GK121); None: the theme's neutral emblem
+    emblem: Any = None
 
     def by_column(self) -> dict[str, list[PublicItem]]:
         out: dict[str, list[PublicItem]] = {c.id: [] for c in self.columns}
@@ -246,8 +249,10 @@ def public_view(repo: Repository, findings: list[Finding] | None = None, preview
     site = {k: v for k, v in repo.config.site.items() if k in PUBLIC_SITE_KEYS}
     columns = sorted(repo.config.columns.values(), key=lambda c: c.order)
     tombstones.sort(key=lambda t: t.url)
+    from gkpublish.site.emblem import emblem_of
+
     return PublicView(site=site, guide=dict(repo.config.guide), columns=columns, items=items,
-                      tombstones=tombstones)
+                      tombstones=tombstones, emblem=emblem_of(repo.config.files))
 
 
 def secrets_of(repo: Repository) -> list[tuple[str, str]]:

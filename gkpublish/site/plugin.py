@@ -50,6 +50,7 @@ log = logging.getLogger("mkdocs.plugins.gkpublish")
 THEME_DIR = os.path.join(os.path.dirname(__file__), "theme")
 # Material's own search (lunr) is not used: Pagefind replaces it. Source maps are not needed.
 UNUSED_THEME_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
+MATERIAL_FAVICON = "assets/images/favicon.png"  # Material's default theme.favicon
 
 
 class GkPublishConfig(Config):
@@ -283,6 +284,13 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         dirs = config.theme.dirs
         if THEME_DIR not in dirs:
             dirs.insert(1 if config.theme.custom_dir else 0, THEME_DIR)
+        if view.emblem is not None:
+            # the organ's emblem (site_config/emblem.*) in the header and as the favicon, unless
+            # mkdocs.yml names its own (theme.logo / theme.favicon, Material's default favicon aside)
+            if not config.theme.get("logo"):
+                config.theme["logo"] = view.emblem.site_path
+            if config.theme.get("favicon") in (None, "", MATERIAL_FAVICON):
+                config.theme["favicon"] = view.emblem.site_path
         config.extra["gk_site"] = dict(view.site)
         config.extra["gk_gate_errors"] = self.gate_errors
         if not config.nav:
