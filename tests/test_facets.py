@@ -24,7 +24,7 @@ from gkpublish.public import public_view
 from gkpublish.site import facets
 from gkpublish.site.pages import PAGE_SIZE, SiteError, build_site
 from tests.conftest import AS_OF, Site
-from tests.test_site_build import build_into, demo_like_site, page, text_of
+from tests.test_site_build import build_into, demo_like_site, nav_of, page, text_of
 
 FACET_URI = re.compile(r"^browse/(?:index\.md|(?:topic|publisher|genre)/(?:v[0-9a-f]{16}/)?(?:[0-9]+/)?index\.md)$")
 AUDIT_TOPIC = "财政、金融、审计/审计"
@@ -121,6 +121,8 @@ def test_home_and_catalog_link_to_the_facets(built):
     catalog = page(out, "catalog")
     for f in facets.FACETS:
         assert f'href="../{facets.index_url(f)}"' in catalog, f.key
+    assert ">分类浏览<" in nav_of(page(out, "zcwj/2022-37")).replace(" ", "").replace("\n", "")  # in the navigation
+    assert "browse/" in (out / "404.html").read_text(encoding="utf-8")
     browse = text_of(page(out, "browse"))
     assert "按主题分类浏览" in browse and "按发布机构浏览" in browse and "按体裁浏览" in browse
 

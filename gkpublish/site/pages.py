@@ -478,8 +478,9 @@ def navigation(view: PublicView, guide_title: str) -> list[Any]:
     nav: list[Any] = [{"首页": "index.md"}]
     guide_col = next((c for c in view.columns if c.name in GUIDE_COLUMN_NAMES), None)
     catalog = {"政府信息公开目录": "catalog/index.md"}
+    browse = {facets.BROWSE_TITLE: facets.browse_url() + "index.md"}  # 分类浏览, after the 目录
     if guide_col is None:
-        nav.extend([{guide_title: "guide/index.md"}, catalog])
+        nav.extend([{guide_title: "guide/index.md"}, catalog, browse])
     anchor = _abolished_anchor(view.columns)
     groups: dict[tuple[str, ...], list[Any]] = {(): nav}
 
@@ -496,7 +497,7 @@ def navigation(view: PublicView, guide_title: str) -> list[Any]:
         target = "guide/index.md" if col is guide_col else to_src(column_url(col.id))
         group(path).append({col.name: target})
         if col is guide_col:
-            group(path).append(catalog)
+            group(path).extend([catalog, browse])
         if col is anchor:
             group(path).append({ABOLISHED_TITLE: "abolished/index.md"})
     if anchor is None:
