@@ -242,7 +242,7 @@ def page_types(demo_url) -> dict[str, str]:
         with urlopen(f"{demo_url}browse/{facet}/") as response:
             index = response.read().decode("utf-8")
         # the value with the most items: a full page, and a pager when there are more than 20
-        counts = re.findall(r'href="(v[0-9a-f]{16}/)">[^<]*</a><span class="gk-values__count">（(\d+)）', index)
+        counts = re.findall(r'href="(v[0-9a-f]{16}/)">[^<]*<span class="gk-values__count">（(\d+)）', index)
         assert counts, facet
         out[label] = f"browse/{facet}/" + max(counts, key=lambda c: int(c[1]))[0]
     return out
