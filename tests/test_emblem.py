@@ -222,3 +222,15 @@ def test_a_bad_emblem_stops_the_build(tmp_path):
     rc, stdout, stderr = build_into(site, tmp_path / "public")
     assert rc != 0 and "GK121" in stdout + stderr and "site_config/emblem.png" in stdout + stderr
     assert not (tmp_path / "public").exists()
+
+
+def test_verify_site_accepts_only_the_checked_emblem(site):
+    from gkpublish.site.verify import Verifier
+
+    site.write("site_config/emblem.png", picture())
+    repo = site.load()
+    view = public_view(repo)
+    verifier = Verifier(repo, view)
+    assert verifier.content_leaks("assets/gkpublish/emblem.png", view.emblem.data, "emblem") == []
+    other = verifier.content_leaks("assets/gkpublish/emblem.png", _text_png(), "emblem")
+    assert len(other) == 1 and "GK121" in other[0].reason
