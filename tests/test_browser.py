@@ -331,6 +331,23 @@ def test_keyboard_reaches_the_content_and_the_search(demo_url, page_types, page)
     pg.locator(".gk-results li").first.wait_for()
 
 
+def test_the_organs_emblem_is_in_the_header_and_is_the_favicon(demo_url, page):
+    """site_config/emblem.png (the demo's neutral sample) in the header at desktop and phone
+    widths, loaded, and named by the page's icon link."""
+    pg = page
+    for width in (1280, 390):
+        pg.set_viewport_size({"width": width, "height": 860})
+        pg.goto(demo_url)
+        emblem = pg.locator(".md-header .md-logo img")
+        assert emblem.is_visible(), width
+        assert emblem.evaluate("img => img.complete && img.naturalWidth") == 128
+        assert pg.locator(".md-header .gk-emblem").count() == 0  # not the built-in fallback
+        icon = pg.locator("link[rel=icon]").get_attribute("href")
+        assert icon.endswith("assets/gkpublish/emblem.png"), icon
+        shot(pg, f"emblem-{width}")
+    assert pg.problems == [], pg.problems
+
+
 def test_no_motion_when_the_visitor_asks_for_none(demo_url, page):
     pg = page
     pg.emulate_media(reduced_motion="reduce")
