@@ -159,6 +159,13 @@ def test_a_value_with_slashes_or_dots_gets_a_plain_slug(value):
     assert facets.slug(value) == facets.slug(value)  # stable: a hash of the value alone
 
 
+@pytest.mark.parametrize("value,group,label", [("财政、金融、审计/审计", "财政、金融、审计", "审计"), ("审计", "", "审计"),
+                                               ("审计/", "", "审计/"), ("/审计", "", "/审计"), ("a/b/c", "a", "b/c")])
+def test_a_topic_is_shown_under_its_first_level_only_when_it_has_two(value, group, label):
+    fv = facets.FacetValue(value)
+    assert (fv.group, fv.label) == (group, label)  # never an empty link text
+
+
 def test_two_values_with_one_slug_stop_the_build(site, monkeypatch):
     site.item("gzdt/a.md", title="甲", topic="综合政务/甲")
     site.item("gzdt/b.md", title="乙", topic="综合政务/乙", index_no="SAMPLE001/2026-00002")

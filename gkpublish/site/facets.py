@@ -95,8 +95,15 @@ class FacetValue:
 
     @property
     def group(self) -> str:
-        """The first level of a two-level topic (``财政、金融、审计/审计`` → ``财政、金融、审计``)."""
-        return self.value.split("/", 1)[0] if "/" in self.value else ""
+        """The first level of a two-level topic (``财政、金融、审计/审计`` → ``财政、金融、审计``);
+        "" when the value is not two non-empty levels (``审计``, ``审计/``, ``/审计``)."""
+        head, _, tail = self.value.partition("/")
+        return head if head.strip() and tail.strip() else ""
+
+    @property
+    def label(self) -> str:
+        """What the index shows for the value: under its group, the rest of it; else all of it."""
+        return self.value.partition("/")[2] if self.group else self.value
 
 
 def collect(view: PublicView) -> dict[str, list[FacetValue]]:
