@@ -21,7 +21,9 @@ from gkpublish.model import ERROR, Column, Finding, Item, Repository, strip_bloc
 # "索引号 and item metadata"). Everything else (reviewers, drafter, reason, privacy,
 # waivers …) is internal.
 PUBLIC_FIELDS = ("title", "index_no", "doc_no", "publisher", "department", "column", "topic",
-                 "written", "published", "validity", "attribute", "summary", "keywords")
+                 "written", "published", "validity", "attribute", "summary", "keywords",
+                 # 规章 / 行政规范性文件: a category word (annual report table 二, 分类浏览's 体裁)
+                 "genre")
 # site.yml keys that may appear on the site (footer, 指南); anything else there may be a secret.
 PUBLIC_SITE_KEYS = ("title", "organiser", "url", "site_code", "icp", "icp_url", "psb", "psb_url",
                     "contact", "address", "phone", "email", "description", "language")
@@ -89,6 +91,9 @@ class PublicView:
     columns: list[Column]
     items: list[PublicItem]  # newest first
     tombstones: list[PublicTombstone] = field(default_factory=list)  # withdrawn items' notices
+    # the organ's emblem (site_config/emblem.png …, gkpublish.site.emblem), only if it passed
+    # every check (GK121); None: the theme's neutral emblem
+    emblem: Any = None
 
     def by_column(self) -> dict[str, list[PublicItem]]:
         out: dict[str, list[PublicItem]] = {c.id: [] for c in self.columns}
@@ -244,8 +249,10 @@ def public_view(repo: Repository, findings: list[Finding] | None = None, preview
     site = {k: v for k, v in repo.config.site.items() if k in PUBLIC_SITE_KEYS}
     columns = sorted(repo.config.columns.values(), key=lambda c: c.order)
     tombstones.sort(key=lambda t: t.url)
+    from gkpublish.site.emblem import emblem_of
+
     return PublicView(site=site, guide=dict(repo.config.guide), columns=columns, items=items,
-                      tombstones=tombstones)
+                      tombstones=tombstones, emblem=emblem_of(repo.config.files))
 
 
 def secrets_of(repo: Repository) -> list[tuple[str, str]]:
@@ -285,9 +292,7 @@ def secrets_of(repo: Repository) -> list[tuple[str, str]]:
 # What a withdrawn item's notice shows (tombstone); its column only as the breadcrumb's link.
 _TOMBSTONE_FIELDS = ("title", "index_no", "withdrawn", "column")
 # Front-matter fields outside PUBLIC_FIELDS that the site shows (as 来源, 附件, 更正, 废止).
-# ``genre`` (规章 / 行政规范性文件) only sorts items into the annual report's table 二: it is
-# a category word, not internal information.
-_SHOWN_FIELDS = ("source", "attachments", "corrections", "abolished", "withdrawn", "genre")
+_SHOWN_FIELDS = ("source", "attachments", "corrections", "abolished", "withdrawn")
 
 
 def _strings(value: Any) -> list[str]:

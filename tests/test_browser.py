@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import io
 import os
 import re
 import shutil
@@ -226,7 +227,25 @@ def test_doc_no_search_falls_back_to_full_text_when_the_lookup_fails(demo_url, p
 # -- every page type at desktop and phone widths (issue 12 items 5–7) ----------------------------
 
 PAGE_TYPES = {"首页": "", "栏目": "columns/xxgkzd/", "目录": "catalog/", "条目": SEED_URL, "指南": "guide/",
-              "搜索": "search/?q=政府信息公开", "已废止": "abolished/", "404": "404.html"}  # what the web server sends for a missing page
+              "搜索": "search/?q=政府信息公开", "已废止": "abolished/", "404": "404.html",  # what the web server sends for a missing page
+              "分类浏览": "browse/", "主题分类": "browse/topic/", "发布机构": "browse/publisher/", "体裁": "browse/genre/"}
+
+
+@pytest.fixture(scope="module")
+def page_types(demo_url) -> dict[str, str]:
+    """PAGE_TYPES and one value's list page of each facet, found on the facet's index page
+    (the demo's topics are the demo's: no value is named here)."""
+    from urllib.request import urlopen
+
+    out = dict(PAGE_TYPES)
+    for facet, label in (("topic", "主题分类列表"), ("publisher", "发布机构列表"), ("genre", "体裁列表")):
+        with urlopen(f"{demo_url}browse/{facet}/") as response:
+            index = response.read().decode("utf-8")
+        # the value with the most items: a full page, and a pager when there are more than 20
+        counts = re.findall(r'href="(v[0-9a-f]{16}/)">[^<]*<span class="gk-values__count">（(\d+)）', index)
+        assert counts, facet
+        out[label] = f"browse/{facet}/" + max(counts, key=lambda c: int(c[1]))[0]
+    return out
 
 
 def _axe_source() -> str:
@@ -244,14 +263,14 @@ def _open(pg, url: str) -> None:
 
 
 @pytest.mark.parametrize("width", [1280, 390, 360, 414])
-def test_every_page_fits_the_screen_and_passes_axe(demo_url, page, width):
+def test_every_page_fits_the_screen_and_passes_axe(demo_url, page_types, page, width):
     """No horizontal scrolling on any page type, and no serious or critical axe-core
     violation (GB/T 37668-2019 = WCAG 2.1 AA) at desktop and phone widths."""
     pg = page
     pg.set_viewport_size({"width": width, "height": 860})
     axe = _axe_source()
     problems = []
-    for name, path in PAGE_TYPES.items():
+    for name, path in page_types.items():
         _open(pg, demo_url + path)
         scroll = pg.evaluate("document.documentElement.scrollWidth")
         if scroll > width:
@@ -266,7 +285,7 @@ def test_every_page_fits_the_screen_and_passes_axe(demo_url, page, width):
     assert not problems, "\n".join(problems)
 
 
-def test_elder_mode_on_a_phone(demo_url, page):
+def test_elder_mode_on_a_phone(demo_url, page_types, page):
     """大字版 is there at phone width; in it the text is ≥ 18 pt (24 px) with line spacing
     ≥ 1.3, buttons are ≥ 60 × 60 px, and the page still fits the screen."""
     pg = page
@@ -277,7 +296,7 @@ def test_elder_mode_on_a_phone(demo_url, page):
     assert box and box["width"] >= 44 and box["height"] >= 44
     button.click()
     assert button.get_attribute("aria-pressed") == "true"
-    for path in PAGE_TYPES.values():
+    for path in page_types.values():
         _open(pg, demo_url + path)
         assert pg.evaluate("document.documentElement.classList.contains('gk-elder-mode')")
         size, line = pg.evaluate("""(() => { const s = getComputedStyle(document.querySelector('.md-content .md-typeset'));
@@ -290,11 +309,11 @@ def test_elder_mode_on_a_phone(demo_url, page):
         shot(pg, "elder-390-" + (path.strip("/").replace("/", "_") or "home"))
 
 
-def test_keyboard_reaches_the_content_and_the_search(demo_url, page):
+def test_keyboard_reaches_the_content_and_the_search(demo_url, page_types, page):
     """The first Tab on every page is a skip link to the content; from the keyboard alone a
     visitor types a query into the header box and gets results."""
     pg = page
-    for path in PAGE_TYPES.values():
+    for path in page_types.values():
         _open(pg, demo_url + path)
         pg.keyboard.press("Tab")
         assert pg.evaluate("document.activeElement.textContent.trim()") == "跳到正文", path
@@ -312,6 +331,23 @@ def test_keyboard_reaches_the_content_and_the_search(demo_url, page):
     pg.locator(".gk-results li").first.wait_for()
 
 
+def test_the_organs_emblem_is_in_the_header_and_is_the_favicon(demo_url, page):
+    """site_config/emblem.png (the demo's neutral sample) in the header at desktop and phone
+    widths, loaded, and named by the page's icon link."""
+    pg = page
+    for width in (1280, 390):
+        pg.set_viewport_size({"width": width, "height": 860})
+        pg.goto(demo_url)
+        emblem = pg.locator(".md-header .md-logo img")
+        assert emblem.is_visible(), width
+        assert emblem.evaluate("img => img.complete && img.naturalWidth") == 128
+        assert pg.locator(".md-header .gk-emblem").count() == 0  # not the built-in fallback
+        icon = pg.locator("link[rel=icon]").get_attribute("href")
+        assert icon.endswith("assets/gkpublish/emblem.png"), icon
+        shot(pg, f"emblem-{width}")
+    assert pg.problems == [], pg.problems
+
+
 def test_no_motion_when_the_visitor_asks_for_none(demo_url, page):
     pg = page
     pg.emulate_media(reduced_motion="reduce")
@@ -320,3 +356,86 @@ def test_no_motion_when_the_visitor_asks_for_none(demo_url, page):
         return parseFloat(s.transitionDuration) > 0 || (s.animationName !== 'none' && parseFloat(s.animationDuration) > 0); })
         .map(e => e.className).slice(0, 5)""")
     assert moving == []
+
+
+# -- the 404 page under a sub-path and at the root (issue #12 item 6) -----------------------------
+
+class _Site(http.server.SimpleHTTPRequestHandler):
+    """A web server as an office configures one: the site under ``prefix``, and for a
+    missing address the site's own 404.html with status 404 (nginx ``error_page 404``)."""
+
+    prefix = "/"
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = self.path.split("?", 1)[0]
+        if path.startswith(self.prefix):
+            self.path = "/" + self.path[len(self.prefix):]
+            local = self.translate_path(self.path)
+            if os.path.isfile(local) or os.path.isfile(os.path.join(local, "index.html")):
+                return super().send_head()
+        body = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+@pytest.fixture(scope="module", params=["/gk/", "/"], ids=["sub-path", "root"])
+def served_under(request, tmp_path_factory):
+    """A small signed site whose site.yml url is https://example.gov.cn<prefix>, built and
+    served at <prefix> of a local server (with the demo's emblem, so the 404 page has an image)."""
+    import yaml
+
+    from tests.test_site_build import build_into, demo_like_site
+
+    prefix = request.param
+    root = tmp_path_factory.mktemp("prefix") / "repo"
+    site = demo_like_site(root)
+    conf = yaml.safe_load((root / "site_config/site.yml").read_text(encoding="utf-8"))
+    conf["url"] = "https://example.gov.cn" + prefix
+    site.config("site.yml", conf)
+    shutil.copy(PROJECT / "site_config" / "emblem.png", root / "site_config" / "emblem.png")
+    site.sign_config()
+    out = root.parent / "public"
+    rc, stdout, stderr = build_into(site, out)
+    assert rc == 0, stdout + stderr
+    handler = type("Handler", (_Site,), {"prefix": prefix})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(out)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def test_a_missing_deep_address_gets_the_styled_404_page(served_under, page):
+    """/gk/zcwj/no/such/page/ (or /zcwj/no/such/page/ at the root): the Chinese 404 page,
+    every stylesheet, script and image it asks for is there, and gkpublish.css applies."""
+    pg = page
+    assets: list[tuple[str, int]] = []
+    pg.on("response", lambda r: assets.append((r.url, r.status))
+          if r.request.resource_type in ("stylesheet", "script", "image") else None)
+    response = pg.goto(served_under + "zcwj/no/such/page/")
+    assert response.status == 404
+    assert pg.locator("h1").first.inner_text() == "页面不存在"
+    pg.wait_for_load_state("networkidle")
+    assert [a for a in assets if a[1] >= 400] == []
+    urls = [u for u, _ in assets]
+    for name in ("gkpublish.css", "gkpublish.js", "emblem.png"):
+        assert [u for u in urls if u.split("?")[0].endswith(name) and u.startswith(served_under)], (name, urls)
+    styled = pg.evaluate("""[getComputedStyle(document.querySelector('.gk-404__links li')).display,
+                             getComputedStyle(document.querySelector('.md-header')).borderTopWidth]""")
+    assert styled == ["inline-block", "4px"]  # rules of gkpublish.css
+    emblem = pg.locator(".md-header img").first
+    assert emblem.evaluate("img => img.complete && img.naturalWidth") == 128
+    shot(pg, "404-" + served_under.rsplit(":", 1)[1].split("/", 1)[1].replace("/", "_"))
+    pg.get_by_role("link", name="返回首页").click()
+    pg.wait_for_url(served_under)
+    assert pg.locator(".gk-hero h1").count() == 1  # the home page
+    # the problems the page fixture records: only the 404 of the page itself
+    assert [p for p in pg.problems if "zcwj/no/such/page" not in p and "404 (Not Found)" not in p] == []

@@ -88,6 +88,21 @@ def test_an_item_with_other_errors_shows_its_findings_at_its_address(drafts):
     assert "gk-findings" in page
 
 
+def test_the_preview_says_what_it_shows_as_the_terminal_does(drafts):
+    """The announce bar of every preview page: the errors' number and what happened to the
+    failing items (drafts shown marked, the others' findings at their address), in the same
+    words as the terminal message (plugin.gate_message)."""
+    from gkpublish.site.plugin import PREVIEW_SHOWN, gate_message
+
+    _, out, _, _ = drafts
+    for path in ("index.html", "gzdt/signed/index.html", "gzdt/draft/index.html"):
+        page = (out / path).read_text("utf-8")
+        bar = page.split('data-md-component="announce"', 1)[1].split("</aside>", 1)[0]
+        assert "门禁检查有" in bar and "个错误" in bar and "未显示" not in bar, path
+        assert PREVIEW_SHOWN in bar.replace("&#8220;", "“").replace("&#8221;", "”") and "不能发布" in bar, path
+    assert PREVIEW_SHOWN in gate_message([], 1, preview=True)
+
+
 def test_build_refuses_what_serve_previews_and_no_banner_reaches_a_build(drafts, tmp_path):
     site, _, _, _ = drafts
     rc, stdout, _ = build_into(site, tmp_path / "site")

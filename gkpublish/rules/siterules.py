@@ -63,3 +63,30 @@ def mkdocs_config(repo: Repository) -> Iterator[Problem]:
             continue
         for p in mkdocs_problems(text, repo.config.site, repo.root):
             yield Problem(name, p.line, f"{p.key}：{p.message}")
+
+
+@rule("GK121", "E", "机关标志文件不是不含元数据的 PNG、JPEG 或 WebP 图片", "附件3 第二条（安全）")
+def emblem_file(repo: Repository) -> Iterator[Problem]:
+    """The organ's emblem ``site_config/emblem.png`` (or ``emblem.jpg``/``emblem.jpeg``/
+    ``emblem.webp``) is shown in every page's header and as the favicon, so it is public
+    output: judged by its bytes, it is a raster PNG, JPEG or WebP of at most 256 KB and
+    16–1024 pixels a side, with nothing but image data — no EXIF, XMP, ICC profile, text
+    chunk, comment, animation or bytes after the image's end (see
+    :mod:`gkpublish.site.emblem`). Any other ``site_config/emblem.*`` (SVG can carry scripts
+    and links; GIF moves) and more than one emblem file are errors too. Without an emblem
+    file the site shows the theme's neutral emblem.
+
+    Passing::
+
+        site_config/emblem.png      # 128×128 PNG saved without metadata
+
+    Failing::
+
+        site_config/emblem.svg      # SVG: scripts and links
+        site_config/emblem.jpg      # a photo with EXIF (camera, GPS, author)
+        site_config/emblem.png      # with a tEXt chunk "Author: 张三"
+    """
+    from gkpublish.site.emblem import problems
+
+    for path, message in problems(repo.config.files):
+        yield Problem(path, None, message)

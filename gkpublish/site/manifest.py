@@ -18,8 +18,8 @@ SIGNATURE = MANIFEST + ".sig"
 VERSION = 1
 
 # kinds of produced files
-PAGE, THEME, ATTACHMENT, FORM, FEED, SEARCH, MKDOCS = (
-    "page", "theme", "attachment", "form", "feed", "search", "mkdocs")
+PAGE, THEME, ATTACHMENT, FORM, FEED, SEARCH, MKDOCS, EMBLEM = (
+    "page", "theme", "attachment", "form", "feed", "search", "mkdocs", "emblem")
 
 
 def sha256_file(path: str) -> str:

@@ -50,6 +50,7 @@ log = logging.getLogger("mkdocs.plugins.gkpublish")
 THEME_DIR = os.path.join(os.path.dirname(__file__), "theme")
 # Material's own search (lunr) is not used: Pagefind replaces it. Source maps are not needed.
 UNUSED_THEME_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
+MATERIAL_FAVICON = "assets/images/favicon.png"  # Material's default theme.favicon
 
 
 class GkPublishConfig(Config):
@@ -58,11 +59,15 @@ class GkPublishConfig(Config):
     search = c.Type(bool, default=True)  # build the Pagefind index
 
 
+# what gkpublish serve shows while the gate fails: said the same in the terminal (gate_message)
+# and in the announce bar of every preview page (theme/main.html, config.extra.gk_preview_shown)
+PREVIEW_SHOWN = "只缺签审的条目带“未签审（预览）”标记显示，其他有错误的条目在其地址显示错误清单"
+
+
 def gate_message(findings: list[Finding], items: int, preview: bool = False) -> str:
     from gkpublish.output import as_text
 
-    head = ("门禁未通过（预览：只缺签审的条目带“未签审（预览）”标记显示，其他有错误的条目在其地址显示错误清单）："
-            if preview else "门禁未通过，不生成站点：")
+    head = f"门禁未通过（预览：{PREVIEW_SHOWN}）：" if preview else "门禁未通过，不生成站点："
     return head + "\n" + as_text(findings, items)
 
 
@@ -283,8 +288,16 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         dirs = config.theme.dirs
         if THEME_DIR not in dirs:
             dirs.insert(1 if config.theme.custom_dir else 0, THEME_DIR)
+        if view.emblem is not None:
+            # the organ's emblem (site_config/emblem.*) in the header and as the favicon, unless
+            # mkdocs.yml names its own (theme.logo / theme.favicon, Material's default favicon aside)
+            if not config.theme.get("logo"):
+                config.theme["logo"] = view.emblem.site_path
+            if config.theme.get("favicon") in (None, "", MATERIAL_FAVICON):
+                config.theme["favicon"] = view.emblem.site_path
         config.extra["gk_site"] = dict(view.site)
         config.extra["gk_gate_errors"] = self.gate_errors
+        config.extra["gk_preview_shown"] = PREVIEW_SHOWN
         if not config.nav:
             config.nav = self.bundle.nav
         return config

@@ -388,6 +388,8 @@ class Verifier:
         form = view.guide.get("application_form")
         if isinstance(form, str) and form in repo.attachments:
             self.public_hashes.add(mf.sha256_file(repo.attachments[form]))
+        # the organ's emblem: only the bytes the public view accepted (gkpublish.site.emblem, GK121)
+        self.emblem_hash = hashlib.sha256(view.emblem.data).hexdigest() if view.emblem is not None else None
         self.waived = _waived(repo, view)
         self.site_url = str(repo.config.site.get("url") or "") or None
         try:
@@ -410,6 +412,8 @@ class Verifier:
             leaks.append(Leak(path, f"与不公开的文件内容相同：{self.secret_hashes[digest]}"))
         elif kind == mf.ATTACHMENT and digest not in self.public_hashes:
             leaks.append(Leak(path, "附件不是任何公开条目的附件"))
+        elif kind == mf.EMBLEM and digest != self.emblem_hash:
+            leaks.append(Leak(path, "机关标志与 site_config/ 中通过检查（GK121）的标志文件不同"))
         fresh_chunks: list[str] = []
         if path.lower().endswith((".html", ".htm")):
             # The chrome around a page's content (header, navigation, footer, scripts) is the
