@@ -170,3 +170,29 @@ def test_a_sub_sites_build_records_the_work_trees_commit_and_only_its_own_change
     (sub.root / "site_config" / "site.yml").write_text("title: 改动\n", encoding="utf-8")  # a tracked file changed
     assert release_of(str(sub.root))["dirty"] is True
 
+
+
+# -- gkpublish -C SITE: relative paths are the site's ------------------------------------------
+
+def test_report_outputs_after_dash_c_are_written_into_that_site(tmp_path, monkeypatch):
+    """``-C DIR`` runs in DIR, as for build and new: ``report annual --out`` and ``report
+    ledger --out`` relative paths land in the sub-site, never in the folder make runs in."""
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from gkpublish.cli import main as cli_main
+
+    from tests.test_annual_report import annual_files
+
+    sub = Site(tmp_path / "repo" / "examples" / "qijiang-audit")
+    sub.item("gzdt/b.md")
+    annual_files(sub)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    for args in (["report", "annual", "--year", "2025", "--organ", "SAMPLE001", "--out", "content/xxgknb/nb.md"],
+                 ["report", "ledger", "--out", "台账.csv"]):
+        with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+            assert cli_main(["-C", str(sub.root), *args]) == 0, args
+    assert (sub.root / "content/xxgknb/nb.md").is_file() and (sub.root / "台账.csv").is_file()
+    assert list(elsewhere.iterdir()) == []
