@@ -181,7 +181,6 @@ def test_report_outputs_after_dash_c_are_written_into_that_site(tmp_path, monkey
     from contextlib import redirect_stderr, redirect_stdout
 
     from gkpublish.cli import main as cli_main
-
     from tests.test_annual_report import annual_files
 
     sub = Site(tmp_path / "repo" / "examples" / "qijiang-audit")
