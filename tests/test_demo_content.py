@@ -6,7 +6,9 @@ consistent with each site's roster and review policies; no catalogue mixing two 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -240,9 +242,6 @@ def test_every_organ_has_a_person_for_every_step(each: tuple[Repository, str]) -
 # -- the second site, as make demo runs it ----------------------------------------------------
 
 def _cli(*args: str) -> tuple[int, str, str]:
-    import io
-    from contextlib import redirect_stderr, redirect_stdout
-
     from gkpublish.cli import main
 
     out, err = io.StringIO(), io.StringIO()
@@ -268,3 +267,26 @@ def test_the_second_site_checks_clean_and_builds_from_its_own_folder(tmp_path: P
     seed = (site / "xxgkzd" / "qjsj-2023-zwxxgkzd" / "index.html").read_text(encoding="utf-8")
     assert "重庆市綦江区审计局政务信息公开工作制度" in seed and "SAMPLE002/2023-00001" in seed
     assert (site / "abolished" / "index.html").read_text(encoding="utf-8").count("綦审发〔2021〕901号") >= 1
+
+
+def test_sign_demo_signs_a_given_site_folder_in_place_with_that_sites_own_keys(tmp_path: Path) -> None:
+    import importlib.util
+    import shutil
+
+    spec = importlib.util.spec_from_file_location("sign_demo", PROJECT / "tools" / "sign_demo.py")
+    sign_demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sign_demo)
+    assert sign_demo.demo_sites() == [str(PROJECT), str(QIJIANG)]
+    copy = tmp_path / "qijiang-audit"
+    shutil.copytree(QIJIANG, copy, ignore=shutil.ignore_patterns("site"))
+    before = (copy / "site_config" / "roster.yml").read_text("utf-8")
+    with redirect_stdout(io.StringIO()):
+        assert sign_demo.main([str(copy), "--keys-dir", str(tmp_path / "keys")]) == 0
+    assert (copy / "site_config" / "roster.yml").read_text("utf-8") != before  # new throw-away keys
+    assert sorted(p.name for p in (tmp_path / "keys" / "qijiang-audit").glob("*.pub")) == sorted(
+        f"{pid}.pub" for pid in load_repository(str(copy)).config.people)
+    found = run_rules(load_repository(str(copy), as_of=AS_OF))
+    assert [f.rule for f in found] == ["GK602"] and "不是 git 仓库" in found[0].message  # a copied folder, by design
+    with redirect_stderr(io.StringIO()) as err:  # the keys never go into the repository, not even beside a site
+        assert sign_demo.main([str(copy), "--keys-dir", str(PROJECT / "build" / "keys")]) == 2
+    assert "不能放在仓库之内" in err.getvalue()
