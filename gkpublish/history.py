@@ -7,7 +7,9 @@ had no daylight saving time since 1991, so a fixed offset is exact and needs no 
 
 The facts are cached inside ``.git/`` (``.git/gkpublish/history-v1.json``), keyed by the
 commit they were read at: a later run at the same commit reads the cache, and a run after
-new commits walks only ``cached..HEAD`` and appends.
+new commits walks only ``cached..HEAD`` and appends. A site in a sub-folder of the git work
+tree (several organs' sites in one repository) has its own cache file, named after its
+path, and the path is recorded in the cache too: one site never reads another's facts.
 
 Facts are *unknown*, never guessed, when they cannot be known: no git repository (a
 copied folder), no commit yet, a shallow clone (its oldest commit would look as if it
@@ -25,6 +27,7 @@ need git pay for it, and a check without git still runs.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import subprocess
@@ -153,7 +156,8 @@ class History:
         if not self.cache_file or not self.known or not self.head:
             return
         rows = sorted((c for evs in self.changes.values() for c in evs), key=lambda c: (c.time, c.commit, c.path))
-        doc = {"version": CACHE_VERSION, "head": self.head, "changes": [c.as_row() for c in rows],
+        doc = {"version": CACHE_VERSION, "prefix": self.prefix, "head": self.head,
+               "changes": [c.as_row() for c in rows],
                "problems": self.problems, "blobs": self.cache.get("blobs", {})}
         try:
             os.makedirs(os.path.dirname(self.cache_file), exist_ok=True)
@@ -208,13 +212,15 @@ def load_history(root: str, today: dt.date | None = None, use_cache: bool = True
     prefix = "" if prefix == "." else prefix + "/"
     if not os.path.isabs(git_dir):
         git_dir = os.path.join(root, git_dir)
-    cache_file = os.path.join(git_dir, "gkpublish", f"history-v{CACHE_VERSION}.json")
+    cache_file = os.path.join(git_dir, "gkpublish", _cache_name(prefix))
     hist = History(known=True, head=head_sha, root=top, prefix=prefix, cache_file=cache_file)
     rows: list[list[Any]] = []
     since: str | None = None
     if use_cache:
         cached = _read_cache(cache_file)
-        if cached and cached.get("version") == CACHE_VERSION:
+        # the facts of another site of the same work tree are not this site's (a file copied
+        # or renamed by hand, or a cache written before the prefix was recorded): read afresh
+        if cached and cached.get("version") == CACHE_VERSION and cached.get("prefix") == prefix:
             old = cached.get("head")
             if old == head_sha:
                 rows, since = cached["changes"], head_sha
@@ -246,6 +252,16 @@ def load_history(root: str, today: dt.date | None = None, use_cache: bool = True
     if dirty:
         hist.save()
     return hist
+
+
+def _cache_name(prefix: str) -> str:
+    """The cache file of the site at ``prefix`` in the work tree: the top-level site keeps
+    the historical name; a sub-folder site's name carries a digest of its path (any
+    characters, any depth, one flat file name)."""
+    if not prefix:
+        return f"history-v{CACHE_VERSION}.json"
+    digest = hashlib.sha256(prefix.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return f"history-v{CACHE_VERSION}-{digest}.json"
 
 
 class HistoryError(Exception):

@@ -26,7 +26,7 @@ def resolve_commit(root: str, ref: str) -> str:
     from gitdb.exc import BadName
 
     try:
-        return git.Repo(root).commit(ref).hexsha
+        return git.Repo(root, search_parent_directories=True).commit(ref).hexsha  # the site may be a sub-folder
     except (git.GitError, BadName, ValueError, OSError):
         raise GkError(f"--expect-commit {ref}: 在仓库中找不到这个提交；请给出提交号、分支名或 HEAD") from None
 

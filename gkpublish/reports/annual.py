@@ -421,7 +421,7 @@ def run(args: argparse.Namespace) -> int:
     leaked = [v for v in register_of(repo).personal_values() if len(v) >= 2 and v in text]
     if leaked:  # a name typed into a section or front matter: never write it out
         raise ReportRefused("年报中出现了依申请公开登记中的申请人姓名或联系方式；请从 annual/ 的文字中删除后重试")
-    out = os.path.abspath(args.out)
+    out = os.path.abspath(os.path.join(args.directory, args.out))  # like build and new: relative to -C DIR
     os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
     tmp = out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as fh:

@@ -174,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
     text = payload.decode("utf-8-sig") if fmt == "csv" else "\n".join(str(v) for r in data for v in r.values())
     if any(v in text for v in personal):
         raise GkError("台账中出现了依申请公开登记中的申请人姓名或联系方式，未写出；请检查条目的公开字段")
-    out = os.path.abspath(args.out)
+    out = os.path.abspath(os.path.join(args.directory, args.out))  # like build and new: relative to -C DIR
     os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
     with open(out + ".tmp", "wb") as fh:
         fh.write(payload)

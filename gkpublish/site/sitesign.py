@@ -100,11 +100,19 @@ def release_of(root: str) -> dict[str, Any]:
     import git
 
     try:
-        repo = git.Repo(root)
+        # the site may be a sub-folder of the git work tree (one organ's site among several):
+        # the commit is the work tree's HEAD, and what makes the build dirty is a change in
+        # this site's folder, not in another organ's
+        repo = git.Repo(root, search_parent_directories=True)
+        top = os.path.realpath(repo.working_tree_dir or root)
+        prefix = os.path.relpath(os.path.realpath(root), top).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
         # an untracked file can be built (a new item not yet committed): it makes the build
         # dirty; the build's own temporary folders beside the target do not
-        untracked = [p for p in repo.untracked_files if not p.startswith(".gkpublish-")]
-        return {"commit": repo.head.commit.hexsha, "dirty": repo.is_dirty(untracked_files=False) or bool(untracked)}
+        untracked = [p[len(prefix):] for p in repo.untracked_files if p.startswith(prefix)]
+        untracked = [p for p in untracked if not p.startswith(".gkpublish-")]
+        changed = repo.is_dirty(untracked_files=False, path=prefix or None)
+        return {"commit": repo.head.commit.hexsha, "dirty": changed or bool(untracked)}
     except (git.GitError, ValueError, OSError):
         return {"commit": None, "dirty": True}
 
