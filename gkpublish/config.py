@@ -77,20 +77,29 @@ def check_yaml_shape(text: str, where: str) -> None:
     """Refuse (GkError naming the line) nesting deeper than MAX_DEPTH and alias floods,
     before anything recursive touches the document."""
     depth = aliases = 0
+    # anchors of the collections still open: an alias to one of them makes the document
+    # contain itself (`a: &x [*x]`), which every recursive reader of the value would follow
+    # forever (RecursionError in the roster's normaliser, the schema validator, ...)
+    open_anchors: list[str | None] = []
     try:
         for ev in yaml.parse(text, Loader=Loader):
             if isinstance(ev, yaml.MappingStartEvent | yaml.SequenceStartEvent):
                 depth += 1
+                open_anchors.append(ev.anchor)
                 if depth > MAX_DEPTH:
                     raise GkError(f"{where}:{ev.start_mark.line + 1}: 嵌套超过 {MAX_DEPTH} 层，"
                                   "不是有效的站点配置；请按 gkpublish init 生成的示例改写")
             elif isinstance(ev, yaml.MappingEndEvent | yaml.SequenceEndEvent):
                 depth -= 1
+                open_anchors.pop()
             elif isinstance(ev, yaml.AliasEvent):
                 aliases += 1
                 if aliases > MAX_ALIASES:
                     raise GkError(f"{where}:{ev.start_mark.line + 1}: 别名（*引用）超过 {MAX_ALIASES} 个；"
                                   "请直接写出各项的值")
+                if ev.anchor in open_anchors:
+                    raise GkError(f"{where}:{ev.start_mark.line + 1}: 别名 *{ev.anchor} 引用了包含它自己的"
+                                  f"集合（&{ev.anchor}），内容无限循环；请直接写出各项的值")
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, where) from None
 

@@ -109,6 +109,21 @@ def test_an_alias_flood_is_refused(site):
     refused(site, "site_config/terms.yml", "别名")
 
 
+@pytest.mark.parametrize("name", ["roster.yml", "terms.yml", "columns.yml", "site.yml"])
+@pytest.mark.parametrize("doc", ["&a [*a]", "x: &a [*a]", "x: &a {y: *a}", "x: &a [[1, *a]]"])
+def test_a_value_that_contains_itself_is_refused_naming_the_line(site, name, doc):
+    # found by Hypothesis: roster.yml `&a [*a]` recursed until RecursionError in the
+    # roster's normaliser; every reader of a self-containing value would
+    (site.root / "site_config" / name).write_text("\n" + doc + "\n", "utf-8")
+    refused(site, f"site_config/{name}:2:", "引用了包含它自己的集合")
+
+
+def test_an_alias_to_a_finished_collection_is_not_a_cycle():
+    from gkpublish.config import load_yaml_text
+    assert load_yaml_text("a: &s [1, {b: 2}]\nc: *s\nd: [*s, *s]\n", "terms.yml") == {
+        "a": [1, {"b": 2}], "c": [1, {"b": 2}], "d": [[1, {"b": 2}], [1, {"b": 2}]]}
+
+
 def test_deeply_nested_json_schema_is_refused(site):
     (site.root / "schema" / "deep.schema.json").write_text("[" * 100000 + "]" * 100000, "utf-8")
     refused(site, "schema/deep.schema.json")
