@@ -266,3 +266,18 @@ def test_garbled_field_values_never_abort_the_check(tmp_path):
     rc, out, err = site.cli("check", "--as-of", "2026-11-23")
     assert rc in (0, 1) and "内部错误" not in out + err and "Traceback" not in err, err[-2000:]
     assert f"检查了 {len(written)} 个条目" in out
+
+
+def test_privacy_touches_that_is_not_a_list_is_a_finding_not_an_abort(tmp_path):
+    # found by the property above: `touches: 5` reached GK206's loop as an int
+    import yaml
+
+    from tests.conftest import Site
+
+    site = Site(tmp_path / "site")
+    fm = yaml.safe_load(item_source().split("---\n")[1])
+    fm["privacy"] = {"touches": 5}
+    site.write("content/gzdt/t.md", "---\n" + yaml.safe_dump(fm, allow_unicode=True) + "---\n\n正文。\n")
+    rc, out, err = site.cli("check", "--as-of", "2026-11-23")
+    assert rc == 1 and "内部错误" not in out + err, err
+    assert "content/gzdt/t.md:6: GK208" in out and "应为列表，现在是整数" in out

@@ -426,7 +426,8 @@ def rights_holder_heard(repo: Repository) -> Iterator[Problem]:
     """
     for item in repo.items:
         privacy = item.mapping("privacy")
-        touches = [t for t in privacy.get("touches") or [] if t in ("商业秘密", "个人隐私")]
+        raw = privacy.get("touches")
+        touches = [t for t in raw if t in ("商业秘密", "个人隐私")] if isinstance(raw, list) else []
         if not touches or not is_published(item):
             continue
         if item.attribute == "部分公开":
