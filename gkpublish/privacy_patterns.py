@@ -517,3 +517,64 @@ def mask(rule_id: str, value: str) -> str:
         else:
             out.append(c)
     return "".join(out)
+
+
+# -- names: file and folder names, URLs, anchors -------------------------------------------
+# A name reaches the site as an address (the page's URL, the attachment's download link,
+# the sitemap, the feed, the search index, every list that links it) and is read there as
+# text: by a visitor in the address bar, by a crawler. It is scanned with the same detectors,
+# read more widely than running text, because a name has no sentences: percent-encoding is
+# decoded (repeatedly: %2531 is what a link to a file named "%31" carries), and every
+# separator a file name uses between words (- _ . + ~ and the space) may join digit groups.
+
+_NAME_SEPARATORS = "-_.+~ "
+# Between two digits (or a digit and the check character X), any run of name separators:
+# removed in the "compact" reading, so 1380-013-8000 and 110105_1949_1231_002X are read
+# whole (running text keeps its stricter groupings: a list of small numbers is not a phone).
+_NAME_DIGIT_GAP = re.compile(r"(?<=[0-9])[-_.+~ ]+(?=[0-9Xx])")
+_NAME_PIECES = re.compile(r"[-_.+~ /#?&=]+")
+# A level word standing alone as a word of the name (机密-名单.xlsx, 【秘密】通知.pdf,
+# 名单_绝密.zip) marks the file as classified (GB/T 9704's 密级 printed as a label). Inside a
+# longer word it is ordinary language (国家秘密, 商业秘密保护, 机密性): not a mark.
+_NAME_BOUNDARY = r"[-_.+~ /#?&=()\[\]{}（）【】〔〕〖〗《》「」『』<>、，,;；:：!！]"
+NAME_SECRECY_RE = re.compile(rf"(?:^|(?<={_NAME_BOUNDARY}))(?:绝密|机密|秘密)(?=$|{_NAME_BOUNDARY}|★)")
+MAX_PERCENT_DECODING = 4  # %25 nesting depth read; a name needing more is read at that depth
+
+
+def name_readings(name: str) -> list[str]:
+    """The ways a name can be read, each normalised (:func:`normalise`: NFKC, format
+    characters removed, entities decoded, separators folded): percent-decoded (to a
+    fixed point), separators between words read as hyphens, separators between digits
+    removed, and each word on its own."""
+    from urllib.parse import unquote
+
+    decoded = name
+    for _ in range(MAX_PERCENT_DECODING):
+        step = unquote(decoded, errors="replace")
+        if step == decoded:
+            break
+        decoded = step
+    text = normalise(decoded, markup=True).text.replace("\n", " ")
+    joined = re.sub(r"[_+~]", "-", text)
+    compact = _NAME_DIGIT_GAP.sub("", joined)
+    readings = dict.fromkeys([text, joined, compact, *(p for p in _NAME_PIECES.split(joined) if p)])
+    return list(readings)
+
+
+def scan_name(name: str, terms: Terms | None = None) -> list[tuple[str, str]]:
+    """Every GK501–GK505 hit in a name (a file or folder name, a URL path, an anchor), as
+    ``(rule_id, value)`` pairs, each value once: the detectors of :func:`scan_text` over
+    every reading of :func:`name_readings`, and a level word (绝密/机密/秘密) standing alone
+    as a word of the name (GK504)."""
+    out: dict[tuple[str, str], None] = {}
+    for reading in name_readings(name):
+        for hit in _scan_normalised(reading, terms):
+            value = hit.value
+            if hit.rule in (ID_CARD, MOBILE, BANK_CARD):
+                value = _digits(value).upper()
+            out.setdefault((hit.rule, value), None)
+        for m in NAME_SECRECY_RE.finditer(reading):
+            out.setdefault((SECRECY_MARK, m.group()), None)
+    # one mark read several ways is one hit: 秘密 inside 秘密★1年 is the same mark
+    marks = [v for r, v in out if r == SECRECY_MARK]
+    return [(r, v) for r, v in out if r != SECRECY_MARK or not any(v != m and v in m for m in marks)]

@@ -34,12 +34,14 @@ content is reported as a warning under its rule, so stale waivers do not pile up
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gkpublish.attachments import PublicFile, Text, public_files
+from gkpublish.mdtext import SCHEME_RE, mask_code, url_targets
 from gkpublish.model import WARNING, Item, Repository
 from gkpublish.privacy_patterns import (
     BANK_CARD,
@@ -52,6 +54,7 @@ from gkpublish.privacy_patterns import (
     compile_terms,
     mask,
     normalise,
+    scan_name,
     scan_text,
 )
 from gkpublish.public import (
@@ -60,6 +63,7 @@ from gkpublish.public import (
     is_published,
     is_tombstoned,
     public_body,
+    site_names,
     tombstone,
 )
 from gkpublish.rules import Problem, rule
@@ -305,11 +309,13 @@ def _attachment_hits(path: str, files: dict[str, PublicFile], terms: Terms,
 
 
 def _check_item(item: Item, terms: Terms, out: dict[str, list[Problem]],
-                attachments: Iterable[tuple[Hit, Text, str]] = ()) -> None:
+                attachments: Iterable[tuple[Hit, Text, str]] = (),
+                used: set[tuple[str, str]] | None = None) -> None:
     content = PublicContent.of(item)
     waivers = _waivers(item)
     keys = {(w.rule, canonical(w.rule, w.value)) for w in waivers}
-    used: set[tuple[str, str]] = set()
+    used = set() if used is None else used  # waivers the item's names already needed (_scan_names)
+    reported: set[tuple[tuple[str, str], int | None]] = set()
     for hit in scan_text(content.text, terms, markdown=True):
         key = (hit.rule, canonical(hit.rule, hit.value))
         if key in keys:
@@ -319,6 +325,18 @@ def _check_item(item: Item, terms: Terms, out: dict[str, list[Problem]],
         if field_key is not None:
             line = front_matter_line(item, field_key, content.text[hit.start:hit.end])
         out[hit.rule].append(Problem(item.path, line, _message(hit.rule, hit.value, _where_label(field_key), terms)))
+        reported.add((key, line))
+    # the addresses in the body: local links and heading anchors are names, read as names
+    # (a value the text scan reported on the same line is not reported twice)
+    for offset, where, fix, name in _body_names(content.text[content.body_start:]):
+        _, line = content.where(content.body_start + offset)
+        for rule_id, value in scan_name(name, terms):
+            key = (rule_id, canonical(rule_id, value))
+            if key in keys:
+                used.add(key)
+            elif (key, line) not in reported:
+                reported.add((key, line))
+                out[rule_id].append(Problem(item.path, line, _name_message(rule_id, value, where, fix, terms)))
     # the attachments the item publishes are its public content too; the item's waivers cover them
     for hit, text, path in attachments:
         key = (hit.rule, canonical(hit.rule, hit.value))
@@ -332,6 +350,105 @@ def _check_item(item: Item, terms: Terms, out: dict[str, list[Problem]],
                 item.path, front_matter_line(item, "waivers", w.value),
                 f"豁免（waivers）第 {w.index} 项：{w.rule} 的“{mask(w.rule, w.value)}”在本条目的公开内容中已不存在，"
                 "请删除这条过期豁免（或核对原文是否一字不差）", severity=WARNING))
+
+
+# -- names: what reaches the site as an address ---------------------------------------------
+
+_NAME_KINDS = {"item": "条目文件名", "attachment": "附件文件名", "folder": "文件夹名"}
+_NAME_FIX = {
+    "item": "请给条目文件改名（git mv 旧路径 新路径，新名称不含该内容），并修改其他条目中链接到它的地址",
+    "attachment": "请给附件改名（git mv 旧路径 新路径，新名称不含该内容），并修改链接到它的条目（正文链接和 attachments 的 file）",
+    "folder": "请给文件夹改名（git mv 旧文件夹 新文件夹，新名称不含该内容），并修改链接到其中文件的地址",
+}
+_LINK_FIX = "请改写该链接地址（链接到的文件或页面须先改名），或移入“::: 不公开”块"
+_ANCHOR_FIX = "请改写该标题，或在标题末尾用 {#自定义锚点} 指定不含该内容的锚点，或移入“::: 不公开”块"
+_HEADING_RE = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+_SETEXT_RE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
+_ATTR_LIST_TAIL = re.compile(r"[ \t]*\{:?([^{}\n]*)\}[ \t]*$")
+_ATTR_ID = re.compile(r"(?:^|\s)#([^\s}]+)|(?:^|\s)id\s*=\s*[\"']?([^\s\"'}]+)")
+
+
+def _name_message(rule_id: str, value: str, where: str, fix: str, terms: Terms) -> str:
+    """A finding on a name: what the name carries, that the name is public, and the fix."""
+    shown = mask(rule_id, value)
+    if rule_id == ID_CARD:
+        what = f"含未脱敏的居民身份证号 {shown}：属于个人隐私，不得公开（条例第十五条）"
+    elif rule_id == MOBILE:
+        what = f"含未脱敏的手机号码 {shown}：属于个人隐私，不得公开（条例第十五条）"
+    elif rule_id == BANK_CARD:
+        what = f"含银行卡号 {shown}（通过 Luhn 校验）：属于个人隐私或商业秘密，不得公开（条例第十五条）"
+    elif rule_id == SECRECY_MARK:
+        what = (f"含密级标志“{value}”：标有密级或“内部资料”的信息不得公开（条例第十四条；附件2 第九条）；"
+                "若文件确属涉密，不得发布，应撤下")
+    else:
+        correct = terms.correct_for(value)
+        what = (f"含“{value}”，是错误写法，应为“{correct}”（严重表述错误，国办秘函〔2019〕19号；{TERMS_FILE}）"
+                if correct is not None else f"含禁用词“{value}”（{TERMS_FILE} prohibited；附件3 第二条）")
+    return (f"{where}{what}。名称会出现在公开网址、站点地图、订阅、搜索索引、目录和栏目列表中，与正文一样公开；"
+            f"{fix}；{WAIVE_HINT}")
+
+
+def _headings(body: str) -> Iterator[tuple[int, str]]:
+    """(offset, heading text) of the ATX and setext headings of a Markdown body, outside code."""
+    lines = mask_code(body).split("\n")
+    at = 0
+    for n, line in enumerate(lines):
+        m = _HEADING_RE.match(line)
+        if m:
+            yield at, m.group(1)
+        elif line.strip() and n + 1 < len(lines) and _SETEXT_RE.match(lines[n + 1]) and not _SETEXT_RE.match(line):
+            yield at, line.strip()
+        at += len(line) + 1
+
+
+def _body_names(body: str) -> Iterator[tuple[int, str, str, str]]:
+    """(offset, where, fix, name) of the addresses a public body puts on the site besides its
+    text: every local link target (relative paths, anchors, %-encoded or not; a web address
+    of another site is text, scanned as text) and the anchor (``id``) of every heading, as
+    Python-Markdown's toc extension makes it: the explicit ``{#id}``, or the slug of the
+    heading's text (ASCII letters and digits only: 1101【05】… becomes 110105…)."""
+    from markdown.extensions.toc import slugify
+
+    for offset, where, target in url_targets(body):
+        if target and not SCHEME_RE.match(target) and not target.startswith(("//", "\\\\")):
+            yield offset, f"正文中的{where}", _LINK_FIX, target
+    for offset, text in _headings(body):
+        tail = _ATTR_LIST_TAIL.search(text)
+        if tail:
+            for m in _ATTR_ID.finditer(tail.group(1)):
+                yield offset, "正文标题的锚点（{#…}）", _ANCHOR_FIX, m.group(1) or m.group(2)
+            text = text[:tail.start()]
+        for reading in (text, normalise(text, markdown=True).text):
+            yield offset, "正文标题生成的页内锚点（网址 #…）", _ANCHOR_FIX, slugify(reading, "-")
+
+
+def _scan_names(repo: Repository, terms: Terms, out: dict[str, list[Problem]]) -> dict[str, set[tuple[str, str]]]:
+    """GK501–GK505 in every name that reaches the site (:func:`gkpublish.public.site_names`),
+    reported on the file or folder that carries it. A hit is waived when every item that
+    publishes the name waives it. Returns the waivers used, by item path."""
+    items = {it.path: it for it in repo.items}
+    keys_of: dict[str, set[tuple[str, str]]] = {}
+    used: dict[str, set[tuple[str, str]]] = {}
+    for name in site_names(repo):
+        hits = scan_name(name.name, terms)
+        if not hits:
+            continue
+        for rule_id, value in hits:
+            key = (rule_id, canonical(rule_id, value))
+            waiving = []
+            for owner in name.owners:
+                if owner not in keys_of:
+                    item = items.get(owner)
+                    keys_of[owner] = {(w.rule, canonical(w.rule, w.value)) for w in _waivers(item)} if item else set()
+                if key in keys_of[owner]:
+                    waiving.append(owner)
+            for owner in waiving:
+                used.setdefault(owner, set()).add(key)
+            if name.owners and len(waiving) == len(name.owners):
+                continue
+            out[rule_id].append(Problem(name.path, None, _name_message(
+                rule_id, value, _NAME_KINDS[name.kind], _NAME_FIX[name.kind], terms)))
+    return used
 
 
 def _scan(repo: Repository) -> dict[str, list[Problem]]:
@@ -349,15 +466,16 @@ def _scan(repo: Repository) -> dict[str, list[Problem]]:
         for owner in pf.owners:
             owned.setdefault(owner, []).append(pf.path)
     cache: dict[str, list[tuple[Hit, Text]]] = {}
+    used = _scan_names(repo, terms, out)
     for item in repo.items:
         if is_published(item):  # 依申请公开/不予公开/withdrawn: never public, never scanned
             found = [(hit, t, path) for path in owned.get(item.path, ())
                      for hit, t in _attachment_hits(path, files, terms, cache)]
-            _check_item(item, terms, out, found)
+            _check_item(item, terms, out, found, used.get(item.path))
         elif is_tombstoned(item):
             # the notice at a withdrawn item's address publishes its title, 索引号 and the
             # withdrawal (public_fields); its body is not published, so it is not scanned
-            _check_item(replace(item, body="", derived={}), terms, out)
+            _check_item(replace(item, body="", derived={}), terms, out, used=used.get(item.path))
     for path in owned.get(GUIDE_FILE, ()):  # the 申请表 of guide.yml: no item, no waivers
         for hit, t in _attachment_hits(path, files, terms, cache):
             out[hit.rule].append(Problem(path, t.line, _attachment_message(hit.rule, hit.value, t.where, terms)))
