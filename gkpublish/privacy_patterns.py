@@ -527,17 +527,16 @@ def mask(rule_id: str, value: str) -> str:
 # decoded (repeatedly: %2531 is what a link to a file named "%31" carries), and every
 # separator a file name uses between words (- _ . + ~ and the space) may join digit groups.
 
-_NAME_SEPARATORS = "-_.+~ "
 # Between two digits (or a digit and the check character X), any run of name separators:
 # removed in the "compact" reading, so 1380-013-8000 and 110105_1949_1231_002X are read
 # whole (running text keeps its stricter groupings: a list of small numbers is not a phone).
 _NAME_DIGIT_GAP = re.compile(r"(?<=[0-9])[-_.+~ ]+(?=[0-9Xx])")
 _NAME_PIECES = re.compile(r"[-_.+~ /#?&=]+")
-# A level word standing alone as a word of the name (机密-名单.xlsx, 【秘密】通知.pdf,
-# 名单_绝密.zip) marks the file as classified (GB/T 9704's 密级 printed as a label). Inside a
-# longer word it is ordinary language (国家秘密, 商业秘密保护, 机密性): not a mark.
-_NAME_BOUNDARY = r"[-_.+~ /#?&=()\[\]{}（）【】〔〕〖〗《》「」『』<>、，,;；:：!！]"
-NAME_SECRECY_RE = re.compile(rf"(?:^|(?<={_NAME_BOUNDARY}))(?:绝密|机密|秘密)(?=$|{_NAME_BOUNDARY}|★)")
+# A level word in a name (机密-名单.xlsx, 【秘密】通知.pdf, 李四绝密材料.zip) marks the file as
+# classified: a name is a label, and a level word on a label is GB/T 9704's 密级. Only the
+# compounds of ordinary legal language pass: 国家秘密, 商业秘密, 工作秘密, 技术秘密, 经营秘密,
+# 军事秘密 and 机密性 (a 国家秘密定密管理规定 is a public rule about secrets, not a secret).
+NAME_SECRECY_RE = re.compile(r"(?<!国家)(?<!商业)(?<!工作)(?<!技术)(?<!经营)(?<!军事)(?:绝密|机密|秘密)(?!性)")
 MAX_PERCENT_DECODING = 4  # %25 nesting depth read; a name needing more is read at that depth
 
 
