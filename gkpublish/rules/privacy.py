@@ -14,7 +14,15 @@ fields (:data:`gkpublish.public.PUBLIC_FIELDS`, the 转载来源 and 被转发�
 the item publishes (:mod:`gkpublish.attachments`: txt/csv, docx/xlsx/pptx/OFD through
 their XML, PDF through its text layer), reported on the attachment's path with its page,
 sheet/cell or line. Of a withdrawn item, exactly what its notice page shows: title, 索引号,
-the withdrawal's date and reason (:meth:`gkpublish.public.PublicTombstone.fields`). Non-public blocks may hold
+the withdrawal's date and reason (:meth:`gkpublish.public.PublicTombstone.fields`).
+
+**Names are public content too**: every file and folder name that becomes an address on the
+site (:func:`gkpublish.public.site_names`: published and withdrawn items, the files they
+publish, the folders between ``content/`` and them), every local link target of a public
+body and every heading's anchor (the toc slug, or ``{#id}``) are read by
+:func:`gkpublish.privacy_patterns.scan_name` and reported on the file or folder (the item,
+for a body's link or heading), with the fix: rename (``git mv``) and change the links.
+Non-public blocks may hold
 personal data: that is what they are for. The detectors live in
 :mod:`gkpublish.privacy_patterns`, shared with ``verify-site``; messages show personal
 numbers masked, because they are printed in CI logs.
@@ -499,15 +507,26 @@ def id_card(repo: Repository) -> Iterator[Problem]:
     15-digit numbers are not detected: they carry no check digit and look like the 15-digit
     工商注册号 that 行政许可 notices publish by design.
 
+    Names are read too (for GK502–GK505 alike): the name of every item file, attachment and
+    folder that reaches the site (it is the page's address, the download link, and is in the
+    sitemap, the feed and the search index), percent-decoded, with ``-``, ``_``, ``.``, ``+``,
+    ``~`` and spaces between digit groups, and every local link and heading anchor of a
+    public body (Python-Markdown's slug keeps only ASCII letters and digits:
+    ``## 1101【05】19491231【】002X`` has the anchor ``#11010519491231002x``). The finding is
+    on the file or folder; the fix is to rename it (``git mv``) and change the links to it.
+
     Passing::
 
         申请人：张某，身份证号 1101**********002X
+        content/xzxk/2026-001-决定书.pdf
+        content/xzxk/20261202-12345678901234567.md     (a date and a 17-digit serial)
 
     Failing::
 
         申请人：张某，身份证号 11010519491231002X
         申请人：张某，身份证号 110105&#8203;19491231&#8203;002X
         content/xzxk/2026-001.md:12: GK501 正文含未脱敏的居民身份证号 1101**********002X：……
+        content/xzxk/张三_110105_19491231_002x.pdf: GK501 附件文件名含未脱敏的居民身份证号 ……请给附件改名（git mv ……）
     """
     yield from _scan(repo)[ID_CARD]
 
@@ -569,9 +588,14 @@ def secrecy_mark(repo: Repository) -> Iterator[Problem]:
     The level words alone are ordinary legal language and pass: 国家秘密, 商业秘密,
     保密审查, 密级和期限, 机密性 (the seed documents use them all).
 
+    In a **name** (a file or folder name that reaches the site), a level word is a label:
+    ``机密-名单.xlsx``, ``【秘密】通知.pdf`` and ``绝密材料/`` fire; only the ordinary
+    compounds pass (国家秘密, 商业秘密, 工作秘密, 技术秘密, 经营秘密, 军事秘密, 机密性).
+
     Passing::
 
         对拟公开的政府信息进行保密审查，依法确定为国家秘密的不予公开。
+        content/zcwj/国家秘密定密管理暂行规定解读.md
 
     Failing::
 
@@ -579,6 +603,7 @@ def secrecy_mark(repo: Repository) -> Iterator[Problem]:
         秘<span></span>密★1年
         关于做好2026年度保密检查工作的通知
         content/tzgg/2026-07.md:8: GK504 正文含密级标志“秘密★1年”：……
+        content/tzgg/机密-名单.xlsx: GK504 附件文件名含密级标志“机密”：……请给附件改名（git mv ……）
     """
     yield from _scan(repo)[SECRECY_MARK]
 

@@ -202,7 +202,8 @@ def _public_text(view: PublicView) -> tuple[str, set[str]]:
         add(it.corrections)
         add(it.abolished)
         add([(a.title, a.name) for a in it.attachments])
-    add([t.texts() for t in view.tombstones])
+        add(it.url.split("/"))  # a published item's address is public: its folders and name
+    add([t.texts() + t.url.split("/") for t in view.tombstones])
     add(view.site)
     add(view.guide)
     add([(c.name, c.parent, c.description) for c in view.columns])
