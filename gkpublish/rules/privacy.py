@@ -370,8 +370,11 @@ _NAME_FIX = {
 }
 _LINK_FIX = "请改写该链接地址（链接到的文件或页面须先改名），或移入“::: 不公开”块"
 _ANCHOR_FIX = "请改写该标题，或在标题末尾用 {#自定义锚点} 指定不含该内容的锚点，或移入“::: 不公开”块"
-_HEADING_RE = re.compile(r"^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
-_SETEXT_RE = re.compile(r"^ {0,3}(?:=+|-+)[ \t]*$")
+# ATX headings (## 标题; a "#" after a space mid-line counts too: reading one line too many
+# is safe) and setext underlines (=== or --- under a line). Each pattern starts with a
+# literal, which the regex engine finds fast: this runs over every public body.
+_ATX_RE = re.compile(r"#(?<![^\n \t]#)#{0,5}[ \t]+([^\n]*?)(?:[ \t]+#+)?[ \t]*$", re.M)
+_SETEXT_RE = re.compile(r"\n {0,3}(?:=+|-+)[ \t]*(?=\n|\Z)")
 _ATTR_LIST_TAIL = re.compile(r"[ \t]*\{:?([^{}\n]*)\}[ \t]*$")
 _ATTR_ID = re.compile(r"(?:^|\s)#([^\s}]+)|(?:^|\s)id\s*=\s*[\"']?([^\s\"'}]+)")
 
@@ -398,15 +401,28 @@ def _name_message(rule_id: str, value: str, where: str, fix: str, terms: Terms) 
 
 def _headings(body: str) -> Iterator[tuple[int, str]]:
     """(offset, heading text) of the ATX and setext headings of a Markdown body, outside code."""
-    lines = mask_code(body).split("\n")
-    at = 0
-    for n, line in enumerate(lines):
-        m = _HEADING_RE.match(line)
-        if m:
-            yield at, m.group(1)
-        elif line.strip() and n + 1 < len(lines) and _SETEXT_RE.match(lines[n + 1]) and not _SETEXT_RE.match(line):
-            yield at, line.strip()
-        at += len(line) + 1
+    if not any(_anchor_matters(text) for _, text in _heading_lines(body)):
+        return  # the common case, found without masking code: no heading can make a telling anchor
+    for offset, text in _heading_lines(mask_code(body)):
+        if _anchor_matters(text):
+            yield offset, text
+
+
+def _heading_lines(text: str) -> Iterator[tuple[int, str]]:
+    for m in _ATX_RE.finditer(text):
+        yield m.start(), m.group(1)
+    for m in _SETEXT_RE.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        line = text[start:m.start()]
+        if line.strip() and not _SETEXT_RE.match("\n" + line):
+            yield start, line.strip()
+
+
+def _anchor_matters(heading: str) -> bool:
+    """Can the heading's anchor hold a GK5xx hit its text does not show? Only with an explicit
+    ``{#id}`` or 11 digits or more: the toc slug keeps ASCII letters and digits only (full-width
+    digits become ASCII), so it has no Chinese for a 密级标志 and no other way to a number."""
+    return "{" in heading or sum(map(str.isdigit, heading)) >= 11
 
 
 def _body_names(body: str) -> Iterator[tuple[int, str, str, str]]:
@@ -426,8 +442,9 @@ def _body_names(body: str) -> Iterator[tuple[int, str, str, str]]:
             for m in _ATTR_ID.finditer(tail.group(1)):
                 yield offset, "正文标题的锚点（{#…}）", _ANCHOR_FIX, m.group(1) or m.group(2)
             text = text[:tail.start()]
-        for reading in (text, normalise(text, markdown=True).text):
-            yield offset, "正文标题生成的页内锚点（网址 #…）", _ANCHOR_FIX, slugify(reading, "-")
+        if sum(map(str.isdigit, text)) >= 11:  # (see _anchor_matters)
+            for reading in dict.fromkeys((text, normalise(text, markdown=True).text)):
+                yield offset, "正文标题生成的页内锚点（网址 #…）", _ANCHOR_FIX, slugify(reading, "-")
 
 
 def _scan_names(repo: Repository, terms: Terms, out: dict[str, list[Problem]]) -> dict[str, set[tuple[str, str]]]:
