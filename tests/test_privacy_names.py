@@ -553,3 +553,31 @@ def test_a_secret_in_any_name_is_reported_or_absent_from_the_site(tmp_path_facto
                 for p in paths if p.startswith(own_folder)]
         assert not any(core in p for p in flat), (rel, rule, [f.message for f in findings if f.path == rel])
     shutil.rmtree(site.root.parent, ignore_errors=True)
+
+
+# -- the names inside a published archive ----------------------------------------------------------
+
+def _zip_of(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_a_member_name_of_a_published_zip_is_read_as_a_name(site):
+    site.write("content/gzdt/材料.zip", _zip_of({"名单_138_0013_8000.txt": "名单。\n".encode()}))
+    site.item("gzdt/a.md", "[材料](材料.zip)\n")
+    (f,) = site.check().of("GK502")
+    assert f.path == "content/gzdt/材料.zip" and "压缩包中第 1 个文件的文件名" in f.message
+    assert MOBILE not in f.message
+
+
+def test_ordinary_member_names_of_a_zip_pass(site):
+    site.write("content/gzdt/材料.zip", _zip_of({"2026-11-16-附件1.txt": "说明。\n".encode(),
+                                                 "国家秘密范围说明.txt": "说明。\n".encode()}))
+    site.item("gzdt/a.md", "[材料](材料.zip)\n")
+    assert not site.check().ids & GK5

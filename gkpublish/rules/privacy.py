@@ -312,7 +312,9 @@ def _attachment_hits(path: str, files: dict[str, PublicFile], terms: Terms,
     hits = cache.get(path)
     if hits is None:
         pf = files.get(path)
-        hits = cache[path] = [(hit, t) for t in (pf.inspection.texts if pf else ()) for hit in scan_text(t.text, terms)]
+        hits = cache[path] = [(hit, t) for t in (pf.inspection.texts if pf else ()) for hit in
+                              (scan_text(t.text, terms) if not t.name else
+                               [Hit(r, 0, len(t.text), v) for r, v in scan_name(t.text, terms)])]
     return hits
 
 
@@ -527,8 +529,8 @@ def id_card(repo: Repository) -> Iterator[Problem]:
     Names are read too (for GK502–GK505 alike): the name of every item file, attachment and
     folder that reaches the site (it is the page's address, the download link, and is in the
     sitemap, the feed and the search index), percent-decoded, with ``-``, ``_``, ``.``, ``+``,
-    ``~`` and spaces between digit groups, and every local link and heading anchor of a
-    public body (Python-Markdown's slug keeps only ASCII letters and digits:
+    ``~`` and spaces between digit groups; the names of the files inside a published zip;
+    and every local link and heading anchor of a public body (Python-Markdown's slug keeps only ASCII letters and digits:
     ``## 1101【05】19491231【】002X`` has the anchor ``#11010519491231002x``). The finding is
     on the file or folder; the fix is to rename it (``git mv``) and change the links to it.
 
