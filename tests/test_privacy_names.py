@@ -581,3 +581,16 @@ def test_ordinary_member_names_of_a_zip_pass(site):
                                                  "国家秘密范围说明.txt": "说明。\n".encode()}))
     site.item("gzdt/a.md", "[材料](材料.zip)\n")
     assert not site.check().ids & GK5
+
+
+# -- image alt/title text and link titles are public text ----------------------------------------
+
+@pytest.mark.parametrize(("body", "rule"), [
+    (f"![联系人 {MOBILE}](照片.png)\n", "GK502"),  # image alt text
+    (f'![照片](照片.png "身份证 {ID_NO}")\n', "GK501"),  # image title
+    (f'[办事指南](../zcwj/ "手机 {MOBILE}")\n', "GK502"),  # link title
+    ('<img src="照片.png" alt="秘密★1年">\n', "GK504"),
+])
+def test_alt_and_title_texts_are_read_as_public_text(site, body, rule):
+    site.item("gzdt/a.md", body)
+    assert rule in site.check().ids
