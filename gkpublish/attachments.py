@@ -140,6 +140,7 @@ class Text:
     where: str
     text: str
     line: int | None = None  # file line (plain text / CSV)
+    name: bool = False  # a file name (a zip member's): read as a name (privacy_patterns.scan_name)
 
 
 @dataclass
@@ -522,7 +523,7 @@ def _ofd(zf: zipfile.ZipFile, out: Inspection) -> None:
 
 def _zip_members(zf: zipfile.ZipFile, out: Inspection) -> None:
     """Each member of a zip archive is judged as an attachment of its own (type, content)."""
-    for info in zf.infolist():
+    for number, info in enumerate(zf.infolist(), 1):
         if info.is_dir():
             continue
         name = info.filename
@@ -531,6 +532,9 @@ def _zip_members(zf: zipfile.ZipFile, out: Inspection) -> None:
             out.kind_problem = (f"压缩包中的 {name} 不是允许的附件类型（{'、'.join(x for x in DEFAULT_ALLOWED if x != 'zip')}）："
                                 "网页、脚本、嵌套压缩包等不能随附件发布；请从压缩包中删除")
             return
+        # whoever downloads the archive sees its members' names: public content, read as names
+        # (where: its position, not the name itself, which a CI log must not print unmasked)
+        out.texts.append(Text(f"压缩包中第 {number} 个文件的文件名（请在压缩包中改名后重新打包）", name, name=True))
         sub = inspect(name, _read_part(zf, name) or b"")
         if sub.kind_problem or sub.unreadable:
             out.kind_problem = f"压缩包中的 {name}：{sub.kind_problem or sub.unreadable}"

@@ -517,3 +517,101 @@ def mask(rule_id: str, value: str) -> str:
         else:
             out.append(c)
     return "".join(out)
+
+
+# -- names: file and folder names, URLs, anchors -------------------------------------------
+# A name reaches the site as an address (the page's URL, the attachment's download link,
+# the sitemap, the feed, the search index, every list that links it) and is read there as
+# text: by a visitor in the address bar, by a crawler. It is scanned with the same detectors,
+# read more widely than running text, because a name has no sentences: percent-encoding is
+# decoded (repeatedly: %2531 is what a link to a file named "%31" carries), and every
+# separator a file name uses between words (- _ . + ~ and the space) may join digit groups.
+
+# Between two digits (or a digit and the check character X), any run of name separators:
+# removed in the "compact" reading, so 1380-013-8000 and 110105_1949_1231_002X are read
+# whole (running text keeps its stricter groupings: a list of small numbers is not a phone).
+_NAME_DIGIT_GAP = re.compile(r"(?<=[0-9])[-_.+~ ]+(?=[0-9Xx])")
+_NAME_PIECES = re.compile(r"[-_.+~ /#?&=]+")
+# A level word in a name (机密-名单.xlsx, 【秘密】通知.pdf, 李四绝密材料.zip) marks the file as
+# classified: a name is a label, and a level word on a label is GB/T 9704's 密级. Only the
+# compounds of ordinary legal language pass: 国家秘密, 商业秘密, 工作秘密, 技术秘密, 经营秘密,
+# 军事秘密 and 机密性 (a 国家秘密定密管理规定 is a public rule about secrets, not a secret).
+NAME_SECRECY_RE = re.compile(r"(?<!国家)(?<!商业)(?<!工作)(?<!技术)(?<!经营)(?<!军事)(?:绝密|机密|秘密)(?!性)")
+# What a name needs to hold a 密级标志 or to change when decoded (the fast path of scan_name)
+_NAME_CUES = re.compile(r"[%&密]|内部")
+MAX_PERCENT_DECODING = 4  # %25 nesting depth read; a name needing more is read at that depth
+
+
+def name_readings(name: str) -> list[str]:
+    """The ways a name can be read, each normalised (:func:`normalise`: NFKC, format
+    characters removed, entities decoded, separators folded): percent-decoded (to a
+    fixed point), separators between words read as hyphens, separators between digits
+    removed, and each word on its own."""
+    from urllib.parse import unquote
+
+    decoded = name
+    for _ in range(MAX_PERCENT_DECODING):
+        step = unquote(decoded, errors="replace")
+        if step == decoded:
+            break
+        decoded = step
+    text = normalise(decoded, markup=True).text.replace("\n", " ")
+    joined = re.sub(r"[_+~]", "-", text)
+    compact = _NAME_DIGIT_GAP.sub("", joined)
+    readings = dict.fromkeys([text, joined, compact, *(p for p in _NAME_PIECES.split(joined) if p)])
+    return list(readings)
+
+
+_DIGIT_GROUPS = re.compile(r"[0-9]+[Xx]?(?:[-_.+~ ]+[0-9]+[Xx]?)+")
+_GROUP = re.compile(r"[0-9]+[Xx]?")
+_MOBILE_DIGITS = re.compile(r"1[3-9][0-9]{9}")
+
+
+def _group_numbers(reading: str) -> list[tuple[str, str]]:
+    """Mobile and ID numbers made of consecutive digit groups of a separator-joined run."""
+    out: list[tuple[str, str]] = []
+    for run in _DIGIT_GROUPS.finditer(reading.translate(_HALF_WIDTH)):
+        groups = _GROUP.findall(run.group())
+        if len(groups) > 12:  # a long list of numbers: the readings above have it
+            continue
+        for i in range(len(groups)):
+            value = ""
+            for j in range(i, len(groups)):
+                if value[-1:] in ("X", "x"):
+                    break  # the check character ends a number
+                value += groups[j]
+                if len(value) == 11 and _MOBILE_DIGITS.fullmatch(value):
+                    out.append((MOBILE, value))
+                elif len(value) == 18 and is_id_card(value):
+                    out.append((ID_CARD, value.upper()))
+                elif len(value) > 18:
+                    break
+    return out
+
+
+def scan_name(name: str, terms: Terms | None = None) -> list[tuple[str, str]]:
+    """Every GK501–GK505 hit in a name (a file or folder name, a URL path, an anchor), as
+    ``(rule_id, value)`` pairs, each value once: the detectors of :func:`scan_text` over
+    every reading of :func:`name_readings`, and a level word (绝密/机密/秘密) standing alone
+    as a word of the name (GK504)."""
+    if (terms is None or terms.pattern is None) and _tables()[2].search(name) is None \
+            and sum(map(str.isdigit, name)) < 11 and not _NAME_CUES.search(name):
+        return []  # plain characters only, too few digits for a number, no cue of a mark
+    out: dict[tuple[str, str], None] = {}
+    readings = name_readings(name)  # the first is the whole name, decoded and normalised
+    for reading in readings:
+        for hit in _scan_normalised(reading, terms):
+            value = hit.value
+            if hit.rule in (ID_CARD, MOBILE, BANK_CARD):
+                value = _digits(value).upper()
+            out.setdefault((hit.rule, value), None)
+        for m in NAME_SECRECY_RE.finditer(reading):
+            out.setdefault((SECRECY_MARK, m.group()), None)
+    # a name has no sentences: in a run of digit groups joined by separators
+    # (130-00000000-2026, 张三_110105_1949_1231_002X_1), any consecutive groups may be one
+    # mobile or ID number, whatever stands before or after them
+    for rule_id, value in _group_numbers(readings[0]):
+        out.setdefault((rule_id, value), None)
+    # one mark read several ways is one hit: 秘密 inside 秘密★1年 is the same mark
+    marks = [v for r, v in out if r == SECRECY_MARK]
+    return [(r, v) for r, v in out if r != SECRECY_MARK or not any(v != m and v in m for m in marks)]

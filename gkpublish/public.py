@@ -328,3 +328,44 @@ def _linked(item: Item, text: str, repo: Repository) -> list[str]:
         if full in repo.attachments:
             found.append(full)
     return found
+
+
+# -- names that reach the site ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SiteName:
+    """A name of a file or folder under ``content/`` that the public site shows: in the
+    page's address, the attachment's download link, the sitemap, the feed, the search index,
+    the 目录, the 文号 index and every column list that links it."""
+
+    path: str  # repository path of the file or folder that carries the name
+    name: str  # the name itself: the last component of ``path``
+    kind: str  # "item" (a page's address, a withdrawn item's notice too), "attachment", "folder"
+    owners: tuple[str, ...]  # who publishes it: item paths (their waivers apply), site_config/guide.yml
+
+
+def site_names(repo: Repository) -> list[SiteName]:
+    """Every name that reaches the public site, once each: the file name of every published
+    item and of every withdrawn item (its notice stays at its address), of every file the
+    public site would publish (:func:`gkpublish.attachments.public_files`: attachments,
+    linked files, the 申请表 of guide.yml), and every folder between ``content/`` and them.
+    GK501–GK505 scan these (:mod:`gkpublish.rules.privacy`); whatever builds an address
+    from a repository path should be covered by this list."""
+    from gkpublish.attachments import public_files
+
+    files: dict[str, tuple[str, list[str]]] = {}
+    for item in repo.items:
+        if is_published(item) or is_tombstoned(item):
+            files[item.path] = ("item", [item.path])
+    for path, pf in public_files(repo).items():
+        files.setdefault(path, ("attachment", []))[1].extend(pf.owners)
+    folders: dict[str, list[str]] = {}
+    for path, (_kind, owners) in files.items():
+        parts = path.split("/")
+        for n in range(2, len(parts)):  # content/a, content/a/b … (not content/ itself)
+            folders.setdefault("/".join(parts[:n]), []).extend(owners)
+    out = [SiteName(path, posixpath.basename(path), kind, tuple(dict.fromkeys(owners)))
+           for path, (kind, owners) in sorted(files.items())]
+    out += [SiteName(path, posixpath.basename(path), "folder", tuple(dict.fromkeys(owners)))
+            for path, owners in sorted(folders.items())]
+    return out

@@ -14,7 +14,15 @@ fields (:data:`gkpublish.public.PUBLIC_FIELDS`, the 转载来源 and 被转发�
 the item publishes (:mod:`gkpublish.attachments`: txt/csv, docx/xlsx/pptx/OFD through
 their XML, PDF through its text layer), reported on the attachment's path with its page,
 sheet/cell or line. Of a withdrawn item, exactly what its notice page shows: title, 索引号,
-the withdrawal's date and reason (:meth:`gkpublish.public.PublicTombstone.fields`). Non-public blocks may hold
+the withdrawal's date and reason (:meth:`gkpublish.public.PublicTombstone.fields`).
+
+**Names are public content too**: every file and folder name that becomes an address on the
+site (:func:`gkpublish.public.site_names`: published and withdrawn items, the files they
+publish, the folders between ``content/`` and them), every local link target of a public
+body and every heading's anchor (the toc slug, or ``{#id}``) are read by
+:func:`gkpublish.privacy_patterns.scan_name` and reported on the file or folder (the item,
+for a body's link or heading), with the fix: rename (``git mv``) and change the links.
+Non-public blocks may hold
 personal data: that is what they are for. The detectors live in
 :mod:`gkpublish.privacy_patterns`, shared with ``verify-site``; messages show personal
 numbers masked, because they are printed in CI logs.
@@ -34,12 +42,14 @@ content is reported as a warning under its rule, so stale waivers do not pile up
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gkpublish.attachments import PublicFile, Text, public_files
+from gkpublish.mdtext import SCHEME_RE, mask_code, url_targets
 from gkpublish.model import WARNING, Item, Repository
 from gkpublish.privacy_patterns import (
     BANK_CARD,
@@ -52,6 +62,7 @@ from gkpublish.privacy_patterns import (
     compile_terms,
     mask,
     normalise,
+    scan_name,
     scan_text,
 )
 from gkpublish.public import (
@@ -60,6 +71,7 @@ from gkpublish.public import (
     is_published,
     is_tombstoned,
     public_body,
+    site_names,
     tombstone,
 )
 from gkpublish.rules import Problem, rule
@@ -300,16 +312,20 @@ def _attachment_hits(path: str, files: dict[str, PublicFile], terms: Terms,
     hits = cache.get(path)
     if hits is None:
         pf = files.get(path)
-        hits = cache[path] = [(hit, t) for t in (pf.inspection.texts if pf else ()) for hit in scan_text(t.text, terms)]
+        hits = cache[path] = [(hit, t) for t in (pf.inspection.texts if pf else ()) for hit in
+                              (scan_text(t.text, terms) if not t.name else
+                               [Hit(r, 0, len(t.text), v) for r, v in scan_name(t.text, terms)])]
     return hits
 
 
 def _check_item(item: Item, terms: Terms, out: dict[str, list[Problem]],
-                attachments: Iterable[tuple[Hit, Text, str]] = ()) -> None:
+                attachments: Iterable[tuple[Hit, Text, str]] = (),
+                used: set[tuple[str, str]] | None = None) -> None:
     content = PublicContent.of(item)
     waivers = _waivers(item)
     keys = {(w.rule, canonical(w.rule, w.value)) for w in waivers}
-    used: set[tuple[str, str]] = set()
+    used = set() if used is None else used  # waivers the item's names already needed (_scan_names)
+    reported: set[tuple[tuple[str, str], int | None]] = set()
     for hit in scan_text(content.text, terms, markdown=True):
         key = (hit.rule, canonical(hit.rule, hit.value))
         if key in keys:
@@ -319,6 +335,18 @@ def _check_item(item: Item, terms: Terms, out: dict[str, list[Problem]],
         if field_key is not None:
             line = front_matter_line(item, field_key, content.text[hit.start:hit.end])
         out[hit.rule].append(Problem(item.path, line, _message(hit.rule, hit.value, _where_label(field_key), terms)))
+        reported.add((key, line))
+    # the addresses in the body: local links and heading anchors are names, read as names
+    # (a value the text scan reported on the same line is not reported twice)
+    for offset, where, fix, name in _body_names(content.text[content.body_start:]):
+        _, line = content.where(content.body_start + offset)
+        for rule_id, value in scan_name(name, terms):
+            key = (rule_id, canonical(rule_id, value))
+            if key in keys:
+                used.add(key)
+            elif (key, line) not in reported:
+                reported.add((key, line))
+                out[rule_id].append(Problem(item.path, line, _name_message(rule_id, value, where, fix, terms)))
     # the attachments the item publishes are its public content too; the item's waivers cover them
     for hit, text, path in attachments:
         key = (hit.rule, canonical(hit.rule, hit.value))
@@ -332,6 +360,122 @@ def _check_item(item: Item, terms: Terms, out: dict[str, list[Problem]],
                 item.path, front_matter_line(item, "waivers", w.value),
                 f"豁免（waivers）第 {w.index} 项：{w.rule} 的“{mask(w.rule, w.value)}”在本条目的公开内容中已不存在，"
                 "请删除这条过期豁免（或核对原文是否一字不差）", severity=WARNING))
+
+
+# -- names: what reaches the site as an address ---------------------------------------------
+
+_NAME_KINDS = {"item": "条目文件名", "attachment": "附件文件名", "folder": "文件夹名"}
+_NAME_FIX = {
+    "item": "请给条目文件改名（git mv 旧路径 新路径，新名称不含该内容），并修改其他条目中链接到它的地址",
+    "attachment": "请给附件改名（git mv 旧路径 新路径，新名称不含该内容），并修改链接到它的条目（正文链接和 attachments 的 file）",
+    "folder": "请给文件夹改名（git mv 旧文件夹 新文件夹，新名称不含该内容），并修改链接到其中文件的地址",
+}
+_LINK_FIX = "请改写该链接地址（链接到的文件或页面须先改名），或移入“::: 不公开”块"
+_ANCHOR_FIX = "请改写该标题，或在标题末尾用 {#自定义锚点} 指定不含该内容的锚点，或移入“::: 不公开”块"
+# ATX headings (## 标题; a "#" after a space mid-line counts too: reading one line too many
+# is safe) and setext underlines (=== or --- under a line). Each pattern starts with a
+# literal, which the regex engine finds fast: this runs over every public body.
+_ATX_RE = re.compile(r"#(?<![^\n \t]#)#{0,5}[ \t]+([^\n]*?)(?:[ \t]+#+)?[ \t]*$", re.M)
+_SETEXT_RE = re.compile(r"\n {0,3}(?:=+|-+)[ \t]*(?=\n|\Z)")
+_ATTR_LIST_TAIL = re.compile(r"[ \t]*\{:?([^{}\n]*)\}[ \t]*$")
+_ATTR_ID = re.compile(r"(?:^|\s)#([^\s}]+)|(?:^|\s)id\s*=\s*[\"']?([^\s\"'}]+)")
+
+
+def _name_message(rule_id: str, value: str, where: str, fix: str, terms: Terms) -> str:
+    """A finding on a name: what the name carries, that the name is public, and the fix."""
+    shown = mask(rule_id, value)
+    if rule_id == ID_CARD:
+        what = f"含未脱敏的居民身份证号 {shown}：属于个人隐私，不得公开（条例第十五条）"
+    elif rule_id == MOBILE:
+        what = f"含未脱敏的手机号码 {shown}：属于个人隐私，不得公开（条例第十五条）"
+    elif rule_id == BANK_CARD:
+        what = f"含银行卡号 {shown}（通过 Luhn 校验）：属于个人隐私或商业秘密，不得公开（条例第十五条）"
+    elif rule_id == SECRECY_MARK:
+        what = (f"含密级标志“{value}”：标有密级或“内部资料”的信息不得公开（条例第十四条；附件2 第九条）；"
+                "若文件确属涉密，不得发布，应撤下")
+    else:
+        correct = terms.correct_for(value)
+        what = (f"含“{value}”，是错误写法，应为“{correct}”（严重表述错误，国办秘函〔2019〕19号；{TERMS_FILE}）"
+                if correct is not None else f"含禁用词“{value}”（{TERMS_FILE} prohibited；附件3 第二条）")
+    return (f"{where}{what}。名称会出现在公开网址、站点地图、订阅、搜索索引、目录和栏目列表中，与正文一样公开；"
+            f"{fix}；{WAIVE_HINT}")
+
+
+def _headings(body: str) -> Iterator[tuple[int, str]]:
+    """(offset, heading text) of the ATX and setext headings of a Markdown body, outside code."""
+    if not any(_anchor_matters(text) for _, text in _heading_lines(body)):
+        return  # the common case, found without masking code: no heading can make a telling anchor
+    for offset, text in _heading_lines(mask_code(body)):
+        if _anchor_matters(text):
+            yield offset, text
+
+
+def _heading_lines(text: str) -> Iterator[tuple[int, str]]:
+    for m in _ATX_RE.finditer(text):
+        yield m.start(), m.group(1)
+    for m in _SETEXT_RE.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        line = text[start:m.start()]
+        if line.strip() and not _SETEXT_RE.match("\n" + line):
+            yield start, line.strip()
+
+
+def _anchor_matters(heading: str) -> bool:
+    """Can the heading's anchor hold a GK5xx hit its text does not show? Only with an explicit
+    ``{#id}`` or 11 digits or more: the toc slug keeps ASCII letters and digits only (full-width
+    digits become ASCII), so it has no Chinese for a 密级标志 and no other way to a number."""
+    return "{" in heading or sum(map(str.isdigit, heading)) >= 11
+
+
+def _body_names(body: str) -> Iterator[tuple[int, str, str, str]]:
+    """(offset, where, fix, name) of the addresses a public body puts on the site besides its
+    text: every local link target (relative paths, anchors, %-encoded or not; a web address
+    of another site is text, scanned as text) and the anchor (``id``) of every heading, as
+    Python-Markdown's toc extension makes it: the explicit ``{#id}``, or the slug of the
+    heading's text (ASCII letters and digits only: 1101【05】… becomes 110105…)."""
+    from markdown.extensions.toc import slugify
+
+    for offset, where, target in url_targets(body):
+        if target and not SCHEME_RE.match(target) and not target.startswith(("//", "\\\\")):
+            yield offset, f"正文中的{where}", _LINK_FIX, target
+    for offset, text in _headings(body):
+        tail = _ATTR_LIST_TAIL.search(text)
+        if tail:
+            for m in _ATTR_ID.finditer(tail.group(1)):
+                yield offset, "正文标题的锚点（{#…}）", _ANCHOR_FIX, m.group(1) or m.group(2)
+            text = text[:tail.start()]
+        if sum(map(str.isdigit, text)) >= 11:  # (see _anchor_matters)
+            for reading in dict.fromkeys((text, normalise(text, markdown=True).text)):
+                yield offset, "正文标题生成的页内锚点（网址 #…）", _ANCHOR_FIX, slugify(reading, "-")
+
+
+def _scan_names(repo: Repository, terms: Terms, out: dict[str, list[Problem]]) -> dict[str, set[tuple[str, str]]]:
+    """GK501–GK505 in every name that reaches the site (:func:`gkpublish.public.site_names`),
+    reported on the file or folder that carries it. A hit is waived when every item that
+    publishes the name waives it. Returns the waivers used, by item path."""
+    items = {it.path: it for it in repo.items}
+    keys_of: dict[str, set[tuple[str, str]]] = {}
+    used: dict[str, set[tuple[str, str]]] = {}
+    for name in site_names(repo):
+        hits = scan_name(name.name, terms)
+        if not hits:
+            continue
+        for rule_id, value in hits:
+            key = (rule_id, canonical(rule_id, value))
+            waiving = []
+            for owner in name.owners:
+                if owner not in keys_of:
+                    item = items.get(owner)
+                    keys_of[owner] = {(w.rule, canonical(w.rule, w.value)) for w in _waivers(item)} if item else set()
+                if key in keys_of[owner]:
+                    waiving.append(owner)
+            for owner in waiving:
+                used.setdefault(owner, set()).add(key)
+            if name.owners and len(waiving) == len(name.owners):
+                continue
+            out[rule_id].append(Problem(name.path, None, _name_message(
+                rule_id, value, _NAME_KINDS[name.kind], _NAME_FIX[name.kind], terms)))
+    return used
 
 
 def _scan(repo: Repository) -> dict[str, list[Problem]]:
@@ -349,15 +493,16 @@ def _scan(repo: Repository) -> dict[str, list[Problem]]:
         for owner in pf.owners:
             owned.setdefault(owner, []).append(pf.path)
     cache: dict[str, list[tuple[Hit, Text]]] = {}
+    used = _scan_names(repo, terms, out)
     for item in repo.items:
         if is_published(item):  # 依申请公开/不予公开/withdrawn: never public, never scanned
             found = [(hit, t, path) for path in owned.get(item.path, ())
                      for hit, t in _attachment_hits(path, files, terms, cache)]
-            _check_item(item, terms, out, found)
+            _check_item(item, terms, out, found, used.get(item.path))
         elif is_tombstoned(item):
             # the notice at a withdrawn item's address publishes its title, 索引号 and the
             # withdrawal (public_fields); its body is not published, so it is not scanned
-            _check_item(replace(item, body="", derived={}), terms, out)
+            _check_item(replace(item, body="", derived={}), terms, out, used=used.get(item.path))
     for path in owned.get(GUIDE_FILE, ()):  # the 申请表 of guide.yml: no item, no waivers
         for hit, t in _attachment_hits(path, files, terms, cache):
             out[hit.rule].append(Problem(path, t.line, _attachment_message(hit.rule, hit.value, t.where, terms)))
@@ -381,15 +526,26 @@ def id_card(repo: Repository) -> Iterator[Problem]:
     15-digit numbers are not detected: they carry no check digit and look like the 15-digit
     工商注册号 that 行政许可 notices publish by design.
 
+    Names are read too (for GK502–GK505 alike): the name of every item file, attachment and
+    folder that reaches the site (it is the page's address, the download link, and is in the
+    sitemap, the feed and the search index), percent-decoded, with ``-``, ``_``, ``.``, ``+``,
+    ``~`` and spaces between digit groups; the names of the files inside a published zip;
+    and every local link and heading anchor of a public body (Python-Markdown's slug keeps only ASCII letters and digits:
+    ``## 1101【05】19491231【】002X`` has the anchor ``#11010519491231002x``). The finding is
+    on the file or folder; the fix is to rename it (``git mv``) and change the links to it.
+
     Passing::
 
         申请人：张某，身份证号 1101**********002X
+        content/xzxk/2026-001-决定书.pdf
+        content/xzxk/20261202-12345678901234567.md     (a date and a 17-digit serial)
 
     Failing::
 
         申请人：张某，身份证号 11010519491231002X
         申请人：张某，身份证号 110105&#8203;19491231&#8203;002X
         content/xzxk/2026-001.md:12: GK501 正文含未脱敏的居民身份证号 1101**********002X：……
+        content/xzxk/张三_110105_19491231_002x.pdf: GK501 附件文件名含未脱敏的居民身份证号 ……请给附件改名（git mv ……）
     """
     yield from _scan(repo)[ID_CARD]
 
@@ -451,9 +607,14 @@ def secrecy_mark(repo: Repository) -> Iterator[Problem]:
     The level words alone are ordinary legal language and pass: 国家秘密, 商业秘密,
     保密审查, 密级和期限, 机密性 (the seed documents use them all).
 
+    In a **name** (a file or folder name that reaches the site), a level word is a label:
+    ``机密-名单.xlsx``, ``【秘密】通知.pdf`` and ``绝密材料/`` fire; only the ordinary
+    compounds pass (国家秘密, 商业秘密, 工作秘密, 技术秘密, 经营秘密, 军事秘密, 机密性).
+
     Passing::
 
         对拟公开的政府信息进行保密审查，依法确定为国家秘密的不予公开。
+        content/zcwj/国家秘密定密管理暂行规定解读.md
 
     Failing::
 
@@ -461,6 +622,7 @@ def secrecy_mark(repo: Repository) -> Iterator[Problem]:
         秘<span></span>密★1年
         关于做好2026年度保密检查工作的通知
         content/tzgg/2026-07.md:8: GK504 正文含密级标志“秘密★1年”：……
+        content/tzgg/机密-名单.xlsx: GK504 附件文件名含密级标志“机密”：……请给附件改名（git mv ……）
     """
     yield from _scan(repo)[SECRECY_MARK]
 

@@ -28,6 +28,12 @@ Checks, over every file of the site directory:
    银行卡号, 密级标志, the site's terms) in the visible text of pages, feed, sitemap and the
    search fragments, except values waived in a published item's front matter.
 
+4. **Names.** Every file and folder name of the site, every local link target and anchor
+   (``id``) of a page, and every address in ``sitemap.xml``, ``feed.xml``, the search index
+   and the 文号 index (``<loc>``, ``<id>``, ``href``, ``"url"``), percent-decoded, is scanned
+   with the gate's name reading (:func:`gkpublish.privacy_patterns.scan_name`) and searched
+   for secret text: an address names what it links to (``/zcwj/张三-<身份证号>/``).
+
 The search for secrets is fast enough for 10,000 pages: every ``K``-character piece of
 every secret line is put in a dict, and each page's normalised text is probed only at
 every ``K``-th position; any occurrence of a line of ≥ 2K-1 characters must cover one of
@@ -196,7 +202,8 @@ def _public_text(view: PublicView) -> tuple[str, set[str]]:
         add(it.corrections)
         add(it.abolished)
         add([(a.title, a.name) for a in it.attachments])
-    add([t.texts() for t in view.tombstones])
+        add(it.url.split("/"))  # a published item's address is public: its folders and name
+    add([t.texts() + t.url.split("/") for t in view.tombstones])
     add(view.site)
     add(view.guide)
     add([(c.name, c.parent, c.description) for c in view.columns])
@@ -306,6 +313,41 @@ def _link_texts(source: str, own: str | None) -> list[str]:
     return out
 
 
+# Addresses a site file carries besides its text: site-relative or absolute link targets,
+# anchors, sitemap <loc>, Atom <id>/<link href>, the "url" of search and 文号 index records.
+_ADDRESS_RE = re.compile(r'<(loc|id)>([^<]*)</\1>|"url"\s*:\s*"((?:[^"\\]|\\.)*)"'
+                         r'|(?<![0-9A-Za-z_-])(id|href|src)\s*=\s*"([^"<>]*)"')
+
+
+def addresses(text: str, own: str | None = None) -> list[str]:
+    """The addresses and anchors in the text of a site file, percent-decoded (entities and
+    JSON escapes too): what a visitor's address bar, a crawler or the search page shows. A
+    link to another site is text, not one of ours (its words are scanned as text)."""
+    from urllib.parse import unquote as _unquote
+
+    host = None
+    if own:
+        got = resolve_url(own, own)
+        host = got.host if got else None
+    out: list[str] = []
+    for m in _ADDRESS_RE.finditer(text):
+        if m.group(3) is not None:
+            try:
+                value = json.loads(f'"{m.group(3)}"')
+            except ValueError:
+                value = m.group(3)
+        else:
+            value = html.unescape(m.group(2) if m.group(1) else m.group(5))
+        if m.group(4) in ("href", "src") and (value.lower().startswith(("http:", "https:", "//"))
+                                               or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value)):
+            got = resolve_url(value, own) if own and host else None
+            if got is None or got.host != host:
+                continue  # another site's address, or mailto:/tel:: text, scanned as text
+        if value:
+            out.append(_unquote(value))
+    return out
+
+
 def _texts_of(path: str, data: bytes, own: str | None = None) -> tuple[str, str] | None:
     """(visible text, everything else: tags, attributes, comments, scripts) of a file, or
     None for a binary file."""
@@ -399,15 +441,40 @@ class Verifier:
             self.terms = None
         self._clean: set[str] = set()
         self._clean_chunks: set[str] = set()
+        self._clean_names: set[str] = set()  # path components and addresses already read clean
 
     def _new_segments(self, text: str) -> list[str]:
         """The normalised segments of ``text`` not already known to be clean."""
         clean = self._clean
         return [seg for seg in normalise(text).split("\n") if seg and seg not in clean]
 
+    def name_leaks(self, path: str, names: list[str], where: str) -> list[Leak]:
+        """GK5xx patterns and secret text in names (path components, addresses) of the
+        site file ``path``; each name is read once per verification."""
+        from gkpublish.privacy_patterns import mask, scan_name
+        from gkpublish.rules.privacy import canonical
+
+        leaks: list[Leak] = []
+        fresh = [n for n in dict.fromkeys(names) if n and n not in self._clean_names]
+        for name in fresh:
+            found = False
+            for rule_id, value in scan_name(name, self.terms):
+                if (rule_id, canonical(rule_id, value)) not in self.waived:
+                    found = True
+                    leaks.append(Leak(path, f"{rule_id} {where}中出现不应公开的内容：{mask(rule_id, value)}"))
+            for i in self.index.find(normalise(name).replace("\n", "")):
+                found = True
+                leaks.append(Leak(path, f"{where}含有不公开的内容（来自 {self.index.where[i]}）：“{_preview(self.index.units[i])}”"))
+            if not found:
+                self._clean_names.add(name)
+        return leaks
+
     def content_leaks(self, path: str, data: bytes, kind: str | None = None, digest: str | None = None) -> list[Leak]:
         leaks: list[Leak] = []
         digest = digest or hashlib.sha256(data).hexdigest()
+        # the file's own path: every folder and the file name are part of its address
+        parts = path.split("/")
+        leaks.extend(self.name_leaks(path, ["/".join(parts[:n]) for n in range(1, len(parts) + 1)], "文件或文件夹名"))
         if digest in self.secret_hashes:
             leaks.append(Leak(path, f"与不公开的文件内容相同：{self.secret_hashes[digest]}"))
         elif kind == mf.ATTACHMENT and digest not in self.public_hashes:
@@ -427,13 +494,19 @@ class Verifier:
             # GK5xx read the page as a visitor does, with the gate's own normaliser: the
             # markup itself (entities, tags between characters, attribute values)
             pattern_text = "".join(chunks)
+            address_text = pattern_text
         else:
             got = _texts_of(path, data, self.site_url)
             if got is None:
                 return leaks
             visible, rest = got
             pattern_text = visible
+            lower = path.lower().removesuffix(".gz")
+            address_text = "" if not lower.endswith((".xml", ".json", *SEARCH_SUFFIXES)) else \
+                _decompress(data).decode("utf-8", "replace")
         found = len(leaks)
+        if address_text:
+            leaks.extend(self.name_leaks(path, addresses(address_text, self.site_url), "网址或锚点"))
         for text in (visible, rest):
             if not text:
                 continue
