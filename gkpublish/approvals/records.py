@@ -209,7 +209,9 @@ def record_from_doc(rel: str, doc: dict[str, Any]) -> Record:
 
 def git_blob_id(data: bytes) -> str:
     """The id git gives a file with these bytes (``git hash-object``)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+    h = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    h.update(data)  # not header + data: that copies every record once more
+    return h.hexdigest()
 
 
 def blob_ids_of(data: bytes) -> frozenset[str]:
