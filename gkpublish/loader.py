@@ -594,7 +594,8 @@ def load_repository(root: str, as_of: dt.date | None = None, trust_ref: str | No
     # the files the public site would publish, read and inspected once here, before the
     # rule families fork (GK109 types, GK5xx text, GK506 metadata)
     inspect_public(repo)
-    repo.extra["approvals"] = load_approvals(root)  # signed sign-off records; malformed ones → GK302
+    # signed sign-off records, read in parallel too; malformed ones → GK302
+    repo.extra["approvals"] = load_approvals(root, parallel.jobs(len(item_paths)))
     repo.extra["register"] = load_register(root)  # records/requests/: the 依申请公开 register (GK7xx)
     if trust_ref is None:
         repo.trust_note = WORKTREE_TRUST_NOTE

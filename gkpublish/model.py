@@ -79,7 +79,13 @@ _PRE_NFKC = str.maketrans({"︰": ":"})
 _WORDLIKE = "A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # ASCII letters and ideographs
 _CANDIDATE_RE = re.compile(
     f"^[^{_WORDLIKE}]*(?:[{_RAW_COLON}]|[不\uf967]|依申)"
-    f"|[{_RAW_COLON}][^0-9{_WORDLIKE}]*[{_RAW_COLON}]", re.M)
+    f"|[{_RAW_COLON}][^0-9{_WORDLIKE}\\n]*[{_RAW_COLON}]", re.M)
+# The same pre-filter for a whole body at once: no match runs past the end of a line, so
+# the lines one search of the body finds are the lines a search of each line would find
+# (scan_blocks then skips the other lines outside a block without a Python call each).
+_LINE_CANDIDATE_RE = re.compile(
+    f"^[^{_WORDLIKE}\\n]*(?:[{_RAW_COLON}]|[不\uf967]|依申)"
+    f"|[{_RAW_COLON}][^0-9{_WORDLIKE}\\n]*[{_RAW_COLON}]", re.M)
 _INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 _BLOCK_WORD_RE = "(?:不予?公[开開]|依申[请請]公[开開])"
 # what goes before a marker in Markdown and does not stop it from being read as one:
@@ -434,13 +440,31 @@ def _suggestion(line: str) -> str:
     return f'::: {kind} 理由="{reason or "……"}"'
 
 
+def candidate_lines(body: str) -> set[int]:
+    """0-based indices of the body lines the cheap pre-filter lets through
+    (``_CANDIDATE_RE.search(line)``), found by one search of the whole body."""
+    found: set[int] = set()
+    line = pos = 0
+    for m in _LINE_CANDIDATE_RE.finditer(body):
+        line += body.count("\n", pos, m.start())
+        pos = m.start()
+        found.add(line)
+    return found
+
+
 def scan_blocks(body: str, body_line: int = 1) -> BlockScan:
     """The non-public blocks of a body, the marker problems, and the hidden line ranges."""
+    return _scan_blocks(body, body_line, candidate_lines(body))
+
+
+def _scan_blocks(body: str, body_line: int, candidates: set[int] | None) -> BlockScan:
+    """scan_blocks, told which lines can be a marker or marker-like outside a block
+    (``None``: every line, as tests do to compare)."""
     lines = body.split("\n")
     blocks: list[NonPublicBlock] = []
     problems: list[tuple[int, str]] = []
     hidden: list[tuple[int, int]] = []
-    if not _CANDIDATE_RE.search(body):
+    if candidates is not None and not candidates:
         return BlockScan(blocks, problems, hidden)  # the common case: no marker can be here
 
     def problem(i: int, what: str) -> None:
@@ -484,6 +508,8 @@ def scan_blocks(body: str, body_line: int = 1) -> BlockScan:
                            f"（{_what_is_wrong(line)}），不会被当作{'开始' if like == 'open' else '结束'}标记；"
                            f"请改为单独一行、顶格、半角的 {CANONICAL_CLOSE if like == 'close' else _suggestion(line)}")
             continue
+        if candidates is not None and i not in candidates:
+            continue  # not a marker (those start with a colon) and not marker-like: prose
         if BLOCK_OPEN_RE.match(line):
             depth, start, exact, fence = 1, i, True, None
             continue
@@ -512,10 +538,13 @@ def parse_blocks(body: str, body_line: int) -> list[NonPublicBlock]:
     return scan_blocks(body, body_line).blocks
 
 
-def strip_blocks(body: str) -> str:
+def strip_blocks(body: str, scan: BlockScan | None = None) -> str:
     """The body without its hidden lines (see :func:`scan_blocks`): blocks with their
-    markers, and everything from a malformed marker or an unclosed block on."""
-    scan = scan_blocks(body)
+    markers, and everything from a malformed marker or an unclosed block on. ``scan``: the
+    body's scan when it is known already (``Item.block_scan()``: the hidden lines do not
+    depend on where the body starts in its file)."""
+    if scan is None:
+        scan = scan_blocks(body)
     if not scan.hidden:
         return body
     lines = body.split("\n")

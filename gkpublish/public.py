@@ -111,7 +111,7 @@ def public_body(item: Item) -> str:
     """The body as published: non-public blocks and HTML comments removed (computed once)."""
     body = item.derived.get("public_body")
     if body is None:
-        body = item.derived["public_body"] = HTML_COMMENT_RE.sub("", strip_blocks(item.body))
+        body = item.derived["public_body"] = HTML_COMMENT_RE.sub("", strip_blocks(item.body, item.block_scan()))
     return body
 
 
@@ -265,7 +265,7 @@ def secrets_of(repo: Repository) -> list[tuple[str, str]]:
         if is_published(item):
             for b in item.blocks:
                 out.append((f"{item.path}:{b.start_line}", b.text))
-            for m in HTML_COMMENT_RE.finditer(strip_blocks(item.body)):
+            for m in HTML_COMMENT_RE.finditer(strip_blocks(item.body, item.block_scan())):
                 out.append((f"{item.path}:注释", m.group()[4:].removesuffix("-->")))
             for key, value in item.meta.items():
                 if key in PUBLIC_FIELDS or key in _SHOWN_FIELDS:

@@ -66,3 +66,22 @@ def test_parallel_findings_equal_serial(broken_site: Path, monkeypatch: pytest.M
     monkeypatch.setenv("GKPUBLISH_JOBS", "2")
     assert run_rules(repo, ["content/gzdt/script.md"]) == [
         f for f in serial if f.path == "content/gzdt/script.md"]
+
+
+def test_records_read_by_two_processes_are_the_records_one_process_reads(site, tmp_path: Path) -> None:
+    """approvals/ is read by the parent and a forked worker on large repositories: the same
+    bytes, the same problems (a symlink, a stray file, a record in a nested folder)."""
+    from gkpublish.approvals import load_approvals
+
+    for n in range(3):
+        site.item(f"gzdt/a{n}.md", index_no=f"SAMPLE001/2026-{n + 1:05d}", drafter="zhang-jb")
+        site.item(f"gzdt/2026/b{n}.md", index_no=f"SAMPLE001/2026-{n + 11:05d}", drafter="zhang-jb")
+    site.sign_all()
+    site.write("approvals/gzdt/notes.txt", "备忘")
+    site.write("approvals/README.json", "{}")
+    (site.root / "approvals" / "gzdt" / "2026" / "link.json").symlink_to(tmp_path)
+    one, two = load_approvals(str(site.root), 1), load_approvals(str(site.root), 2)
+    assert len(one.records) > 6 and len(one.problems) == 3
+    assert [(r.file, r.id) for r in two.records] == [(r.file, r.id) for r in one.records]
+    assert sorted(two.problems) == sorted(one.problems)
+    assert two.blob_ids() == one.blob_ids()

@@ -112,6 +112,13 @@ def _family_findings(repo: Repository, rules: dict[str, Rule], family: str) -> l
     return out
 
 
+# The costliest families first (measured on 10,000 items with three sign-offs each: the
+# sign-offs ≈ 5 s CPU, reprint and privacy ≈ 1–1.5 s, the others less): the processes take
+# tasks in this order, so the longest starts at once instead of after the others and the
+# two cores finish together. The order of the findings does not depend on it (sorted).
+_COSTLY_FIRST = ("gkpublish.rules.signoff", "gkpublish.rules.reprint", "gkpublish.rules.privacy")
+
+
 def run_rules(repo: Repository, paths: Iterable[str] | None = None) -> list[Finding]:
     """Run every gate over the model. ``paths`` (repo-relative prefixes) narrow what is reported.
 
@@ -121,6 +128,7 @@ def run_rules(repo: Repository, paths: Iterable[str] | None = None) -> list[Find
     """
     rules = load_rules()
     families = list(dict.fromkeys(r.family for r in rules.values()))
+    families.sort(key=lambda f: _COSTLY_FIRST.index(f) if f in _COSTLY_FIRST else len(_COSTLY_FIRST))
     findings: set[Finding] = set()
     for found in parallel.map_shared(lambda family: _family_findings(repo, rules, family), families,
                                      parallel.jobs(len(repo.items))):

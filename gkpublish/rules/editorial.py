@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from gkpublish.model import Item, Repository
 from gkpublish.public import HTML_COMMENT_RE, is_published, public_body
@@ -31,43 +31,137 @@ _CN_PLACEHOLDER = re.compile(r"^(?:在此|此处|这里)(?:填写|输入|录入|
 # ASCII words: judged on the NFKC text with punctuation turned into spaces (word boundaries)
 _ASCII_PLACEHOLDER = re.compile(r"(?<![A-Za-z0-9])(?:TODO|TBD|FIXME|lorem\s*ipsum)(?![A-Za-z0-9])", re.I)
 _XXX = re.compile(r"(?<![A-Za-z0-9])X{3,}(?![A-Za-z0-9])")  # XXX同志, ＸＸＸ局: a name not filled in
+_ONLY_XXX = re.compile(r"X{3,}")
 _INVISIBLE = {"Cf", "Mn", "Me", "Zs", "Zl", "Zp", "Cc"}
 _HTML_IN_TITLE = re.compile(r"<\s*/?\s*[A-Za-z!?][^>]*>|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]{2,8});")
 
 
+class _CharMap(dict):
+    """A ``str.translate`` table that computes each character's entry on first sight.
+
+    The three per-character maps below depend only on the character's Unicode category,
+    so filling them lazily gives exactly what a per-character Python loop gives, while
+    the loop over a line runs in C (GK110 reads every public line of every item: the
+    loop was ≈ 10 s of a 10,000-item check). The table holds at most one entry per
+    distinct character seen, with a cap against a repository of a million distinct ones."""
+
+    _CAP = 1 << 16
+
+    def __init__(self, entry: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self._entry = entry
+
+    def __missing__(self, code: int) -> str | None:
+        value = self._entry(chr(code))
+        if len(self) < self._CAP:
+            self[code] = value
+        return value
+
+
+def _letter_or_digit(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "LN"
+
+
+_VISIBLE = _CharMap(lambda ch: ch if ch in " \t" or unicodedata.category(ch) not in _INVISIBLE else None)
+_SQUASH = _CharMap(lambda ch: ch if _letter_or_digit(ch) else None)
+_SPACED = _CharMap(lambda ch: ch if _letter_or_digit(ch) else " ")
+
+
 def _clean(text: str) -> str:
     """NFKC, invisible characters dropped (so ＴＯＤＯ, T\u200bODO and T O D O look alike)."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE or ch in " \t")
+    return unicodedata.normalize("NFKC", text).translate(_VISIBLE)
 
 
 def _squash(text: str) -> str:
     """Letters and digits only: brackets, punctuation, symbols and spaces removed."""
-    return "".join(ch for ch in _clean(text) if unicodedata.category(ch)[0] in "LN")
+    return _clean(text).translate(_SQUASH)
 
 
 def placeholder_in(text: str) -> str | None:
     """The placeholder a line of text still contains, as found (normalised); None if none."""
-    squashed = _squash(text)
+    cleaned = _clean(text)
+    squashed = cleaned.translate(_SQUASH)
     m = _CN_PLACEHOLDER.search(squashed)
     if m:
         return m.group()
-    spaced = "".join(ch if unicodedata.category(ch)[0] in "LN" else " " for ch in _clean(text))
+    spaced = cleaned.translate(_SPACED)
     m = _ASCII_PLACEHOLDER.search(spaced) or _XXX.search(spaced)
     if m:
         return m.group()
     # a line that is nothing but a placeholder word spaced out ("T O D O", "Ｔ　Ｏ　Ｄ　Ｏ")
-    if squashed.upper() in ("TODO", "TBD", "FIXME") or re.fullmatch(r"X{3,}", squashed):
+    if squashed.upper() in ("TODO", "TBD", "FIXME") or _ONLY_XXX.fullmatch(squashed):
         return squashed
     return None
 
 
+# Which lines can hold a placeholder at all. Every placeholder, once found, holds a letter
+# that is an ASCII letter case-insensitively (TODO, XXX, lorem ipsum; ſ, K, ı too) or one of
+# these Chinese characters — each Chinese placeholder contains one of them (在此填写/输入/
+# 录入/补充, 待填写, 待补充, 待完善, 请填写, 填写正文, 正文内容待; tests/test_editorial_fast_path.py).
+_CN_KEYS = frozenset("填输录补待")
+_ASCII_LETTER_I = re.compile(r"[A-Za-z]", re.I)
+
+
+def _key_letter(ch: str) -> bool:
+    """Could ``ch``, in normalised text, be a letter of a placeholder?"""
+    return (ch in _CN_KEYS or _ASCII_LETTER_I.match(ch) is not None
+            or any(c.isascii() and c.isalpha() for c in ch.lower() + ch.upper() + ch.casefold()))
+
+
+def _may_become_key(ch: str) -> bool:
+    """Could ``ch`` in a line give a placeholder letter after NFKC (ＴＯＤＯ, ⓧ, a compatibility
+    ideograph of 填 …)? NFKC composes only what NFKD produced, and a composite that is a
+    placeholder letter decomposes into one (İ = I + U+0307; tested for every character)."""
+    if unicodedata.is_normalized("NFKD", ch):  # most characters: NFKD and NFKC leave it as it is
+        return _key_letter(ch)
+    return any(_key_letter(c) for c in ch + unicodedata.normalize("NFKD", ch) + unicodedata.normalize("NFKC", ch))
+
+
+# Latin-1 and Latin Extended, general punctuation and symbols, CJK punctuation and symbols,
+# CJK ideographs (extension A and the main block), CJK compatibility and full-width forms
+_TEXT_RANGES = ((0x0000, 0x02FF), (0x2000, 0x2BFF), (0x3000, 0x33FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
+                (0xFE30, 0xFFEF))
+
+
+def _build_suspect() -> re.Pattern[str]:
+    """A regex finding any character that is not known to be harmless.
+
+    Harmless: the characters of the ranges most text is written in (ASCII, CJK punctuation,
+    the CJK ideographs, full-width forms) that cannot become a placeholder letter, decided
+    here with the running Python's own Unicode data. A line without a suspect character
+    cannot contain a placeholder, so placeholder_in is asked only about the others; the
+    answers are the same, ≈ 30 times faster on Chinese text."""
+    safe = [cp for lo, hi in _TEXT_RANGES
+            for cp in range(lo, hi + 1) if not _may_become_key(chr(cp))]
+    runs: list[tuple[int, int]] = []
+    for cp in safe:
+        if runs and runs[-1][1] == cp - 1:
+            runs[-1] = (runs[-1][0], cp)
+        else:
+            runs.append((cp, cp))
+    cls = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in runs)
+    return re.compile(f"[^{cls}]")
+
+
+_suspect: list[re.Pattern[str]] = []  # built on first use: only GK110 needs it
+
+
+def _suspect_re() -> re.Pattern[str]:
+    if not _suspect:
+        _suspect.append(_build_suspect())
+    return _suspect[0]
+
+
 def _public_lines(item: Item) -> Iterator[tuple[int, str]]:
-    """(file line, text) of the body lines the public view publishes."""
+    """(file line, text) of the body lines the public view publishes that may hold a
+    placeholder (the others hold no character that could become one)."""
+    suspect = _suspect_re().search
+    if not suspect(item.body):
+        return
     body = HTML_COMMENT_RE.sub(lambda m: "\n" * m.group().count("\n"), item.body)
     scan = item.block_scan()
     for i, line in enumerate(body.split("\n")):
-        if not scan.is_hidden(i):
+        if suspect(line) and not scan.is_hidden(i):
             yield item.body_line + i, line
 
 

@@ -13,6 +13,7 @@ configuration and the public text.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Iterable, Iterator
@@ -188,7 +189,13 @@ PLACEHOLDER_SITE = "https://gkpublish.invalid/"
 def site_url(repo: Repository) -> str:
     """The site's own address (site.yml ``url``); a placeholder host when there is none, so
     that a relative link still resolves to "this site"."""
-    url = str(repo.config.site.get("url") or "").strip()
+    return _site_url(str(repo.config.site.get("url") or "").strip())
+
+
+@functools.lru_cache(maxsize=16)
+def _site_url(url: str) -> str:
+    """site_url of a site.yml ``url``: a pure function of the text, asked for every item
+    (page_base), so parsed once."""
     got = resolve_url(url, PLACEHOLDER_SITE) if url else None
     # only an absolute http(s) address counts: "" or "关于本站" would resolve to the placeholder
     # itself, and joining page paths onto it would fail
