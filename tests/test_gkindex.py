@@ -15,7 +15,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gkpublish.site import gkindex
-from gkpublish.site.gkindex import Entry, Reader, Writer, cover, decode_postings, decode_texts, normalise, query
+from gkpublish.site.gkindex import (
+    Entry,
+    Reader,
+    Writer,
+    cover,
+    decode_postings,
+    decode_texts,
+    normalise,
+    query,
+)
 
 ALPHABET = "政府信息公开整改〔〕2024ab "
 
