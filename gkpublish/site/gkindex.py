@@ -30,7 +30,7 @@ disagree:
 * **Files.** Postings are binary (varint deltas), base64url in JSON shard files
   ``s/<h>.json`` (h = FNV-1a of the token, modulo the shard count, a power of two chosen
   so that a shard stays a few KB); a token whose postings exceed :data:`BIG` bytes gets a
-  file of its own (``b/<h>-<n>.txt``), named in its shard. ``manifest.json`` says the
+  file of its own (``b/<h>-<n>.json``), named in its shard. ``manifest.json`` says the
   version, page count, shard count and the filter values, so that a portal can query the
   indexes of several organs and merge the results at query time (a sorted list per organ,
   merged by date).
@@ -213,9 +213,9 @@ class Writer:
         for key, buf in self.post.items():
             h = fnv1a(key) & (shards - 1)
             if len(buf) > BIG:
-                name = f"b/{h:x}-{big}.txt"
+                name = f"b/{h:x}-{big}.json"
                 big += 1
-                put(name, base64.urlsafe_b64encode(bytes(buf)).decode("ascii"))
+                put(name, json.dumps(base64.urlsafe_b64encode(bytes(buf)).decode("ascii")))
                 tables[h][key] = "@" + name
             else:
                 tables[h][key] = base64.urlsafe_b64encode(bytes(buf)).decode("ascii")
@@ -265,7 +265,7 @@ class Reader:
         if value is None:
             return {}
         if value.startswith("@"):
-            value = self._get(value[1:])
+            value = json.loads(self._get(value[1:]))
         return decode_postings(base64.urlsafe_b64decode(value), key[0] in "bt")
 
     def pages(self, ids: Iterable[int]) -> list[list[str]]:
@@ -361,7 +361,7 @@ def decode_texts(index_dir: str) -> dict[str, str]:
         for key, value in table.items():
             if value.startswith("@"):
                 with open(os.path.join(index_dir, *value[1:].split("/")), encoding="utf-8") as fh:
-                    value = fh.read()
+                    value = json.load(fh)
             data = base64.urlsafe_b64decode(value)
             kind, token = key[0], key[1:]
             if kind in "bt":
@@ -385,3 +385,57 @@ def decode_texts(index_dir: str) -> dict[str, str]:
     out["索引中的单字与筛选值"] = "\n".join(extra)
     out["索引清单"] = "\n".join(v for vals in manifest.get("facets", {}).values() for v in vals)
     return out
+
+
+# -- the worker process (gkpublish.site.search.Indexer) ---------------------------------
+#
+#     python -m gkpublish.site.gkindex PARENT_PID WORK_DIR OUT_DIR
+#
+# WORK_DIR/entries.json lists the pages in id order ([src_uri, Entry fields]); each line
+# "N" on stdin says WORK_DIR/N.html (the content of page N) is written; "end" writes the
+# index to OUT_DIR and prints the files written (JSON list, relative to OUT_DIR). Pages
+# may come in any order: page N is indexed once pages 0 … N-1 are (MkDocs renders them in
+# id order, so nothing waits in practice).
+
+def _worker(parent: int, work: str, out: str) -> int:
+    import sys
+
+    if sys.platform.startswith("linux"):  # a killed build leaves no indexer behind
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, 9)
+        if os.getppid() != parent:
+            return 1
+    from gkpublish.site.search import page_text
+
+    with open(os.path.join(work, "entries.json"), encoding="utf-8") as fh:
+        entries = [Entry(**e) for _uri, e in json.load(fh)]
+    writer = Writer()
+    ready: set[int] = set()
+    for line in sys.stdin:
+        line = line.strip()
+        if line == "end":
+            break
+        ready.add(int(line))
+        while len(writer.entries) in ready:
+            n = len(writer.entries)
+            ready.discard(n)
+            path = os.path.join(work, f"{n}.html")
+            with open(path, encoding="utf-8") as fh:
+                content = fh.read()
+            os.remove(path)
+            writer.add(entries[n], page_text(content))
+    else:
+        return 1  # the build went away without saying end
+    if len(writer.entries) != len(entries):
+        missing = [entries[i].url for i in range(len(writer.entries), len(entries))][:5]
+        print(f"搜索索引缺少 {len(entries) - len(writer.entries)} 个条目页（如 {'、'.join(missing)}）", file=sys.stderr)
+        return 3
+    print(json.dumps(writer.write(out)))
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(_worker(int(sys.argv[1]), sys.argv[2], sys.argv[3]))
