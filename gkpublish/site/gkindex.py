@@ -24,7 +24,7 @@ disagree:
 * **Pages** are numbered newest first (the order the writer is given them in), so a result
   list is a sorted id list and "newer first" is id order. A ``pages`` table in chunks of
   :data:`CHUNK` pages holds what a result shows (URL, title, 发布日期, 文号), fetched only
-  for the results shown; the text of every page in blocks of :data:`BLOCK` characters
+  for the results shown (and the number of text blocks of the page); the text of every page in blocks of :data:`BLOCK` characters
   (``x/<id>-<k>.txt``), fetched only for the excerpt of a result shown (the first hit's
   position says which block).
 * **Files.** Postings are binary (varint deltas), base64url in JSON shard files
@@ -223,7 +223,8 @@ class Writer:
             if table:
                 put(f"s/{h:x}.json", json.dumps(table, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
         for k in range(0, len(self.entries), CHUNK):
-            rows = [[e.url, e.title, e.date, e.doc_no] for e in self.entries[k:k + CHUNK]]
+            rows = [[e.url, e.title, e.date, e.doc_no, -(-max(len(t), 1) // BLOCK)]
+                    for e, t in zip(self.entries[k:k + CHUNK], self.texts[k:k + CHUNK], strict=True)]
             put(f"p/{k // CHUNK}.json", json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
         for page, text in enumerate(self.texts):
             for k in range(0, max(len(text), 1), BLOCK):

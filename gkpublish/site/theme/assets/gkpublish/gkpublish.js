@@ -94,10 +94,14 @@
       return cache.get(name);
     };
     const json = async (name) => JSON.parse(await fetchText(name));
-    const manifest = json("manifest.json");
+    let loaded = null;  // the manifest, fetched at the first full-text search
+    const manifestOf = () => {
+      if (!loaded) { loaded = json("manifest.json"); loaded.catch(() => { loaded = null; }); }
+      return loaded;
+    };
 
     async function postings(key) {
-      const m = await manifest;
+      const m = await manifestOf();
       const h = (fnv1a(key) & (m.shards - 1)) >>> 0;
       let table;
       try { table = await json("s/" + h.toString(16) + ".json"); } catch (e) {
@@ -170,25 +174,26 @@
       return { words, ids, at };
     }
 
-    /** [url, title, 发布日期, 文号] of each id. */
+    /** [url, title, 发布日期, 文号, text blocks] of each id. */
     async function pages(ids) {
-      const m = await manifest;
+      const m = await manifestOf();
       return Promise.all(ids.map(async (id) => (await json("p/" + Math.floor(id / m.chunk) + ".json"))[id % m.chunk]));
     }
 
     /** The normalised text of page ``id`` around ``start`` (-1: from its beginning). */
     async function textAround(id, start) {
-      const m = await manifest;
+      const m = await manifestOf();
       const k = start < 0 ? 0 : Math.floor(start / m.block);
+      const blocks = (await pages([id]))[0][4];
       let text = await fetchText("x/" + id + "-" + k + ".txt");
       const offset = k * m.block;
-      if (start >= 0 && start - offset + 120 > text.length) {  // the window runs into the next block
-        try { text += await fetchText("x/" + id + "-" + (k + 1) + ".txt"); } catch (e) { /* the last block */ }
+      if (start >= 0 && start - offset + 120 > text.length && k + 1 < blocks) {  // the window runs on
+        text += await fetchText("x/" + id + "-" + (k + 1) + ".txt");
       }
       return { text, offset };
     }
 
-    return { manifest, postings, query, pages, textAround };
+    return { manifest: manifestOf, postings, query, pages, textAround };
   }
 
   if (typeof module === "object" && module.exports) {  // Node.js: the parity tests
@@ -325,7 +330,7 @@
 
     /** The filters' values (the index's manifest), into the selects. */
     async function loadFilters() {
-      const all = (await index.manifest).facets || {};
+      const all = (await index.manifest()).facets || {};
       for (const select of selects) {
         if (select.options.length > 1) continue;
         const values = (all[select.dataset.filter] || []).slice();
