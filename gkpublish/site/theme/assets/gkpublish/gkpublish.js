@@ -159,6 +159,7 @@
         if (!found.size) return { words, ids: [], at: new Map() };
       }
       for (const [name, values] of Object.entries(filters || {})) {
+        if (!Array.isArray(values)) continue;  // not a filter
         const allowed = new Set();
         for (const v of values) for (const id of (await postings("f" + name + "\x1f" + v)).keys()) allowed.add(id);
         found = new Set(Array.from(found).filter((id) => allowed.has(id)));
