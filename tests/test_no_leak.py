@@ -462,3 +462,47 @@ def test_the_public_view_unlinks_an_unpublished_item_however_the_link_is_written
     view = public_view(site.load(), [])  # no findings: the gate is not consulted
     (body,) = [p.body for p in view.items if p.source_path == "content/gzdt/linker.md"]
     assert SECRET_SLUG not in body, (link, body)
+
+
+# -- the search index: generated secrets, one build ---------------------------------------
+
+SECRET_TEXT = st.text(alphabet="政府信息公开密件甲乙丙丁〔〕2026号ab", min_size=8, max_size=24)
+
+
+def test_generated_secrets_of_unpublished_items_and_blocks_never_reach_the_decoded_index(tmp_path):
+    """For a batch of generated secret texts (few characters: they share bigrams with the
+    public text), each put as the body of a 依申请公开 item, the title of a 不予公开 one and a
+    non-public block of a 部分公开 one of one site: after the build, no secret is in the
+    search index read back completely (gkindex.decode_texts), nor found by a query, while
+    every public part is."""
+    from gkpublish.site.gkindex import Reader, decode_texts, query
+
+    secrets: list[str] = []
+
+    @settings(max_examples=12, deadline=None, database=None)
+    @given(SECRET_TEXT)
+    def collect(text):
+        secrets.append("泄露" + text + "标记")
+
+    collect()
+    site = Site(tmp_path / "repo")
+    add_site_files(site)
+    for n, secret in enumerate(secrets):
+        site.item(f"tzgg/p{n}.md", f"公开的开头{n}号。\n\n::: 不公开 理由=\"个人隐私（条例第十五条）\"\n{secret}\n:::\n\n公开的结尾。\n",
+                  title=f"公开条目第{n}号", column="tzgg", attribute="部分公开", index_no=f"SAMPLE001/2026-{n + 100:05d}",
+                  published="2026-11-13", drafter="zhang-jb")
+        site.item(f"tzgg/y{n}.md", f"{secret}\n", title=f"依申请条目第{n}号", column="tzgg", attribute="依申请公开",
+                  index_no=f"SAMPLE001/2026-{n + 200:05d}", published="2026-11-06", review_date="2027-06-30",
+                  drafter="zhang-jb", reviewers={"科室负责人": "li-kz"})
+        site.item(f"tzgg/b{n}.md", "不予公开的正文。\n", title=secret, column="tzgg", attribute="不予公开",
+                  index_no=f"SAMPLE001/2026-{n + 300:05d}", published="2026-11-07",
+                  reason={"ground": "内部事务信息", "basis": "条例第十六条"}, review_date="2027-06-30", drafter="zhang-jb")
+    site.sign_all()
+    out = tmp_path / "public"
+    rc, stdout, stderr = build_into(site, out)
+    assert rc == 0, stdout + stderr
+    decoded = "\n".join(decode_texts(str(out / "search" / "index")).values())
+    reader = Reader(str(out / "search" / "index"))
+    for n, secret in enumerate(secrets):
+        assert f"公开的开头{n}号" in decoded  # the public parts are indexed …
+        assert secret.lower() not in decoded and query(reader, secret) == [], secret  # … the secrets are not
