@@ -126,3 +126,33 @@ def test_shards_are_base64_json(tmp_path):
     for f in (tmp_path / "s").iterdir():
         for v in json.loads(f.read_text(encoding="utf-8")).values():
             base64.urlsafe_b64decode(v)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.text(ALPHABET + "密件内容", max_size=60), min_size=1, max_size=5), st.integers(0, 80))
+def test_a_written_index_matches_its_texts_and_a_planted_token_does_not(texts, at):
+    """check_index (verify-site): every token of an index as written is the public text it
+    ships; a token planted at any position where the page's text differs is reported."""
+    from gkpublish.site.gkindex import check_index
+
+    w = Writer()
+    for i, text in enumerate(texts):
+        w.add(Entry(url=f"p{i}/", title=f"标题{i}"), text)
+    out = tempfile.mkdtemp(prefix="hA-gkindex-", dir="/tmp")
+    w.write(out)
+    assert check_index(out) == []
+    body = w.texts[0]
+    if body[at:at + 2] == "密件":
+        return
+    plant = Writer()
+    plant._add_token("b密件", 0, [at])
+    import json
+    import os
+
+    shard = os.path.join(out, "s", sorted(os.listdir(os.path.join(out, "s")))[0])
+    with open(shard, encoding="utf-8") as fh:
+        table = json.load(fh)
+    table["b密件"] = base64.urlsafe_b64encode(bytes(plant.post["b密件"])).decode("ascii")
+    with open(shard, "w", encoding="utf-8") as fh:
+        json.dump(table, fh, ensure_ascii=False)
+    assert [p for p in check_index(out) if "二元组“密件”" in p]

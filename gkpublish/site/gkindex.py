@@ -35,9 +35,10 @@ disagree:
   indexes of several organs and merge the results at query time (a sorted list per organ,
   merged by date).
 
-:func:`decode_texts` reads the whole index back into the text of every page (every
-bigram's characters at its positions): verify-site scans those texts like pages, so no
-text that is not public can hide in the index's encoding.
+:func:`check_index` reads every token back and compares it with the plain texts the
+index ships (text blocks, titles, filter values), which verify-site scans like pages, so
+no text that is not public can hide in the index's encoding (verify.index_leaks).
+:func:`decode_texts` rebuilds every page's text from the postings alone (the tests' view).
 """
 
 from __future__ import annotations
@@ -386,6 +387,73 @@ def decode_texts(index_dir: str) -> dict[str, str]:
     out["索引中的单字与筛选值"] = "\n".join(extra)
     out["索引清单"] = "\n".join(v for vals in manifest.get("facets", {}).values() for v in vals)
     return out
+
+
+def check_index(index_dir: str) -> list[str]:
+    """What of the index is not the public text it claims to index (verify-site): every
+    token is read back and compared with the texts the index also ships as plain files —
+    a bigram at each of its positions in the page's text blocks (``x/``), a single
+    character in that text, a title token in the page's title (pages table), a filter
+    value among the manifest's. Those plain files are scanned by verify-site like any page,
+    so an index that passes holds nothing they do not show. Problems are Chinese
+    sentences; a file that is not of the format is a problem too (fails closed). Memory
+    stays at the size of the texts (the postings are decoded one token at a time)."""
+    problems: list[str] = []
+    try:
+        with open(os.path.join(index_dir, "manifest.json"), encoding="utf-8") as fh:
+            manifest = json.load(fh)
+        pages, chunk = int(manifest["pages"]), int(manifest["chunk"])
+        facets = {n: set(v) for n, v in manifest.get("facets", {}).items()}
+        titles: list[str] = []
+        texts: list[str] = []
+        for k in range(0, pages, chunk):
+            with open(os.path.join(index_dir, "p", f"{k // chunk}.json"), encoding="utf-8") as fh:
+                rows = json.load(fh)
+            for n, row in enumerate(rows):
+                titles.append(normalise(str(row[1])))
+                parts = []
+                for b in range(int(row[4])):
+                    with open(os.path.join(index_dir, "x", f"{k + n}-{b}.txt"), encoding="utf-8") as fh:
+                        parts.append(fh.read())
+                texts.append("".join(parts))
+        if len(texts) != pages:
+            return [f"页面表有 {len(texts)} 页，manifest.json 写的是 {pages} 页"]
+        shard_dir = os.path.join(index_dir, "s")
+        for name in sorted(os.listdir(shard_dir)) if os.path.isdir(shard_dir) else []:
+            with open(os.path.join(shard_dir, name), encoding="utf-8") as fh:
+                table = json.load(fh)
+            for key, value in table.items():
+                if value.startswith("@"):
+                    with open(os.path.join(index_dir, *value[1:].split("/")), encoding="utf-8") as fh:
+                        value = json.load(fh)
+                kind, token = key[:1], key[1:]
+                posts = decode_postings(base64.urlsafe_b64decode(value), kind in ("b", "t"))
+                if kind in ("b", "t", "u", "v") and any(p < 0 or p >= pages for p in posts):
+                    problems.append(f"s/{name}：词“{token[:20]}”指向不存在的页面")
+                    continue
+                if kind in ("b", "t"):
+                    if len(token) != 2:
+                        problems.append(f"s/{name}：二元组“{token[:20]}”不是两个字符")
+                        continue
+                    source = texts if kind == "b" else titles
+                    for page, positions in posts.items():
+                        text = source[page]
+                        if not all(text.startswith(token, p) for p in positions):
+                            problems.append(f"s/{name}：二元组“{token}”在第 {page} 页的位置与该页正文不符")
+                            break
+                elif kind in ("u", "v"):
+                    source = texts if kind == "u" else titles
+                    if len(token) != 1 or any(token not in source[page] for page in posts):
+                        problems.append(f"s/{name}：单字“{token[:20]}”不在所指页面的正文中")
+                elif kind == "f":
+                    fname, _, fvalue = token.partition("\x1f")
+                    if fvalue not in facets.get(fname, set()):
+                        problems.append(f"s/{name}：筛选值“{fvalue[:20]}”不在 manifest.json 中")
+                else:
+                    problems.append(f"s/{name}：未知的词类“{kind}”")
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        problems.append(f"无法读取（{type(exc).__name__}: {exc}）")
+    return problems
 
 
 # -- the worker process (gkpublish.site.search.Indexer) ---------------------------------
