@@ -48,7 +48,7 @@ PAGEFIND_DIRECT = """async (q) => {
   const data = await Promise.all(found.results.map((r) => r.data()));
   return { total: found.results.length, urls: data.map((d) => d.url) };
 }"""
-CLIENT = "async (q) => window.gkpublishSearch ? await window.gkpublishSearch(q, {all: true}) : null"
+CLIENT = "async (q) => window.gkpublishSearch ? await window.gkpublishSearch(q) : null"
 
 
 def item_texts(site_dir: str) -> dict[str, str]:
@@ -97,7 +97,7 @@ def run(site_dir: str, terms: list[str], with_bytes: bool) -> list[dict]:
                     row["bytes_gzip"] = totals(responses)["gzip"]
                     row["search_bytes_gzip"] = sum(
                         r.gzip for r in responses
-                        if r.path.startswith(("/pagefind/", "/search/docno/", "/search/idx/", "/pagefind")))
+                        if r.path.startswith(("/search/index/", "/search/docno/", "/pagefind/")))
                 rows.append(row)
                 print(json.dumps(row, ensure_ascii=False), file=sys.stderr)
             context.close()

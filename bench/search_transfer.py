@@ -96,7 +96,8 @@ def totals(responses: list[Response], prefix: str = "/") -> dict[str, int]:
 
 def report(query: str, status: str, responses: list[Response]) -> dict:
     return {"query": query, "status": status, "requests": len(responses), "total": totals(responses),
-            "pagefind": totals(responses, "/pagefind/"), "docno": totals(responses, "/search/docno/")}
+            "index": totals(responses, "/search/index/"), "pagefind": totals(responses, "/pagefind/"),
+            "docno": totals(responses, "/search/docno/")}
 
 
 def main(argv: list[str] | None = None) -> int:

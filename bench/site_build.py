@@ -8,7 +8,7 @@ For the comparison the generated pages are exported once as a plain MkDocs proje
 plugin), next to the output folder. Then each pair runs, one after the other:
 
 * ``mkdocs build`` of that plain project (MkDocs renders the pages, nothing else);
-* ``gkpublish build``: gate, pages, Pagefind index, verify-site, manifest.
+* ``gkpublish build``: gate, pages, search index (gkpublish.site.gkindex), verify-site, manifest.
 
 Both run under ``/usr/bin/time``: wall-clock time, CPU time (user + system, child
 processes included) and the largest resident set of any one process. Pairs alternate

@@ -138,7 +138,7 @@ def test_citizen_reads_and_searches(demo_url, page):
     result.first.click()
     pg.wait_for_url(demo_url + SEED_URL)
 
-    # the 文号 is answered by the 文号 lookup files, without loading Pagefind
+    # the 文号 is answered by the 文号 lookup files, without loading the full-text index
     requests: list[str] = []
     pg.on("request", lambda r: requests.append(r.url))
     pg.goto(demo_url + "search/?q=" + SEED_DOC_NO)
@@ -146,11 +146,11 @@ def test_citizen_reads_and_searches(demo_url, page):
     docno.locator(".gk-result__title", has_text=SEED_TITLE).wait_for(timeout=15_000)
     assert docno.locator(".gk-result__meta span").all_inner_texts() == [f"文号：{SEED_DOC_NO}", "发布日期：2022-06-22"]
     assert status.inner_text() == f"找到 1 份文号为“{SEED_DOC_NO}”的文件。"
-    assert not [u for u in requests if "/pagefind/" in u], requests
+    assert not [u for u in requests if "/search/index/" in u], requests
     shot(pg, "05-search-doc-no")
-    docno.get_by_role("button", name=f"在全文中检索“{SEED_DOC_NO}”").click()  # then Pagefind, on request
+    docno.get_by_role("button", name=f"在全文中检索“{SEED_DOC_NO}”").click()  # then the index, on request
     pg.locator("ol.gk-results > li .gk-result__title", has_text=SEED_TITLE).first.wait_for(timeout=15_000)
-    assert [u for u in requests if u.endswith("/pagefind/pagefind.js")]
+    assert [u for u in requests if u.endswith("/search/index/manifest.json")]
 
     # a 文号 cited in another document's body; typing is searched after a pause, the URL follows
     pg.fill("#gk-search-q", "江北府办发［2021］905号")
@@ -175,7 +175,7 @@ def test_citizen_reads_and_searches(demo_url, page):
     pg.goto(demo_url + "search/?q=" + "江北府办发〔2019〕999号")
     docno.locator(".gk-docno__none").wait_for(timeout=15_000)
     assert status.inner_text() == "本站没有文号为“江北府办发〔2019〕999号”的文件。"
-    assert not [u for u in requests if "/pagefind/" in u], requests
+    assert not [u for u in requests if "/search/index/" in u], requests
     docno.get_by_role("button", name="在全文中检索“江北府办发〔2019〕999号”").click()
     pg.wait_for_function("document.querySelector('.gk-search__status').textContent.startsWith('找到')"
                          " || document.querySelector('.gk-search__status').textContent.startsWith('未找到')")
@@ -200,7 +200,7 @@ def test_citizen_reads_and_searches(demo_url, page):
 
 def test_search_says_so_when_the_index_cannot_be_loaded(demo_url, page):
     pg = page
-    pg.route("**/pagefind/pagefind.js", lambda route: route.fulfill(status=404, body="not found"))
+    pg.route("**/search/index/manifest.json", lambda route: route.fulfill(status=404, body="not found"))
     pg.goto(demo_url + "search/?q=" + "政府信息公开")
     status = pg.locator(".gk-search__status")
     pg.wait_for_function("document.querySelector('.gk-search__status').textContent.startsWith('搜索索引')")
@@ -209,7 +209,7 @@ def test_search_says_so_when_the_index_cannot_be_loaded(demo_url, page):
     status.get_by_role("link", name="政府信息公开目录").click()
     pg.wait_for_url(demo_url + "catalog/")
     # the missing file is the only problem (the browser logs the 404 itself); the page tells the reader
-    assert pg.problems == [f"HTTP 404: {demo_url}pagefind/pagefind.js",
+    assert pg.problems == [f"HTTP 404: {demo_url}search/index/manifest.json",
                            "console error: Failed to load resource: the server responded with a status of 404 (Not Found)"]
 
 

@@ -225,7 +225,7 @@ def _variant_sites(root: Path, variants: list[list[str]]) -> Site:
 
 def test_generated_variants_never_reach_the_built_site_even_past_the_gate(tmp_path):
     """One site with a batch of generated variants, built with the gate's findings ignored
-    (as a bypass would): no secret in any built file, Pagefind fragments decompressed."""
+    (as a bypass would): no secret in any built file, nor in the search index decoded."""
     import gzip
 
     from gkpublish.site.build import build_site_dir
@@ -255,7 +255,11 @@ def test_generated_variants_never_reach_the_built_site_even_past_the_gate(tmp_pa
             seen += "公开的开头" in text
     assert seen  # the public parts were built, every variant as its own page, and indexed
     assert all((out / "tzgg" / f"v{n}" / "index.html").is_file() for n in range(len(variants)))
-    assert len(list(out.rglob("*.pf_fragment"))) >= len(variants)
+    from gkpublish.site.gkindex import decode_texts
+
+    decoded = decode_texts(str(out / "search" / "index"))  # the index's postings, read back
+    assert sum("公开的开头" in t for t in decoded.values()) >= len(variants)
+    assert not [label for label, t in decoded.items() if SECRET in t or TAIL in t]
 
 
 # -- the same hidden lines for GK5xx (privacy's offset mapping reads the scanner) ------------------

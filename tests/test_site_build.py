@@ -331,8 +331,7 @@ def test_mkdocs_build_works_through_the_plugin(tmp_path):
     cfg.plugins.on_startup(command="build", dirty=False)
     build(cfg)
     assert (tmp_path / "out" / "zcwj" / "2022-37" / "index.html").is_file()
-    assert (tmp_path / "out" / "pagefind" / "pagefind.js").is_file()
-    assert not (tmp_path / "out" / "pagefind" / "pagefind-ui.js").exists()  # the site's own search UI
+    assert (tmp_path / "out" / "search" / "index" / "manifest.json").is_file()  # the search index
     rc, stdout, stderr = site.cli("verify-site", str(tmp_path / "out"), "--as-of", "2026-11-23")
     assert rc == 0, stdout + stderr  # manifest written, the streamed checks agree with a full one
 

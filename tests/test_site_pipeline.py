@@ -1,5 +1,5 @@
-"""The build pipeline: verify-site checks files while MkDocs writes them, Pagefind indexes
-pages while MkDocs renders them; neither may miss a file, check a file before its final
+"""The build pipeline: verify-site checks files while MkDocs writes them, the search
+indexer (gkpublish.site.gkindex in a worker process) indexes pages while MkDocs renders them; neither may miss a file, check a file before its final
 bytes are on disk, or fail silently."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 from gkpublish.site import manifest as mf
 from gkpublish.site import search
-from gkpublish.site.pages import SearchShard
+from gkpublish.site.gkindex import Entry, Reader, query
 from gkpublish.site.verify import StreamScan
 from tests.test_site_build import build_into, built, demo_like_site  # noqa: F401  (module fixture)
 
@@ -72,7 +72,7 @@ def test_every_file_is_checked_once_it_is_written_and_the_manifest_holds_the_che
     manifest = json.loads((out / mf.MANIFEST).read_text("utf-8"))["files"]
     assert sorted(seen) == sorted(manifest) == [f for f in _files(out) if f != mf.MANIFEST]
     assert {p: e["sha256"] for p, e in manifest.items()} == seen  # nothing changed after its check
-    assert any(p.startswith("pagefind/fragment/") for p in seen)  # the index too, as each bundle is written
+    assert "search/index/manifest.json" in seen  # the index too, once written
 
 
 def test_a_file_changed_after_its_check_fails_the_build(tmp_path, monkeypatch):
@@ -106,31 +106,30 @@ def test_a_failing_check_process_fails_the_build(tmp_path, monkeypatch):
 
 # -- the search indexer ---------------------------------------------------------------------
 
-def test_search_document_is_the_page_content_in_its_language():
-    doc = search.search_document("<h1>标题</h1><p>正文</p>", "zh")
-    assert doc.startswith('<html lang="zh"><body><div data-pagefind-body><h1>标题</h1><p>正文</p>'
-                          '<div hidden class="gk-bigrams">')
-    # then, hidden, the bigram words of the title (marked) and of the text, runs apart
-    assert doc.endswith("<p>" + " ".join(search.bigram_words("标题 正文")) + "</p></div></div></body></html>")
-
-
-def test_indexer_writes_each_bundle_and_tells_its_files(tmp_path):
+def test_indexer_indexes_pages_in_id_order_whatever_order_they_come_in_and_tells_its_files(tmp_path):
     told: list[list[str]] = []
-    shards = [SearchShard("pagefind", None, ["a/index.md"]), SearchShard("pagefind/s2", None, ["b/index.md"])]
-    indexer = search.Indexer(str(tmp_path), shards, on_written=told.append)
-    indexer.add(0, "/a/", "<h1>政务公开</h1><p>政府信息公开工作要点</p>")
-    indexer.end(0)
-    indexer.add(1, "/b/", "<h1>通知</h1><p>关于举办培训的通知</p>")
+    entries = [("b.md", Entry(url="b/", title="通知", date="2026-02-01")),
+               ("a.md", Entry(url="a/", title="政务公开", date="2026-01-01"))]
+    indexer = search.Indexer(str(tmp_path), entries, on_written=told.append)
+    indexer.add("a.md", "<h1>政务公开</h1><p>政府信息公开工作要点</p>")
+    indexer.add("b.md", "<h1>通知</h1><p>关于举办政府信息公开培训的通知</p>")
+    indexer.add("other.md", "<p>不是条目页</p>")  # not indexed
     written = indexer.finish()
-    assert "pagefind/pagefind-entry.json" in written and "pagefind/s2/pagefind-entry.json" in written
-    assert [sorted(paths) for paths in told] == [[p for p in written if not p.startswith("pagefind/s2/")],
-                                                  [p for p in written if p.startswith("pagefind/s2/")]]
-    for bundle in ("pagefind", "pagefind/s2"):
-        entry = json.loads((tmp_path / bundle / "pagefind-entry.json").read_text("utf-8"))
-        assert entry["languages"]["zh"]["page_count"] == 1
-    assert not (tmp_path / "pagefind" / "pagefind-ui.js").exists()  # the site has its own UI
-    assert (tmp_path / "pagefind" / "pagefind.js").is_file()
-    assert not os.path.exists(indexer._work)  # the search documents are gone
+    assert "search/index/manifest.json" in written and [sorted(t) for t in told] == [written]
+    reader = Reader(str(tmp_path / "search" / "index"))
+    assert reader.manifest["pages"] == 2
+    assert query(reader, "政府信息公开") == [0, 1]  # newest first: b is page 0
+    assert query(reader, "政务公开") == [1]  # the title too
+    assert query(reader, "不是条目页") == []
+    assert not os.path.exists(indexer._work)  # the work files are gone
+
+
+def test_a_page_the_index_never_got_is_a_build_error(tmp_path):
+    entries = [("a.md", Entry(url="a/", title="甲")), ("b.md", Entry(url="b/", title="乙"))]
+    indexer = search.Indexer(str(tmp_path), entries)
+    indexer.add("b.md", "<p>乙</p>")
+    with pytest.raises(search.SearchIndexError, match="搜索索引缺少 2 个条目页（如 a/、b/）"):
+        indexer.finish()
 
 
 def test_a_site_without_items_has_no_index_and_its_search_page_says_so(tmp_path):
@@ -143,29 +142,15 @@ def test_a_site_without_items_has_no_index_and_its_search_page_says_so(tmp_path)
     out = tmp_path / "out"
     rc, stdout, stderr = build_into(site, out)
     assert rc == 0, stdout + stderr
-    assert not (out / "pagefind").exists()
+    assert not (out / "search" / "index").exists()
     assert "本站尚未发布可供检索的信息" in (out / "search" / "index.html").read_text("utf-8")
 
 
-def test_a_page_for_a_bundle_already_written_is_an_error(tmp_path):
-    shards = [SearchShard("pagefind", None, ["a/index.md"]), SearchShard("pagefind/s2", None, ["b/index.md"])]
-    indexer = search.Indexer(str(tmp_path), shards)
-    indexer.add(0, "/a/", "<p>甲</p>")
-    indexer.end(0)
-    indexer.add(1, "/b/", "<p>乙</p>")
-    indexer.add(0, "/c/", "<p>丙</p>")
-    with pytest.raises(search.SearchIndexError, match="已开始建立后又收到页面 /c/"):
-        indexer.finish()
-
-
-def test_pagefind_that_dies_is_a_clear_build_error(tmp_path, monkeypatch):
-    fake = tmp_path / "pagefind_extended"
-    fake.write_text("#!/bin/sh\necho 'simulated crash' >&2\nexit 3\n")
-    fake.chmod(0o755)
-    monkeypatch.setattr(search, "pagefind_executable", lambda: str(fake))
+def test_an_indexer_that_dies_is_a_clear_build_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "WORKER", ["-c", "import sys; sys.stderr.write('simulated crash'); sys.exit(3)"])
     site = demo_like_site(tmp_path / "repo")
     rc, stdout, stderr = build_into(site, tmp_path / "out")
-    assert rc != 0 and "Pagefind 生成搜索索引（pagefind）失败（退出码 3）：simulated crash" in stderr
+    assert rc != 0 and "生成搜索索引失败（退出码 3）：simulated crash" in stderr
     assert "Traceback" not in stderr and not (tmp_path / "out").exists()
 
 

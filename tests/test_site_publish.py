@@ -127,7 +127,7 @@ def test_a_killed_gkpublish_build_leaves_the_old_site_and_no_process(live, sig):
         assert left
         assert build_into(site, out)[0] == 0
         assert not list(out.parent.glob(f".gkpublish-build-{pid}-*"))
-        assert not list(Path(tempfile.gettempdir()).glob(f"gkpublish-search-{pid}-*"))  # Pagefind's work folder
+        assert not list(Path(tempfile.gettempdir()).glob(f"gkpublish-search-{pid}-*"))  # the indexer's work folder
     else:
         assert not left
 
@@ -332,26 +332,25 @@ def test_every_generated_output_folder_is_refused_or_outside_what_it_could_destr
     assert bool(flagged) == (why is not None), (path, why, flagged)
 
 
-def test_pagefind_is_started_so_that_it_dies_with_the_build(tmp_path):
-    """search._dies_with_us: the command (here a long sleep standing for Pagefind), started
-    from a thread of a process that is then SIGKILLed, does not run on."""
+def test_the_search_indexer_dies_with_the_build(tmp_path):
+    """search.Indexer's worker (python -m gkpublish.site.gkindex) does not run on when the
+    build that started it is SIGKILLed (PR_SET_PDEATHSIG, and its stdin ends)."""
     marker = tmp_path / "child.pid"
     code = f"""
-import subprocess, threading, time
-from gkpublish.site.search import _dies_with_us
-def run():
-    p = subprocess.Popen(_dies_with_us(["/bin/sh", "-c", "echo $$ > {marker}; exec sleep 600"]))
-    p.wait()
-threading.Thread(target=run, daemon=True).start()
+import time
+from gkpublish.site.gkindex import Entry
+from gkpublish.site.search import Indexer
+ix = Indexer({str(tmp_path / 'site')!r}, [("a.md", Entry(url="a/", title="标题"))])
+open({str(marker)!r}, "w").write(str(ix._proc.pid))
 time.sleep(600)
 """
     proc = subprocess.Popen([sys.executable, "-c", code])
     try:
-        wait_for(lambda: marker.exists() and marker.read_text().strip(), "the indexer's child")
+        wait_for(lambda: marker.exists() and marker.read_text().strip(), "the indexer's worker")
         child = int(marker.read_text())
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-        assert wait_for(lambda: not alive({child}), "the child to die") is True
+        assert wait_for(lambda: not alive({child}), "the worker to die") is True
     finally:
         if proc.poll() is None:
             proc.kill()

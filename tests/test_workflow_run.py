@@ -242,14 +242,10 @@ def test_the_intranet_script_copies_a_verified_site_to_a_plain_folder(
 
 
 def _search_text(site: Path) -> str:
-    """Every Pagefind fragment of the built site, decompressed, zero-width spaces removed."""
-    import gzip
+    """The site's search index, decoded (gkindex.decode_texts: every page's text rebuilt)."""
+    from gkpublish.site.gkindex import decode_texts
 
-    out = []
-    for f in site.rglob("*.pf_fragment"):
-        data = f.read_bytes()
-        out.append((gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data).decode("utf-8", "ignore"))
-    return "".join(out).replace("\u200b", "")
+    return "\n".join(decode_texts(str(site / "search" / "index")).values())
 
 
 def test_end_to_end_from_a_branch_to_a_verified_deployed_site(tooling: tuple[Path, Path], tmp_path: Path) -> None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
-import json
 import os
 import posixpath
 import re
@@ -95,47 +94,27 @@ class SiteBundle:
     files: list[SiteFile] = field(default_factory=list)
     nav: list[Any] = field(default_factory=list)  # MkDocs nav structure (small, fixed size)
     site: dict[str, Any] = field(default_factory=dict)  # public site keys, for the footer
-    shards: list[SearchShard] = field(default_factory=list)  # the Pagefind bundles, in build order
+    search: list[tuple[str, Any]] = field(default_factory=list)  # search_entries(): the indexed items, in id order
 
     def by_uri(self) -> dict[str, SitePage]:
         return {p.src_uri: p for p in self.pages}
 
 
-@dataclass
-class SearchShard:
-    """One Pagefind bundle. Pagefind holds a bundle's whole index in memory (measured ≈200 KB
-    per Chinese item page), so a large site is indexed in bundles of at most SHARD_PAGES
-    items, one after another, and the search page merges them (Pagefind's mergeIndex)."""
+def search_entries(view: PublicView, columns: dict[str, Column]) -> list[tuple[str, Any]]:
+    """The item pages the search indexes, in id order: newest first (发布日期, then URL), so
+    that "newer first" is id order (gkpublish.site.gkindex); each with what a result shows
+    and its filters (栏目, 发布机构, 体裁: the column's category, 年份 of 发布日期)."""
+    from gkpublish.site.gkindex import Entry
 
-    bundle: str  # site path of the bundle folder: "pagefind", "pagefind/s2" …
-    glob: str | None  # Pagefind --glob selecting this bundle's item pages; None: the whole site
-    pages: list[str] = field(default_factory=list)  # item src_uris
-
-
-SHARD_PAGES = 5000
-
-
-def search_shards(item_uris: list[str], limit: int | None = None) -> list[SearchShard]:
-    """Item pages grouped by folder (a folder is never split) into bundles of ≤ ``limit``."""
-    limit = limit or SHARD_PAGES
-    if len(item_uris) <= limit:
-        return [SearchShard("pagefind", None, list(item_uris))]
-    folders: dict[str, list[str]] = {}
-    for uri in item_uris:
-        folders.setdefault(posixpath.dirname(uri), []).append(uri)
-    shards: list[SearchShard] = []
-    current: list[str] = []
-    patterns: list[str] = []
-    for folder in sorted(folders):
-        if current and len(current) + len(folders[folder]) > limit:
-            shards.append(SearchShard("", "{" + ",".join(patterns) + "}", current))
-            current, patterns = [], []
-        current.extend(folders[folder])
-        patterns.append(f"{folder}/*/index.html" if folder else "*/index.html")
-    shards.append(SearchShard("", "{" + ",".join(patterns) + "}", current))
-    for n, shard in enumerate(shards):
-        shard.bundle = "pagefind" if n == 0 else f"pagefind/s{n + 1}"
-    return shards
+    out = []
+    for item in sorted(view.items, key=lambda it: (_date(it), it.url), reverse=True):
+        column = columns.get(item.meta.get("column", ""))
+        facets = {"栏目": column.name if column else None, "发布机构": item.meta.get("publisher"),
+                  "体裁": column.category if column else None, "年份": _date(item)[:4] or None}
+        out.append((item_src_uri(item), Entry(url=item.url, title=item.title, date=_date(item),
+                                              doc_no=str(item.meta.get("doc_no") or ""),
+                                              facets={k: str(v) for k, v in facets.items() if v})))
+    return out
 
 
 class SiteError(Exception):
@@ -367,44 +346,19 @@ def abolished_page(view: PublicView) -> SitePage:
     return SitePage(src_uri=to_src(url), title=ABOLISHED_TITLE, kind="abolished", before=before)
 
 
-def search_page(shards: list[SearchShard], docno_shards: int) -> SitePage:
-    """The search page: a form the site's own script (assets/gkpublish/gkpublish.js) brings
-    to life. A full 文号 is looked up in the ``docno_shards`` files of gkpublish.site.docno;
-    anything else goes to Pagefind, loaded only then. Hidden until the script runs: without
-    JavaScript only the <noscript> text shows."""
+SEARCH_SELECTS = (("col", "栏目", "栏目"), ("org", "发布机构", "发布机构"), ("genre", "体裁", "体裁"),
+                  ("from", "年份", "起始年份"), ("to", "年份", "截止年份"))  # URL key, filter, label
+
+
+def search_page(indexed: bool, docno_shards: int) -> SitePage:
+    """The search page (``theme/gk/search.html``): a form the site's own script
+    (assets/gkpublish/gkpublish.js) brings to life. A full 文号 is looked up in the
+    ``docno_shards`` files of gkpublish.site.docno; anything else in the site's index
+    (gkpublish.site.gkindex, under ``search/index/``). Hidden until the script runs:
+    without JavaScript only the <noscript> text shows; without indexed items, a notice."""
     url = "search/"
-    base = rel(url, "")
-    if not any(s.pages for s in shards):  # nothing published yet: no index to search
-        return SitePage(src_uri=to_src(url), title="站内搜索", kind="search",
-                        before=f'<h1>站内搜索</h1><p class="gk-empty">本站尚未发布可供检索的信息；'
-                               f'已发布的信息见<a href="{rel(url, catalog_url())}">政府信息公开目录</a>。</p>')
-    merge = esc(json.dumps([s.bundle + "/" for s in shards[1:]]))
-    before = (f'<h1>站内搜索</h1><noscript><p>站内搜索需要启用 JavaScript；也可以浏览'
-              f'<a href="{rel(url, catalog_url())}">政府信息公开目录</a>。</p></noscript>'
-              f'<div id="gk-search" class="gk-search" data-base="{base}" data-merge="{merge}" '
-              f'data-docno-shards="{docno_shards}" hidden>'
-              '<form class="gk-search__form" role="search" action="./" method="get">'
-              '<label class="gk-search__label" for="gk-search-q">检索词</label>'
-              '<div class="gk-search__row">'
-              '<input id="gk-search-q" class="gk-search__input" type="search" name="q" autocomplete="off" '
-              'enterkeyhint="search" aria-describedby="gk-search-tip" placeholder="标题、正文中的词语或文号">'
-              '<button class="md-button md-button--primary gk-search__submit" type="submit">搜索</button></div>'
-              '<p id="gk-search-tip" class="gk-search__tip">输入完整文号（如“×府办发〔2026〕1号”）可直接查到该文件；'
-              '输入词语则在全部公开信息的标题和正文中检索；多个词语用空格隔开，查找同时包含这些词语的信息。</p>'
-              '<details class="gk-search__filters"><summary>按栏目、发布机构、体裁、年份筛选</summary>'
-              '<div class="gk-filters">'
-              + "".join(f'<label class="gk-filter"><span>{label}</span><select name="{key}" data-filter="{name}">'
-                        '<option value="">全部</option></select></label>'
-                        for key, name, label in (("col", "栏目", "栏目"), ("org", "发布机构", "发布机构"),
-                                                 ("genre", "体裁", "体裁"), ("from", "年份", "起始年份"),
-                                                 ("to", "年份", "截止年份")))
-              + '</div></details></form>'
-              '<p class="gk-search__status" role="status" aria-live="polite"></p>'
-              '<section class="gk-docno" aria-label="文号查询结果" hidden></section>'
-              '<p class="gk-search__note" hidden></p>'
-              '<ol class="gk-results" aria-label="全文检索结果"></ol>'
-              '<p class="gk-search__more-row"><button class="md-button gk-search__more" type="button" hidden>'
-              '加载更多</button></p></div>')
+    before = render("search.html", base=url, indexed=indexed, docno_shards=docno_shards,
+                    index_dir="search/index/", selects=SEARCH_SELECTS)
     return SitePage(src_uri=to_src(url), title="站内搜索", kind="search", before=before)
 
 
@@ -545,10 +499,10 @@ def build_site(view: PublicView, attachment_paths: dict[str, str], build_date: d
         bundle.files.append(SiteFile(src_uri=form_uri, kind="form", content=data))
     bundle.pages.append(guide_page(view, by_col.get(guide_col.id, []) if guide_col else [], form_uri))
     bundle.pages.append(abolished_page(view))
-    bundle.shards = search_shards([p.src_uri for p in bundle.pages if p.kind == "item"])
+    bundle.search = search_entries(view, columns)
     docno_shards, docno_files = docno.index_files(view)
     bundle.files.extend(SiteFile(src_uri=uri, kind="search", content=data) for uri, data in docno_files.items())
-    bundle.pages.append(search_page(bundle.shards, docno_shards))
+    bundle.pages.append(search_page(bool(bundle.search), docno_shards))
     bundle.pages.append(home_page(view, g_title))
     bundle.files.append(SiteFile(src_uri=FEED_URI, kind="feed", content=atom_feed(view, build_date)))
     if view.emblem is not None:  # checked by gkpublish.site.emblem (GK121): the signed bytes, as they are

@@ -48,7 +48,7 @@ from gkpublish.public import PublicView
 log = logging.getLogger("mkdocs.plugins.gkpublish")
 
 THEME_DIR = os.path.join(os.path.dirname(__file__), "theme")
-# Material's own search (lunr) is not used: Pagefind replaces it. Source maps are not needed.
+# Material's own search (lunr) is not used: gkpublish.site.gkindex replaces it. Source maps are not needed.
 UNUSED_THEME_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
 MATERIAL_FAVICON = "assets/images/favicon.png"  # Material's default theme.favicon
 
@@ -56,7 +56,7 @@ MATERIAL_FAVICON = "assets/images/favicon.png"  # Material's default theme.favic
 class GkPublishConfig(Config):
     repo = c.Optional(c.Type(str))  # the site repository (default: the folder of mkdocs.yml)
     as_of = c.Optional(c.Type(str))  # check date YYYY-MM-DD (default: today)
-    search = c.Type(bool, default=True)  # build the Pagefind index
+    search = c.Type(bool, default=True)  # build the search index (gkpublish.site.gkindex)
 
 
 # what gkpublish serve shows while the gate fails: said the same in the terminal (gate_message)
@@ -77,8 +77,6 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         self.defer_finish = False  # gkpublish build finishes (finish_build) and reports itself
         self.indexer = None
         self.scan = None
-        self._shard_of: dict[str, int] = {}
-        self._left: list[int] = []
         self._written: str | None = None
         self.produced: dict[str, str] = {}
         self._preloaded: tuple[Repository, list[Finding]] | None = None
@@ -133,7 +131,7 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         self._tmp = self._swap_to = None
 
     def on_shutdown(self) -> None:
-        # a failed build: stop the checks and let the running Pagefind end
+        # a failed build: stop the checks and the search indexer
         scan, self.scan = self.scan, None
         if scan is not None:
             scan.cancel()
@@ -319,11 +317,10 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         out = Files([f for f in files if f.src_dir in theme_dirs
                      and not f.src_uri.startswith(UNUSED_THEME_FILES) and not f.src_uri.endswith(".map")])
         in_nav = set(_nav_targets(config.nav))
-        # item pages bundle by bundle (MkDocs writes pages in this order), so that each search
-        # bundle can be indexed as soon as its pages are written
-        self._shard_of = {uri: n for n, shard in enumerate(self.bundle.shards) for uri in shard.pages}
-        self._left = [len(shard.pages) for shard in self.bundle.shards]
-        pages = sorted(self.bundle.pages, key=lambda p: self._shard_of.get(p.src_uri, len(self._left)))
+        # item pages newest first, in the search index's id order (MkDocs renders pages in
+        # this order), so that the indexer never waits for a page
+        order = {uri: n for n, (uri, _e) in enumerate(self.bundle.search)}
+        pages = sorted(self.bundle.pages, key=lambda p: order.get(p.src_uri, len(order)))
         for page in pages:
             inclusion = InclusionLevel.INCLUDED if page.src_uri in in_nav else InclusionLevel.NOT_IN_NAV
             out.append(File.generated(config, page.src_uri, content=page.markdown, inclusion=inclusion))
@@ -362,14 +359,10 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         content = gen.before + html_text + gen.after
         if page.file.src_uri in self._preview_uris:
             content = self._preview_banner() + content
-        n = self._shard_of.get(page.file.src_uri)
-        if n is not None and self.indexer is not None:
+        if self.indexer is not None and gen.kind == "item":
             # MkDocs renders every page's content first and writes pages after: indexing the
-            # content now keeps Pagefind busy on the second core through both phases
-            self.indexer.add(n, "/" + page.url, content)
-            self._left[n] -= 1
-            if self._left[n] == 0:
-                self.indexer.end(n)
+            # content now keeps the indexer busy on the second core through both phases
+            self.indexer.add(page.file.src_uri, content)
         return content
 
     def on_pre_build(self, *, config) -> None:  # type: ignore[override]
@@ -380,8 +373,8 @@ class GkPublishPlugin(BasePlugin[GkPublishConfig]):
         # The checking process is forked before the indexer starts its threads. mkdocs serve
         # (a live-reload server thread) checks at the end, in process.
         self.scan = StreamScan(self.repo, self.view, config.site_dir, stream=self.command == "build")
-        self.indexer = (Indexer(config.site_dir, self.bundle.shards, language=config.theme["language"],
-                                on_written=self._search_written) if self.config.search else None)
+        self.indexer = (Indexer(config.site_dir, self.bundle.search, on_written=self._search_written)
+                        if self.config.search else None)
 
     def _search_written(self, paths: list[str]) -> None:
         if self.scan is not None:

@@ -15,10 +15,10 @@ Checks, over every file of the site directory:
    titles, bodies, file names and front matter of unpublished items, non-public blocks,
    HTML comments and internal fields of published ones; every line of ``records/`` and
    ``approvals/``; ``site_config/roster.yml`` and the non-public keys of ``site.yml``) is
-   searched for in the text of every page, feed, sitemap and search-index file (Pagefind's
-   files are gzip-compressed: they are decompressed first). Texts are compared *normalised*
-   (only letters, digits and CJK characters: markup, punctuation, whitespace and the
-   zero-width spaces Pagefind puts between Chinese words do not hide a leak), line by line,
+   searched for in the text of every page, feed, sitemap and search-index file (the
+   search index, gkpublish.site.gkindex, is read back completely: :func:`index_leaks`).
+   Texts are compared *normalised* (only letters, digits and CJK characters: markup,
+   punctuation and whitespace do not hide a leak), line by line,
    and only distinctive lines are looked for (:func:`worth_looking_for`: at least
    :data:`MIN_CHARS` characters with :data:`MIN_CJK` Chinese ones, or :data:`MIN_ASCII`
    letters and digits), so a short common phrase (``特此通知``), a date or a person id
@@ -86,9 +86,9 @@ _ATTR = re.compile(r'=\s*"([^"<>\x80-\U0010ffff]*+[^\x00-\x7f][^"<>]*)"')
 # \b(?:href|src) with re.I); the look-behind is that \b.
 _LINK_ATTR = re.compile(r'[hHsS](?<![0-9A-Za-z_][hHsS])(?:(?i:ref)|(?i:rc))\s*=\s*"([^"<>]*)"')
 TEXT_SUFFIXES = (".html", ".htm", ".xml", ".json", ".txt", ".js", ".css", ".svg", ".map", ".md", ".csv", ".yml")
-SEARCH_SUFFIXES = (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter", ".pagefind")
+SEARCH_TEXT = "search/index/"  # the search index's texts are decoded text already (page_text)
 # Files whose visible text is content (GK5xx is looked for there, not in theme code).
-CONTENT_SUFFIXES = (".html", ".htm", ".xml", ".pf_fragment", ".txt")
+CONTENT_SUFFIXES = (".html", ".htm", ".xml", ".txt")
 
 
 def normalise(text: str) -> str:
@@ -355,9 +355,6 @@ def _texts_of(path: str, data: bytes, own: str | None = None) -> tuple[str, str]
     if lower.endswith(".gz"):
         data = _decompress(data)
         lower = lower[:-3]
-    if lower.endswith(SEARCH_SUFFIXES):
-        text = _decompress(data).decode("utf-8", "ignore").replace("\u200b", "")
-        return text.replace(". ", "\n"), ""  # Pagefind marks block boundaries with ". "
     if not lower.endswith(TEXT_SUFFIXES):
         return None
     text = data.decode("utf-8", "replace")
@@ -534,9 +531,9 @@ class Verifier:
         except ImportError:  # pragma: no cover
             return []
         out = []
-        # search fragments hold the page's text, already decoded: decoding it again would
+        # the search index holds the page's text, already decoded: decoding it again would
         # read the literal text "&#49;…" as a digit, which no visitor sees
-        plain = path.lower().removesuffix(".gz").endswith(SEARCH_SUFFIXES)
+        plain = path.startswith(SEARCH_TEXT)
         for hit in scan_text(text, self.terms, markup=not plain):
             if (hit.rule, canonical(hit.rule, hit.value)) not in self.waived:
                 out.append(Leak(path, f"{hit.rule} 公开站点中出现不应公开的内容：{mask(hit.rule, hit.value)}"))
@@ -670,7 +667,25 @@ def _check_files(verifier: Verifier, site_dir: str, paths: list[tuple[str, str |
             data = fh.read()
         digests[path] = digest = hashlib.sha256(data).hexdigest()
         leaks.extend(verifier.content_leaks(path, data, kind, digest))
+        if path == INDEX_MANIFEST:
+            leaks.extend(index_leaks(verifier, site_dir))
     return leaks, digests
+
+
+INDEX_MANIFEST = "search/index/manifest.json"  # gkpublish.site.search.INDEX_DIR
+
+
+def index_leaks(verifier: Verifier, site_dir: str) -> list[Leak]:
+    """The search index read back completely (:func:`gkpublish.site.gkindex.check_index`):
+    every token of its base64 postings is compared with the page texts, titles and filter
+    values the index also holds as plain files, which this scan reads like pages — so the
+    encoded postings can hold nothing the scan did not see. An index that does not match
+    them, or cannot be read, fails: what cannot be read cannot be proven clean."""
+    from gkpublish.site.gkindex import check_index
+
+    index_dir = os.path.join(site_dir, *INDEX_MANIFEST.split("/")[:-1])
+    return [Leak(INDEX_MANIFEST, f"搜索索引与它所索引的公开文字不一致：{p}；无法证明其中没有不公开的内容，"
+                                 "请用 gkpublish build 重新构建站点") for p in check_index(index_dir)[:20]]
 
 
 PARALLEL_FROM = 2000  # files; below this a single process is faster
@@ -688,6 +703,8 @@ def _scan_chunk(verifier: Verifier, site_dir: str, paths: list[str], kinds: dict
     for path in paths:
         with open(os.path.join(site_dir, path), "rb") as fh:
             leaks.extend(verifier.content_leaks(path, fh.read(), kinds.get(path)))
+        if path == INDEX_MANIFEST:
+            leaks.extend(index_leaks(verifier, site_dir))
     return leaks
 
 

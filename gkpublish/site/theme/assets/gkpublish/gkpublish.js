@@ -1,5 +1,5 @@
-/* gkpublish: 大字版 (large type) and the search page (exact 文号 lookup, Pagefind full-text
-   search). No external resources. */
+/* gkpublish: 大字版 (large type) and the search page (exact 文号 lookup, full-text search
+   over the site's own index, gkpublish/site/gkindex.py). No external resources. */
 (function () {
   "use strict";
 
@@ -19,64 +19,189 @@
     return h >>> 0;
   }
 
-  // -- full text: the same words as gkpublish/site/search.py (bigram_words) -------------
-  // Every pair of adjacent Han characters is one index word of ten lower-case letters:
-  // Pagefind never segments Chinese, so index and query cannot disagree.
-  const HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{3134f}]+/gu;
-  const ALNUM = /[0-9a-z]+/g;
+  // -- full text: the index of gkpublish/site/gkindex.py ---------------------------------
+  // The same text as the index (normalise), the same tokens (every adjacent pair of
+  // characters of a run, with positions; single characters), the same shard hash (fnv1a).
+  // tests/test_gkindex_client.py runs both on the same index and queries.
 
-  function letters(cp) {
-    let out = "";
-    for (let i = 0; i < 5; i += 1) {
-      out += String.fromCharCode(97 + (cp % 26));
-      cp = Math.floor(cp / 26);
-    }
-    return out;
+  function normalise(text) {
+    return String(text).normalize("NFKC").toLowerCase();
   }
 
-  function bigramRuns(text) {
-    const out = [];
-    for (const run of String(text).normalize("NFKC").match(HAN) || []) {
-      const codes = Array.from(run, (c) => letters(c.codePointAt(0)));
-      const words = [];
-      for (let i = 0; i + 1 < codes.length; i += 1) words.push(codes[i] + codes[i + 1]);
-      out.push(words);
-    }
-    return out;
-  }
-
-  /** The query's words (space separated: every one must be on the page), and the Pagefind
-   *  searches whose results must all hold the page: each run of two or more Han characters
-   *  as the exact phrase of its bigram words (search.py indexes them in text order), each
-   *  run of digits or Latin letters as a word. A word with neither (one Han character,
-   *  punctuation) is searched as it is. */
+  /** The query's words: normalised, split at white space, each once (gkindex.parse_query). */
   function parseQuery(query) {
-    const words = String(query).normalize("NFKC").toLowerCase().split(/\s+/).filter(Boolean);
-    const searches = new Set();
-    const title = new Set();  // the same phrases among the title's words
-    for (const word of words) {
-      const runs = bigramRuns(word).filter((r) => r.length);
-      const own = runs.map((r) => '"' + r.join(" ") + '"').concat(word.replace(HAN, " ").match(ALNUM) || []);
-      for (const s of (own.length ? own : [word])) searches.add(s);
-      for (const r of runs) title.add('"' + r.map((w) => "y" + w).join(" ") + '"');
+    return Array.from(new Set(normalise(query).split(/\s+/).filter(Boolean)));
+  }
+
+  /** The offsets of the bigrams covering a word of n ≥ 2 characters: 0, 2, 4 … and n-2. */
+  function cover(n) {
+    const offs = [];
+    for (let i = 0; i < n - 1; i += 2) offs.push(i);
+    if (offs[offs.length - 1] !== n - 2) offs.push(n - 2);
+    return offs;
+  }
+
+  function varints(bytes) {
+    const out = [];
+    let n = 0;
+    let shift = 0;
+    for (const b of bytes) {
+      n += (b & 0x7f) * 2 ** shift;
+      if (b & 0x80) shift += 7; else { out.push(n); n = 0; shift = 0; }
     }
-    return { words, searches: Array.from(searches), title: Array.from(title) };
+    if (shift) throw new Error("truncated postings");
+    return out;
   }
 
-  // the hidden bigram words at the end of a result's text (search.py search_document)
-  const BIGRAM_TAIL = /(?:\s+y?[a-z]{10})+\s*$/;
-
-  /** A result's text as the reader sees it, and whether it holds every word. */
-  function confirm(content, words) {
-    const text = String(content).replace(BIGRAM_TAIL, "");
-    const folded = text.normalize("NFKC").toLowerCase();
-    return { text, ok: words.every((w) => folded.includes(w)) };
+  function fromBase64Url(text) {
+    const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+    const out = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i += 1) out[i] = bin.charCodeAt(i);
+    return out;
   }
 
-  if (typeof module === "object" && module.exports) {  // Node.js: the parity test
-    module.exports = { normalizeDocNo, fnv1a, bigramRuns, parseQuery, confirm };
+  /** Page id → positions (gkindex.decode_postings). */
+  function decodePostings(bytes, positional) {
+    const nums = varints(bytes);
+    const out = new Map();
+    let i = 0;
+    let page = -1;
+    while (i < nums.length) {
+      page += nums[i];
+      i += 1;
+      const pos = [];
+      if (positional) {
+        const count = nums[i];
+        i += 1;
+        let at = -1;
+        for (let k = 0; k < count; k += 1) { at += nums[i + k]; pos.push(at); }
+        i += count;
+      }
+      out.set(page, pos);
+    }
+    return out;
+  }
+
+  /** A client of one site's index under ``url`` (ends with "/"); ``get(url)`` fetches text. */
+  function indexClient(url, get) {
+    const cache = new Map();
+    const fetchText = (name) => {
+      if (!cache.has(name)) {
+        const p = get(url + name);
+        cache.set(name, p);
+        p.catch(() => cache.delete(name));  // try again at the next search
+      }
+      return cache.get(name);
+    };
+    const json = async (name) => JSON.parse(await fetchText(name));
+    let loaded = null;  // the manifest, fetched at the first full-text search
+    const manifestOf = () => {
+      if (!loaded) { loaded = json("manifest.json"); loaded.catch(() => { loaded = null; }); }
+      return loaded;
+    };
+
+    async function postings(key) {
+      const m = await manifestOf();
+      const h = (fnv1a(key) & (m.shards - 1)) >>> 0;
+      let table;
+      try { table = await json("s/" + h.toString(16) + ".json"); } catch (e) {
+        if (e && e.status === 404) return new Map();  // an empty shard is not written
+        throw e;
+      }
+      let value = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : null;
+      if (value === null) return new Map();
+      if (value.startsWith("@")) value = await json(value.slice(1));
+      return decodePostings(fromBase64Url(value), key[0] === "b" || key[0] === "t");
+    }
+
+    /** The pages holding ``word``, each with the word's first start on it (-1: unknown). */
+    async function wordPages(word, big, uni) {
+      const chars = Array.from(word);
+      if (chars.length === 1) {
+        const p = await postings(uni + word);
+        return new Map(Array.from(p.keys(), (id) => [id, -1]));
+      }
+      const lists = await Promise.all(cover(chars.length).map(async (off) =>
+        [off, await postings(big + chars[off] + chars[off + 1])]));
+      lists.sort((a, b) => a[1].size - b[1].size);
+      const [firstOff, first] = lists[0];
+      const found = new Map();
+      for (const [page, positions] of first) {
+        const others = [];
+        let all = true;
+        for (const [, post] of lists.slice(1)) {
+          const p = post.get(page);
+          if (!p) { all = false; break; }
+          others.push(new Set(p));
+        }
+        if (!all) continue;
+        for (const p of positions) {
+          const start = p - firstOff;
+          if (lists.slice(1).every(([off], k) => others[k].has(start + off))) { found.set(page, start); break; }
+        }
+      }
+      return found;
+    }
+
+    /** The ids of the pages holding every word (and, with ``filters`` {name: [values]}, one
+     *  of the values of each): title matches first, each group newest first (gkindex.query);
+     *  and for each page the first start of the first word (for its excerpt). */
+    async function query(text, filters) {
+      const words = parseQuery(text);
+      if (!words.length) return { words, ids: [], at: new Map() };
+      const byLength = words.slice().sort((a, b) => Array.from(b).length - Array.from(a).length);
+      let found = null;
+      let at = null;
+      for (const w of byLength) {
+        const pages = await wordPages(w, "b", "u");
+        if (at === null) at = pages;
+        found = found === null ? new Set(pages.keys()) : new Set(Array.from(found).filter((id) => pages.has(id)));
+        if (!found.size) return { words, ids: [], at: new Map() };
+      }
+      for (const [name, values] of Object.entries(filters || {})) {
+        if (!Array.isArray(values)) continue;  // not a filter
+        const allowed = new Set();
+        for (const v of values) for (const id of (await postings("f" + name + "\x1f" + v)).keys()) allowed.add(id);
+        found = new Set(Array.from(found).filter((id) => allowed.has(id)));
+      }
+      let titled = new Set(found);
+      for (const w of words) {
+        if (!titled.size) break;
+        const pages = await wordPages(w, "t", "v");
+        titled = new Set(Array.from(titled).filter((id) => pages.has(id)));
+      }
+      const asc = (a, b) => a - b;
+      const ids = Array.from(titled).sort(asc).concat(Array.from(found).filter((id) => !titled.has(id)).sort(asc));
+      return { words, ids, at };
+    }
+
+    /** [url, title, 发布日期, 文号, text blocks] of each id. */
+    async function pages(ids) {
+      const m = await manifestOf();
+      return Promise.all(ids.map(async (id) => (await json("p/" + Math.floor(id / m.chunk) + ".json"))[id % m.chunk]));
+    }
+
+    /** The normalised text of page ``id`` around ``start`` (-1: from its beginning). */
+    async function textAround(id, start) {
+      const m = await manifestOf();
+      const k = start < 0 ? 0 : Math.floor(start / m.block);
+      const blocks = (await pages([id]))[0][4];
+      let text = await fetchText("x/" + id + "-" + k + ".txt");
+      const offset = k * m.block;
+      if (start >= 0 && start - offset + 120 > text.length && k + 1 < blocks) {  // the window runs on
+        text += await fetchText("x/" + id + "-" + (k + 1) + ".txt");
+      }
+      return { text, offset };
+    }
+
+    return { manifest: manifestOf, postings, query, pages, textAround };
+  }
+
+  if (typeof module === "object" && module.exports) {  // Node.js: the parity tests
+    module.exports = { normalizeDocNo, fnv1a, normalise, parseQuery, cover, decodePostings, indexClient };
     return;
   }
+
 
   // -- 大字版 (larger type for older readers), remembered in localStorage -----------------
   const ELDER_KEY = "gk-elder";
@@ -102,10 +227,9 @@
     });
   }
 
-  // -- the search page (search/, made by search_page() in gkpublish/site/pages.py) -------
+  // -- the search page (search/, theme/gk/search.html) -----------------------------------
   const PAGE_SIZE = 10;
   const DEBOUNCE_MS = 300;
-  const EXCERPT_WORDS = 40;
 
   function esc(value) {
     return String(value == null ? "" : value).replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
@@ -118,71 +242,29 @@
     return parts.length ? '<p class="gk-result__meta">' + parts.join("") + "</p>" : "";
   }
 
-  // An excerpt may start in the middle of the metadata table: ". 综合政务/政务公开. …"
-  const EXCERPT_LEAD = /^[\s.,;:、，。；：—-]+/;
-
-  /** The excerpt: the text around the first query word found, every word in <mark>. */
-  function excerpt(text, words) {
-    const folded = text.normalize("NFKC").toLowerCase();
-    let at = -1;
-    for (const w of words) { at = folded.indexOf(w); if (at >= 0) break; }
-    const start = Math.max(0, at - 30);
-    let part = text.slice(start, start + 2 * EXCERPT_WORDS + 40).replace(EXCERPT_LEAD, "");
+  /** The excerpt: ~100 characters of the page's text around the first hit, every word in <mark>. */
+  function excerpt(found, start, words) {
+    const { text, offset } = found;
+    let at = start >= 0 ? start - offset : -1;
+    if (at < 0) for (const w of words) { at = text.indexOf(w); if (at >= 0) break; }
+    const from = Math.max(0, at - 30);
+    const part = text.slice(from, from + 120);
     let html = esc(part);
-    for (const w of words) {
-      if (w.length && part.includes(w)) html = html.split(esc(w)).join("<mark>" + esc(w) + "</mark>");
-    }
-    return (start > 0 ? "…" : "") + html + (start + part.length < text.length ? "…" : "");
+    for (const w of words) if (w.length && part.includes(w)) html = html.split(esc(w)).join("<mark>" + esc(w) + "</mark>");
+    return (from + offset > 0 ? "…" : "") + html + (from + part.length < text.length ? "…" : "");
   }
 
-  /** One full-text result (its text already confirmed to hold the words). */
-  function resultHtml(d, words) {
-    return '<li class="gk-result"><a class="gk-result__title" href="' + esc(d.url) + '">'
-      + esc(d.meta.title || d.url) + "</a>" + metaLine(d.meta["文号"], d.meta["发布日期"])
-      + '<p class="gk-result__excerpt">' + excerpt(d.text, words) + "</p></li>";
+  function resultHtml(row, text, base) {
+    return '<li class="gk-result"><a class="gk-result__title" href="' + esc(base + row[0]) + '">'
+      + esc(row[1] || row[0]) + "</a>" + metaLine(row[3], row[2])
+      + '<p class="gk-result__excerpt">' + text + "</p></li>";
   }
 
-  /** The results of ``query``: Pagefind's candidates (every page holding all its bigram
-   *  words), each confirmed by substring on its own text when loaded. */
-  async function candidates(pf, query, filters) {
-    const parsed = parseQuery(query);
-    const newer = { sort: { date: "desc" } };
-    const all = parsed.searches.concat(parsed.title);
-    // the filters narrow the first search; the page must be in it
-    const answers = await Promise.all(all.map((s, i) => pf.search(s, i ? newer : { ...newer, filters: filters || {} })));
-    const ids = answers.map((a) => new Set(a.results.map((r) => r.id)));
-    const text = ids.slice(1, parsed.searches.length);
-    const inTitle = ids.slice(parsed.searches.length);
-    // a page in every answer of the text, newer first; those with the words in the title first
-    const results = answers[0].results.filter((r) => text.every((s) => s.has(r.id)));
-    const titled = (r) => inTitle.length > 0 && inTitle.every((s) => s.has(r.id));
-    return { words: parsed.words, results: results.filter(titled).concat(results.filter((r) => !titled(r))) };
-  }
-
-  async function confirmed(batch, words) {
-    const data = await Promise.all(batch.map((r) => r.data()));
-    return data.filter((d) => {
-      const c = confirm(d.content, words);
-      d.text = c.text;
-      return c.ok;
+  function httpGet(url) {
+    return fetch(url).then((r) => {
+      if (!r.ok) { const e = new Error("HTTP " + r.status); e.status = r.status; throw e; }
+      return r.text();
     });
-  }
-
-  /** Pagefind, loaded at the first full-text search; its bundles merged (large sites). */
-  function pagefindLoader(base, bundles) {
-    let loading = null;
-    return function load() {
-      if (!loading) {
-        loading = (async () => {
-          const pf = await import(base + "pagefind/pagefind.js");
-          await pf.options({ baseUrl: base, excerptLength: EXCERPT_WORDS });
-          for (const bundle of bundles) await pf.mergeIndex(base + bundle, { baseUrl: base });
-          return pf;
-        })();
-        loading.catch(() => { loading = null; });  // try again at the next search
-      }
-      return loading;
-    };
   }
 
   /** The 文号 lookup files (gkpublish/site/docno.py): 文号 → documents and citing items. */
@@ -234,7 +316,7 @@
 
   function startSearch(root) {
     const base = new URL(root.dataset.base || "./", window.location.href).pathname;
-    const loadPagefind = pagefindLoader(base, JSON.parse(root.dataset.merge || "[]"));
+    const index = indexClient(base + (root.dataset.index || "search/index/"), httpGet);
     const lookup = docNoLookup(base, Number(root.dataset.docnoShards || 0));
     const form = root.querySelector(".gk-search__form");
     const input = root.querySelector(".gk-search__input");
@@ -246,17 +328,13 @@
     const catalog = '<a href="' + esc(base + "catalog/") + '">政府信息公开目录</a>';
     const selects = Array.from(root.querySelectorAll(".gk-filters select"));
     const details = root.querySelector(".gk-search__filters");
-    let filterValues = null;  // Pagefind's filters and their values, loaded when first needed
 
+    /** The filters' values (the index's manifest), into the selects. */
     async function loadFilters() {
-      if (!filterValues) {
-        filterValues = (await loadPagefind()).filters();
-        filterValues.catch(() => { filterValues = null; });
-      }
-      const all = await filterValues;
+      const all = (await index.manifest()).facets || {};
       for (const select of selects) {
         if (select.options.length > 1) continue;
-        const values = Object.keys(all[select.dataset.filter] || {});
+        const values = (all[select.dataset.filter] || []).slice();
         values.sort((a, b) => (select.dataset.filter === "年份" ? b.localeCompare(a) : a.localeCompare(b, "zh")));
         const chosen = select.dataset.want || "";
         select.insertAdjacentHTML("beforeend", values.map((v) => '<option value="' + esc(v) + '"'
@@ -265,30 +343,30 @@
       return all;
     }
 
-    /** The filters chosen, as Pagefind's filter object (a year range: any year in it). */
+    /** The filters chosen: {filter: [values]} (a year range: every year in it). */
     async function chosenFilters() {
       const out = {};
       const value = (name) => { const s = selects.find((x) => x.name === name); return s ? (s.value || s.dataset.want || "") : ""; };
       for (const [key, name] of [["col", "栏目"], ["org", "发布机构"], ["genre", "体裁"]]) {
-        if (value(key)) out[name] = value(key);
+        if (value(key)) out[name] = [value(key)];
       }
       const from = value("from");
       const to = value("to");
       if (from || to) {
-        const years = Object.keys((await loadFilters())["年份"] || {});
-        out["年份"] = { any: years.filter((y) => (!from || y >= from) && (!to || y <= to)).concat(["-"]) };
+        const years = (await loadFilters())["年份"] || [];
+        out["年份"] = years.filter((y) => (!from || y >= from) && (!to || y <= to));
       }
       return out;
     }
     let run = 0;  // the latest search; an older one drops its results
     let current = null;  // the query shown
-    let results = [];
+    let results = { words: [], ids: [], at: new Map() };
     let shown = 0;
 
     function reset(query) {
       run += 1;
       current = query;
-      results = [];
+      results = { words: [], ids: [], at: new Map() };
       shown = 0;
       docNoBox.hidden = true;
       docNoBox.innerHTML = "";
@@ -308,13 +386,6 @@
       window.history.replaceState(null, "", url);
     }
 
-    let words = [];
-    let dropped = 0;  // candidates whose text does not hold the words
-
-    function counted() {
-      return results.length - dropped;
-    }
-
     function none(query) {
       status.innerHTML = "未找到包含“" + esc(query) + "”的信息。请检查输入的文字，或换用更短、更常用的词语；也可以浏览" + catalog + "。";
     }
@@ -322,38 +393,42 @@
     async function showMore(id, focus) {
       more.disabled = true;
       const first = list.children.length;
-      let page = [];
-      while (page.length < PAGE_SIZE && shown < results.length) {  // a page of confirmed results
-        const batch = results.slice(shown, shown + PAGE_SIZE - page.length);
-        const ok = await confirmed(batch, words);
-        if (id !== run) return;
-        shown += batch.length;
-        dropped += batch.length - ok.length;
-        page = page.concat(ok);
+      const batch = results.ids.slice(shown, shown + PAGE_SIZE);
+      let items;
+      try {
+        const rows = await index.pages(batch);
+        const texts = await Promise.all(batch.map(async (page) => {
+          const start = results.at.has(page) ? results.at.get(page) : -1;
+          try { return excerpt(await index.textAround(page, start), start, results.words); } catch (e) { return ""; }
+        }));
+        items = rows.map((row, k) => resultHtml(row, texts[k], base));
+      } catch (e) {
+        if (id === run) status.innerHTML = "搜索索引暂时无法加载，请稍后再试；也可以浏览" + catalog + "查找信息。";
+        more.disabled = false;
+        return;
       }
-      list.insertAdjacentHTML("beforeend", page.map((d) => resultHtml(d, words)).join(""));
+      if (id !== run) return;
+      shown += batch.length;
+      list.insertAdjacentHTML("beforeend", items.join(""));
       if (focus && list.children[first]) list.children[first].querySelector("a").focus();
       more.disabled = false;
-      more.hidden = shown >= results.length;
-      more.textContent = "加载更多（还有 " + (counted() - list.children.length) + " 条）";
-      if (!counted()) none(current);
-      else status.textContent = "找到 " + counted() + " 条包含“" + current + "”的信息";
+      more.hidden = shown >= results.ids.length;
+      more.textContent = "加载更多（还有 " + (results.ids.length - shown) + " 条）";
+      status.textContent = "找到 " + results.ids.length + " 条包含“" + current + "”的信息";
     }
 
     async function fullText(query, id) {
       status.textContent = "正在检索“" + query + "”……";
       let found;
       try {
-        found = await candidates(await loadPagefind(), query, await chosenFilters());
+        found = await index.query(query, await chosenFilters());
       } catch (e) {
         if (id === run) status.innerHTML = "搜索索引暂时无法加载，请稍后再试；也可以浏览" + catalog + "查找信息。";
         return;
       }
       if (id !== run) return;
-      results = found.results;
-      words = found.words;
-      dropped = 0;
-      if (!results.length) {
+      results = found;
+      if (!results.ids.length) {
         none(query);
         return;
       }
@@ -361,11 +436,11 @@
     }
 
     // The whole answer to a query, for bench/search_quality.py and the quality test: the
-    // number a visitor is told, and the URL of every confirmed result.
-    window.gkpublishSearch = async (query) => {
-      const found = await candidates(await loadPagefind(), query);
-      const ok = await confirmed(found.results, found.words);
-      return { total: found.results.length, urls: ok.map((d) => d.url) };
+    // number a visitor is told, and the URL (site-absolute) of every result, in order.
+    window.gkpublishSearch = async (query, filters) => {
+      const found = await index.query(query, filters || {});
+      const rows = await index.pages(found.ids);
+      return { total: found.ids.length, ids: found.ids, urls: rows.map((r) => base + r[0]) };
     };
 
     async function search(raw, force) {

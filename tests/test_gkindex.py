@@ -1,0 +1,158 @@
+"""The site's own search index (gkpublish.site.gkindex): substring ⇔ match, by construction.
+
+For random small-alphabet texts (so that words repeat, overlap and nearly match) and
+random queries, the reference query over the written index returns exactly the pages that
+hold every query word as a substring of one run of their normalised text; the index reads
+back into the pages' texts (what verify-site scans); a page's title words rank it first.
+"""
+
+from __future__ import annotations
+
+import base64
+import tempfile
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gkpublish.site import gkindex
+from gkpublish.site.gkindex import (
+    Entry,
+    Reader,
+    Writer,
+    cover,
+    decode_postings,
+    decode_texts,
+    normalise,
+    query,
+)
+
+ALPHABET = "政府信息公开整改〔〕2024ab "
+
+
+def _index(texts: list[str], titles: list[str] | None = None, facets: list[dict] | None = None) -> Reader:
+    w = Writer()
+    for i, text in enumerate(texts):
+        w.add(Entry(url=f"/p{i}/", title=(titles or [""] * len(texts))[i], facets=(facets or [{}] * len(texts))[i]), text)
+    out = tempfile.mkdtemp(prefix="hA-gkindex-", dir="/tmp")
+    w.write(out)
+    return Reader(out)
+
+
+def _truth(texts: list[str], q: str) -> list[int]:
+    words = normalise(q).split()
+    runs = [normalise(t).split() for t in texts]
+    return [i for i, rs in enumerate(runs) if words and all(any(w in r for r in rs) for w in words)]
+
+
+def test_postings_round_trip_positions_and_page_deltas():
+    w = Writer()
+    w._add_token("b政府", 0, [0, 5, 300])
+    w._add_token("b政府", 7, [2])
+    assert decode_postings(bytes(w.post["b政府"]), True) == {0: [0, 5, 300], 7: [2]}
+    w._add_token("u政", 3, None)
+    w._add_token("u政", 200, None)
+    assert decode_postings(bytes(w.post["u政"]), False) == {3: [], 200: []}
+
+
+def test_cover_bigrams_reach_every_character_of_the_word():
+    assert cover("政府") == [0]
+    assert cover("政府信息公开") == [0, 2, 4]
+    assert cover("政府信息公") == [0, 2, 3]
+
+
+def test_a_word_split_by_a_paragraph_break_is_not_found():
+    r = _index(["政府信息 公开", "政府信息公开"])
+    assert query(r, "信息公开") == [1]
+    assert query(r, "公开") == [0, 1]
+
+
+def test_fullwidth_and_capital_letters_match_their_normal_form():
+    r = _index(["江北府办发〔２０２４〕３号 ABC"])
+    assert query(r, "〔2024〕") == [0]
+    assert query(r, "abc") == [0]
+
+
+def test_title_matches_are_listed_before_newer_pages():
+    r = _index(["整改通知 正文", "无关 正文 整改", "整改"], titles=["旧文", "关于整改的通知", "另一"])
+    assert query(r, "整改") == [1, 0, 2]
+
+
+def test_filters_keep_pages_with_one_of_the_chosen_values():
+    r = _index(["整改", "整改", "整改"], facets=[{"年份": "2026"}, {"年份": "2025"}, {"年份": "2024"}])
+    assert query(r, "整改", {"年份": ["2026", "2024"]}) == [0, 2]
+    assert r.manifest["facets"]["年份"] == ["2024", "2025", "2026"]
+
+
+def test_a_big_token_lives_in_its_own_file():
+    texts = ["政府" * 20000]
+    r = _index(texts)
+    assert query(r, "政府政") == [0]
+    assert any(k.startswith("b/") for k in r.fetched)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(ALPHABET, max_size=40), min_size=1, max_size=8),
+       st.lists(st.text(ALPHABET, min_size=1, max_size=6), min_size=1, max_size=3))
+def test_reference_query_finds_exactly_the_pages_holding_every_word(texts, qwords):
+    r = _index(texts)
+    q = " ".join(qwords)
+    assert sorted(query(r, q)) == _truth(texts, q)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.text(ALPHABET + "密件内容", max_size=60), min_size=1, max_size=5))
+def test_the_index_reads_back_into_every_run_of_two_or_more_characters(texts):
+    w = Writer()
+    for i, text in enumerate(texts):
+        w.add(Entry(url=f"/p{i}/", title=""), text)
+    out = tempfile.mkdtemp(prefix="hA-gkindex-", dir="/tmp")
+    w.write(out)
+    decoded = decode_texts(out)
+    for i, text in enumerate(texts):
+        rebuilt = decoded.get(f"第 {i} 页的索引", "")
+        for run in normalise(text).split():
+            if len(run) >= 2:
+                assert run in rebuilt
+
+
+def test_shards_are_base64_json(tmp_path):
+    w = Writer()
+    w.add(Entry(url="/a/", title="标题"), "正文内容")
+    w.write(str(tmp_path))
+    import json
+
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["version"] == gkindex.VERSION and manifest["pages"] == 1
+    for f in (tmp_path / "s").iterdir():
+        for v in json.loads(f.read_text(encoding="utf-8")).values():
+            base64.urlsafe_b64decode(v)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.text(ALPHABET + "密件内容", max_size=60), min_size=1, max_size=5), st.integers(0, 80))
+def test_a_written_index_matches_its_texts_and_a_planted_token_does_not(texts, at):
+    """check_index (verify-site): every token of an index as written is the public text it
+    ships; a token planted at any position where the page's text differs is reported."""
+    from gkpublish.site.gkindex import check_index
+
+    w = Writer()
+    for i, text in enumerate(texts):
+        w.add(Entry(url=f"p{i}/", title=f"标题{i}"), text)
+    out = tempfile.mkdtemp(prefix="hA-gkindex-", dir="/tmp")
+    w.write(out)
+    assert check_index(out) == []
+    body = w.texts[0]
+    if body[at:at + 2] == "密件":
+        return
+    plant = Writer()
+    plant._add_token("b密件", 0, [at])
+    import json
+    import os
+
+    shard = os.path.join(out, "s", sorted(os.listdir(os.path.join(out, "s")))[0])
+    with open(shard, encoding="utf-8") as fh:
+        table = json.load(fh)
+    table["b密件"] = base64.urlsafe_b64encode(bytes(plant.post["b密件"])).decode("ascii")
+    with open(shard, "w", encoding="utf-8") as fh:
+        json.dump(table, fh, ensure_ascii=False)
+    assert [p for p in check_index(out) if "二元组“密件”" in p]
