@@ -40,7 +40,7 @@ theme:
     primary: custom
     accent: custom
 plugins:
-  - gkpublish                  # 不启用 Material 自带的 search：站内搜索由 Pagefind 提供
+  - gkpublish                  # 不启用 Material 自带的 search：站内搜索由 gkpublish 自己的分片索引（search/index/）提供
 markdown_extensions:
   - tables
   - attr_list
