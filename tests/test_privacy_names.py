@@ -395,6 +395,23 @@ def test_verify_site_reads_sitemap_addresses(built_copy):
     assert rc == 1 and "GK501" in report and "sitemap.xml" in report, report
 
 
+@BUILT
+def test_verify_site_reads_the_addresses_of_the_search_index_pages_table(built_copy):
+    # the index's pages table holds [address, title, ...] rows, not "url" keys
+    site, out = built_copy
+    chunk = next(p for p in sorted((out / "search/index/p").iterdir()) if "gzdt/public/" in p.read_text("utf-8"))
+    rel = chunk.relative_to(out).as_posix()
+    _rewrite(out, rel, '"gzdt/public/"', '"gzdt/' + quote(f"张三-{ID_NO}") + '/"')
+    rc, report = verify(site, out)
+    assert rc == 1 and "GK501" in report and rel in report, report
+
+
+def test_the_pages_table_reader_takes_only_addresses():
+    from gkpublish.site.verify import index_page_urls
+    assert index_page_urls('[["a/%E5%BC%A0/", "关于保守秘密的通知", "2026-11-20"], 5, ["b/"]]') == ["a/张/", "b/"]
+    assert index_page_urls("not json") == []
+
+
 def test_addresses_of_search_and_feed_records_are_decoded():
     text = '{"url":"/gzdt/%E5%BC%A0%E4%B8%89-13800138000/","title":"x"} <link href="https://ex.gov.cn/a/"/><id>b</id>'
     assert addresses(text, "https://ex.gov.cn/") == ["/gzdt/张三-13800138000/", "https://ex.gov.cn/a/", "b"]

@@ -319,6 +319,26 @@ _ADDRESS_RE = re.compile(r'<(loc|id)>([^<]*)</\1>|"url"\s*:\s*"((?:[^"\\]|\\.)*)
                          r'|(?<![0-9A-Za-z_-])(id|href|src)\s*=\s*"([^"<>]*)"')
 
 
+SEARCH_PAGES = "search/index/p/"  # the index's pages table: [url, title, date, ...] rows
+
+
+def index_page_urls(text: str) -> list[str]:
+    """The addresses in a chunk of the search index's pages table (rows whose first value is
+    the page's address, not a "url" key), percent-decoded. The other values (title, date,
+    filters) are public text, read as text like every other file."""
+    from urllib.parse import unquote as _unquote
+
+    try:
+        rows = json.loads(text)
+    except ValueError:
+        return []  # not JSON: the index check (index_leaks) refuses the index anyway
+    out: list[str] = []
+    for row in rows if isinstance(rows, list) else []:
+        if isinstance(row, list) and row and isinstance(row[0], str):
+            out.append(_unquote(row[0]))
+    return out
+
+
 def addresses(text: str, own: str | None = None) -> list[str]:
     """The addresses and anchors in the text of a site file, percent-decoded (entities and
     JSON escapes too): what a visitor's address bar, a crawler or the search page shows. A
@@ -499,11 +519,14 @@ class Verifier:
             visible, rest = got
             pattern_text = visible
             lower = path.lower().removesuffix(".gz")
-            address_text = "" if not lower.endswith((".xml", ".json", *SEARCH_SUFFIXES)) else \
+            address_text = "" if not lower.endswith((".xml", ".json")) else \
                 _decompress(data).decode("utf-8", "replace")
         found = len(leaks)
         if address_text:
-            leaks.extend(self.name_leaks(path, addresses(address_text, self.site_url), "网址或锚点"))
+            found_addresses = addresses(address_text, self.site_url)
+            if path.startswith(SEARCH_PAGES):
+                found_addresses += index_page_urls(address_text)
+            leaks.extend(self.name_leaks(path, found_addresses, "网址或锚点"))
         for text in (visible, rest):
             if not text:
                 continue
