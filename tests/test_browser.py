@@ -302,6 +302,14 @@ def test_elder_mode_on_a_phone(demo_url, page_types, page):
         size, line = pg.evaluate("""(() => { const s = getComputedStyle(document.querySelector('.md-content .md-typeset'));
             return [parseFloat(s.fontSize), parseFloat(s.lineHeight) / parseFloat(s.fontSize)]; })()""")
         assert size >= 24 and line >= 1.3, path
+        # every visible piece of text in the content (dates, counts, breadcrumbs, the search
+        # form and results), not only the container: a 13 px date is unreadable in 大字版 too
+        small = pg.evaluate("""(() => [...document.querySelectorAll('.md-content *')].filter(el =>
+            el.offsetParent && !el.closest('.gk-sr-only')
+            && [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())
+            && parseFloat(getComputedStyle(el).fontSize) < 24)
+            .map(el => el.tagName + '.' + el.className + ' ' + getComputedStyle(el).fontSize))()""")
+        assert not small, (path, small)
         for sel in ("[data-gk-elder]", ".gk-search-form__button"):
             b = pg.locator(sel).bounding_box()
             assert b["width"] >= 60 and b["height"] >= 60, (path, sel, b)
