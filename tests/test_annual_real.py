@@ -13,7 +13,7 @@ applicant type, which of them came in 2018 (row 二), which were still open at y
 never the generator's own counts: rows 一 and 三（七） (859 and 805, which the generator does not
 use) must come out of our counting equal to the published ones.
 
-The published report uses the 2019 format (国办公开办函〔2019〕60号), where （六）其他处理 is one
+The published report uses the 2019 format (the table in use from the revised 条例 of 2019 until 国办公开办函〔2021〕30号), where （六）其他处理 is one
 row; we write the 2021 format (国办公开办函〔2021〕30号), where it has three sub-rows. The
 published （六） is 0 in every column, so each of our three sub-rows must be 0 — asserted below.
 """
