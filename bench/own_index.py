@@ -1,6 +1,6 @@
 """The site's own sharded index (gkpublish.site.gkindex) measured on a built site.
 
-    .venv/bin/python bench/own_index.py SITE_DIR [--out DIR] [--json] [TERM ...]
+    .venv/bin/python bench/own_index.py SITE_DIR [--out DIR] [--json] [--replicate K] [TERM ...]
 
 Reads every item page of SITE_DIR (the output of ``gkpublish build``), indexes its text
 (``search.page_text``: the same text Pagefind is fed and the ground truth of
@@ -20,6 +20,7 @@ bench/search_quality.py) newest first, writes the index to DIR (default: a fresh
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import html
 import json
 import os
@@ -71,8 +72,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("terms", nargs="*")
     ap.add_argument("--out")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--replicate", type=int, default=1,
+                    help="index every page K times (K × the pages, the same density of every word: "
+                         "a model of a K times larger site without building it)")
     args = ap.parse_args(argv)
     pages = item_pages(args.site)
+    if args.replicate > 1:
+        # Copy after copy (not page by page: neighbouring identical position lists would let
+        # gzip compress them away), so each word's pages keep their spacing (page-id deltas)
+        # and its postings grow K times: what a K times larger site of the same kind of text
+        # indexes. gzip's 32 KB window still sees the copies of a rare word's short list, so
+        # rare words are under-estimated; a common word's copies lie far beyond the window.
+        pages = [(dataclasses.replace(e, url=f"{e.url}{k}/" if k else e.url), t)
+                 for k in range(args.replicate) for e, t in pages]
     out = args.out or tempfile.mkdtemp(prefix="hA-own-", dir="/tmp")
     t0, c0 = time.perf_counter(), time.process_time()
     w = gkindex.Writer()
