@@ -49,7 +49,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 VERSION = 1
@@ -345,6 +345,21 @@ def query(reader: Reader, text: str, filters: dict[str, list[str]] | None = None
 
 # -- decoding everything (verify-site) ---------------------------------------------------
 
+def _shard_entries(index_dir: str) -> Iterator[tuple[str, str, str, bytes]]:
+    """(shard file name, token kind, token, encoded postings) of every token in the index's
+    shards (``s/``), a posting list kept in its own file (``@path``) read from there: the one
+    reading of the shards for :func:`decode_texts` and :func:`check_index`."""
+    shard_dir = os.path.join(index_dir, "s")
+    for name in sorted(os.listdir(shard_dir)) if os.path.isdir(shard_dir) else []:
+        with open(os.path.join(shard_dir, name), encoding="utf-8") as fh:
+            table = json.load(fh)
+        for key, value in table.items():
+            if value.startswith("@"):
+                with open(os.path.join(index_dir, *value[1:].split("/")), encoding="utf-8") as fh:
+                    value = json.load(fh)
+            yield name, key[:1], key[1:], base64.urlsafe_b64decode(value)
+
+
 def decode_texts(index_dir: str) -> dict[str, str]:
     """Every text the index holds, rebuilt from it: for each page (by id), its text from the
     bigram positions (characters at unknown positions become line breaks) and its title's;
@@ -356,25 +371,16 @@ def decode_texts(index_dir: str) -> dict[str, str]:
     body: dict[int, dict[int, str]] = {}
     title: dict[int, dict[int, str]] = {}
     extra: list[str] = []
-    shard_dir = os.path.join(index_dir, "s")
-    for name in sorted(os.listdir(shard_dir)) if os.path.isdir(shard_dir) else []:
-        with open(os.path.join(shard_dir, name), encoding="utf-8") as fh:
-            table = json.load(fh)
-        for key, value in table.items():
-            if value.startswith("@"):
-                with open(os.path.join(index_dir, *value[1:].split("/")), encoding="utf-8") as fh:
-                    value = json.load(fh)
-            data = base64.urlsafe_b64decode(value)
-            kind, token = key[0], key[1:]
-            if kind in "bt":
-                target = body if kind == "b" else title
-                for page, positions in decode_postings(data, True).items():
-                    chars = target.setdefault(page, {})
-                    for p in positions:
-                        chars[p] = token[0]
-                        chars[p + 1] = token[1:]
-            else:
-                extra.append(token.replace("\x1f", "\n"))
+    for _name, kind, token, data in _shard_entries(index_dir):
+        if kind in ("b", "t"):
+            target = body if kind == "b" else title
+            for page, positions in decode_postings(data, True).items():
+                chars = target.setdefault(page, {})
+                for p in positions:
+                    chars[p] = token[0]
+                    chars[p + 1] = token[1:]
+        else:
+            extra.append(token.replace("\x1f", "\n"))
     out: dict[str, str] = {}
 
     def spell(chars: dict[int, str]) -> str:
@@ -418,39 +424,31 @@ def check_index(index_dir: str) -> list[str]:
                 texts.append("".join(parts))
         if len(texts) != pages:
             return [f"页面表有 {len(texts)} 页，manifest.json 写的是 {pages} 页"]
-        shard_dir = os.path.join(index_dir, "s")
-        for name in sorted(os.listdir(shard_dir)) if os.path.isdir(shard_dir) else []:
-            with open(os.path.join(shard_dir, name), encoding="utf-8") as fh:
-                table = json.load(fh)
-            for key, value in table.items():
-                if value.startswith("@"):
-                    with open(os.path.join(index_dir, *value[1:].split("/")), encoding="utf-8") as fh:
-                        value = json.load(fh)
-                kind, token = key[:1], key[1:]
-                posts = decode_postings(base64.urlsafe_b64decode(value), kind in ("b", "t"))
-                if kind in ("b", "t", "u", "v") and any(p < 0 or p >= pages for p in posts):
-                    problems.append(f"s/{name}：词“{token[:20]}”指向不存在的页面")
+        for name, kind, token, data in _shard_entries(index_dir):
+            posts = decode_postings(data, kind in ("b", "t"))
+            if kind in ("b", "t", "u", "v") and any(p < 0 or p >= pages for p in posts):
+                problems.append(f"s/{name}：词“{token[:20]}”指向不存在的页面")
+                continue
+            if kind in ("b", "t"):
+                if len(token) != 2:
+                    problems.append(f"s/{name}：二元组“{token[:20]}”不是两个字符")
                     continue
-                if kind in ("b", "t"):
-                    if len(token) != 2:
-                        problems.append(f"s/{name}：二元组“{token[:20]}”不是两个字符")
-                        continue
-                    source = texts if kind == "b" else titles
-                    for page, positions in posts.items():
-                        text = source[page]
-                        if not all(text.startswith(token, p) for p in positions):
-                            problems.append(f"s/{name}：二元组“{token}”在第 {page} 页的位置与该页正文不符")
-                            break
-                elif kind in ("u", "v"):
-                    source = texts if kind == "u" else titles
-                    if len(token) != 1 or any(token not in source[page] for page in posts):
-                        problems.append(f"s/{name}：单字“{token[:20]}”不在所指页面的正文中")
-                elif kind == "f":
-                    fname, _, fvalue = token.partition("\x1f")
-                    if fvalue not in facets.get(fname, set()):
-                        problems.append(f"s/{name}：筛选值“{fvalue[:20]}”不在 manifest.json 中")
-                else:
-                    problems.append(f"s/{name}：未知的词类“{kind}”")
+                source = texts if kind == "b" else titles
+                for page, positions in posts.items():
+                    text = source[page]
+                    if not all(text.startswith(token, p) for p in positions):
+                        problems.append(f"s/{name}：二元组“{token}”在第 {page} 页的位置与该页正文不符")
+                        break
+            elif kind in ("u", "v"):
+                source = texts if kind == "u" else titles
+                if len(token) != 1 or any(token not in source[page] for page in posts):
+                    problems.append(f"s/{name}：单字“{token[:20]}”不在所指页面的正文中")
+            elif kind == "f":
+                fname, _, fvalue = token.partition("\x1f")
+                if fvalue not in facets.get(fname, set()):
+                    problems.append(f"s/{name}：筛选值“{fvalue[:20]}”不在 manifest.json 中")
+            else:
+                problems.append(f"s/{name}：未知的词类“{kind}”")
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
         problems.append(f"无法读取（{type(exc).__name__}: {exc}）")
     return problems
