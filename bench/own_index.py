@@ -33,7 +33,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from search_quality import TERMS  # noqa: E402
+from search_quality import TERMS, item_documents  # noqa: E402
 
 from gkpublish.site import gkindex  # noqa: E402
 from gkpublish.site.search import page_text  # noqa: E402
@@ -47,14 +47,7 @@ _TAG = re.compile(r"<[^>]*>")
 
 def item_pages(site_dir: str) -> list[tuple[gkindex.Entry, str]]:
     out = []
-    for dirpath, _dirs, files in os.walk(site_dir):
-        if "index.html" not in files:
-            continue
-        with open(os.path.join(dirpath, "index.html"), encoding="utf-8") as fh:
-            doc = fh.read()
-        if "data-pagefind-body" not in doc:
-            continue
-        url = "/" + os.path.relpath(dirpath, site_dir).replace(os.sep, "/") + "/"
+    for url, doc in item_documents(site_dir):
         title = _H1.search(doc)
         date = _DATE.search(doc)
         docno = _DOCNO.search(doc)

@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Iterator
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -51,9 +52,8 @@ PAGEFIND_DIRECT = """async (q) => {
 CLIENT = "async (q) => window.gkpublishSearch ? await window.gkpublishSearch(q) : null"
 
 
-def item_texts(site_dir: str) -> dict[str, str]:
-    """Site-absolute URL (``/zcwj/2022-37/``) → indexed text, of every item page."""
-    out: dict[str, str] = {}
+def item_documents(site_dir: str) -> Iterator[tuple[str, str]]:
+    """(site-absolute URL such as ``/zcwj/2022-37/``, HTML) of every item page of a built site."""
     for dirpath, _dirs, files in os.walk(site_dir):
         if "index.html" not in files:
             continue
@@ -62,8 +62,12 @@ def item_texts(site_dir: str) -> dict[str, str]:
         if "data-pagefind-body" not in doc:
             continue
         url = "/" + os.path.relpath(dirpath, site_dir).replace(os.sep, "/") + "/"
-        out["/" if url == "/./" else url] = page_text(doc)
-    return out
+        yield ("/" if url == "/./" else url), doc
+
+
+def item_texts(site_dir: str) -> dict[str, str]:
+    """Site-absolute URL → indexed text, of every item page."""
+    return {url: page_text(doc) for url, doc in item_documents(site_dir)}
 
 
 def truth(texts: dict[str, str], query: str) -> set[str]:
