@@ -200,6 +200,14 @@ class Site:
         return rc, out.getvalue(), err.getvalue()
 
 
+def cli_at(*args: str, cwd: Path) -> tuple[int, str, str]:
+    """``gkpublish -C CWD ARGS`` in this process: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        rc = cli_main(["-C", str(cwd), *args])
+    return rc, out.getvalue(), err.getvalue()
+
+
 def _record_order(path: Path) -> tuple[int, str]:
     head = path.name.split("-", 1)[0]
     return (int(head) if head.isdigit() else 0, path.name)

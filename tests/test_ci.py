@@ -5,21 +5,19 @@ and byte-stable item files under ``core.autocrlf``."""
 from __future__ import annotations
 
 import functools
-import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 import yaml
 
-from gkpublish.cli import main as cli_main
 from gkpublish.commands import init as init_cmd
+from tests.conftest import cli_at as _cli
 
 PROJECT = Path(__file__).parents[1]
 BIN = Path(sys.executable).parent
@@ -27,12 +25,6 @@ DEMO_WORKFLOWS = sorted((PROJECT / ".github/workflows").glob("*.yml"))
 NODE20 = re.compile(r"actions/(checkout@v[1-4]|setup-python@v[1-5]|upload-pages-artifact@v[1-3]|deploy-pages@v[1-4]"
                     r"|configure-pages@v[1-5]|cache@v[1-4])\b")
 
-
-def _cli(*args: str, cwd: Path) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        rc = cli_main(["-C", str(cwd), *args])
-    return rc, out.getvalue(), err.getvalue()
 
 
 def _tool(name: str) -> str:

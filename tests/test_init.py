@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import git
 import pytest
 import yaml
 
-from gkpublish.cli import main as cli_main
 from gkpublish.config import load_config
-
-
-def _cli(*args: str, cwd: Path) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        rc = cli_main(["-C", str(cwd), *args])
-    return rc, out.getvalue(), err.getvalue()
+from tests.conftest import cli_at as _cli
 
 
 @pytest.fixture(scope="module")

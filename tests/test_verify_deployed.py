@@ -7,12 +7,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import http.server
-import io
 import json
 import shutil
 import tempfile
 import threading
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -20,19 +18,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gkpublish import sshsig
-from gkpublish.cli import main as cli_main
 from gkpublish.loader import load_repository
 from gkpublish.site import manifest as mf
 from gkpublish.site.sitesign import SITE_NAMESPACE, dir_fetcher, trusted_roster, verify_deployed
+from tests.conftest import cli_at as _cli
 
 pytestmark = pytest.mark.xdist_group("verify_deployed")
 
-
-def _cli(*args: str, cwd: Path) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        rc = cli_main(["-C", str(cwd), *args])
-    return rc, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")
