@@ -568,7 +568,8 @@ _MOBILE_DIGITS = re.compile(r"1[3-9][0-9]{9}")
 
 
 def _group_numbers(reading: str) -> list[tuple[str, str]]:
-    """Mobile and ID numbers made of consecutive digit groups of a separator-joined run."""
+    """Mobile, ID and bank card numbers made of consecutive digit groups of a
+    separator-joined run (6200-0000-0000-0005-2026: the card, then a year)."""
     out: list[tuple[str, str]] = []
     for run in _DIGIT_GROUPS.finditer(reading.translate(_HALF_WIDTH)):
         groups = _GROUP.findall(run.group())
@@ -584,7 +585,9 @@ def _group_numbers(reading: str) -> list[tuple[str, str]]:
                     out.append((MOBILE, value))
                 elif len(value) == 18 and is_id_card(value):
                     out.append((ID_CARD, value.upper()))
-                elif len(value) > 18:
+                elif 16 <= len(value) <= 19 and value[:1] in "34569" and _is_bank_card(value):
+                    out.append((BANK_CARD, value))
+                if len(value) > 19:
                     break
     return out
 
