@@ -12,8 +12,8 @@ bench/search_quality.py) newest first, writes the index to DIR (default: a fresh
 * per query (bench/search_quality.py's TERMS): pages containing every word as a substring
   (ground truth), pages the reference client (``gkindex.query``) returns, recall,
   precision, and the bytes one search downloads from the index as the browser client
-  fetches it, gzip as served: manifest, the shards (and own files) of the query's covering
-  bigrams and title tokens, the pages-table chunks and excerpt blocks of the first 10
+  fetches it, gzip as served: manifest, the shards (and own files) of the query's page
+  lists or covering grams and title tokens, the pages-table chunks and excerpt blocks of the first 10
   results.
 """
 

@@ -20,8 +20,13 @@ from gkpublish.site.gkindex import (
     Reader,
     Writer,
     cover,
-    decode_postings,
+    decode_numbers,
+    decode_occurrences,
+    decode_pages,
     decode_texts,
+    encode_numbers,
+    encode_occurrences,
+    encode_pages,
     normalise,
     query,
 )
@@ -44,20 +49,42 @@ def _truth(texts: list[str], q: str) -> list[int]:
     return [i for i, rs in enumerate(runs) if words and all(any(w in r for r in rs) for w in words)]
 
 
-def test_postings_round_trip_positions_and_page_deltas():
-    w = Writer()
-    w._add_token("b政府", 0, [0, 5, 300])
-    w._add_token("b政府", 7, [2])
-    assert decode_postings(bytes(w.post["b政府"]), True) == {0: [0, 5, 300], 7: [2]}
-    w._add_token("u政", 3, None)
-    w._add_token("u政", 200, None)
-    assert decode_postings(bytes(w.post["u政"]), False) == {3: [], 200: []}
+def test_planar_numbers_round_trip_with_the_width_of_the_largest():
+    assert encode_numbers([1, 2, 3]) == bytes([1, 1, 2, 3])
+    assert encode_numbers([1, 256]) == bytes([2, 1, 0, 0, 1])  # low bytes, then high bytes
+    assert list(decode_numbers(encode_numbers([0, 70000, 2**40]))) == [0, 70000, 2**40]
+    assert decode_pages(encode_pages([3, 200, 9000])) == [3, 200, 9000]
+    pages, positions = decode_occurrences(encode_occurrences([0, 0, 7], [5, 300, 2]))
+    assert pages == [0, 0, 7] and list(positions) == [5, 300, 2]
 
 
-def test_cover_bigrams_reach_every_character_of_the_word():
-    assert cover("政府") == [0]
-    assert cover("政府信息公开") == [0, 2, 4]
-    assert cover("政府信息公") == [0, 2, 3]
+@given(st.lists(st.integers(0, 2**63), max_size=50))
+def test_planar_numbers_round_trip_any_numbers(nums):
+    assert list(decode_numbers(encode_numbers(nums))) == nums
+
+
+def test_a_list_that_is_not_planar_is_refused():
+    import pytest
+
+    for bad in (b"", bytes([0, 1]), bytes([9, 1]), bytes([2, 1, 2, 3])):
+        with pytest.raises(ValueError):
+            decode_numbers(bad)
+    with pytest.raises(ValueError):
+        decode_occurrences(bytes([1, 1, 5]))
+
+
+def test_cover_grams_reach_every_character_of_the_word():
+    assert cover("政府信息公") == [0, 1]
+    assert cover("政府信息公开") == [0, 2]
+    assert cover("责任清单和整改清单") == [0, 4, 5]
+    assert cover("政府信息公开整改") == [0, 4]
+
+
+def test_words_of_up_to_four_characters_are_one_page_list_and_longer_ones_occurrences():
+    r = _index(["政府信息公开", "政府信息", "公开"])
+    assert query(r, "政府信息") == [0, 1]
+    assert set(r.fetched) == {"manifest.json"} | {k for k in r.fetched if k.startswith("s/")}
+    assert query(r, "政府信息公开") == [0]
 
 
 def test_a_word_split_by_a_paragraph_break_is_not_found():
@@ -86,7 +113,7 @@ def test_filters_keep_pages_with_one_of_the_chosen_values():
 def test_a_big_token_lives_in_its_own_file():
     texts = ["政府" * 20000]
     r = _index(texts)
-    assert query(r, "政府政") == [0]
+    assert query(r, "政府政府政") == [0]
     assert any(k.startswith("b/") for k in r.fetched)
 
 
@@ -111,8 +138,7 @@ def test_the_index_reads_back_into_every_run_of_two_or_more_characters(texts):
     for i, text in enumerate(texts):
         rebuilt = decoded.get(f"第 {i} 页的索引", "")
         for run in normalise(text).split():
-            if len(run) >= 2:
-                assert run in rebuilt
+            assert run in rebuilt
 
 
 def test_shards_are_base64_json(tmp_path):
@@ -128,11 +154,25 @@ def test_shards_are_base64_json(tmp_path):
             base64.urlsafe_b64decode(v)
 
 
+def _plant(out: str, key: str, value: bytes) -> None:
+    import json
+    import os
+
+    shard = os.path.join(out, "s", sorted(os.listdir(os.path.join(out, "s")))[0])
+    with open(shard, encoding="utf-8") as fh:
+        table = json.load(fh)
+    table[key] = base64.urlsafe_b64encode(value).decode("ascii")
+    with open(shard, "w", encoding="utf-8") as fh:
+        json.dump(table, fh, ensure_ascii=False)
+
+
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.text(ALPHABET + "密件内容", max_size=60), min_size=1, max_size=5), st.integers(0, 80))
-def test_a_written_index_matches_its_texts_and_a_planted_token_does_not(texts, at):
+@given(st.lists(st.text(ALPHABET + "密件内容", max_size=60), min_size=1, max_size=5), st.integers(0, 80),
+       st.sampled_from(["bp", "tp", "b2", "b4", "t2", "b1"]))
+def test_a_written_index_matches_its_texts_and_a_planted_token_does_not(texts, at, kind):
     """check_index (verify-site): every token of an index as written is the public text it
-    ships; a token planted at any position where the page's text differs is reported."""
+    ships; a token planted where the page's text (or title) does not hold it is reported —
+    as an occurrence at any position, or as a page list of a word."""
     from gkpublish.site.gkindex import check_index
 
     w = Writer()
@@ -141,18 +181,36 @@ def test_a_written_index_matches_its_texts_and_a_planted_token_does_not(texts, a
     out = tempfile.mkdtemp(prefix="hA-gkindex-", dir="/tmp")
     w.write(out)
     assert check_index(out) == []
-    body = w.texts[0]
-    if body[at:at + 2] == "密件":
-        return
-    plant = Writer()
-    plant._add_token("b密件", 0, [at])
-    import json
-    import os
+    word = {"bp": "密件", "tp": "密件", "b1": "密", "b2": "密件", "t2": "密件", "b4": "密件内容"}[kind]
+    source = w.texts[0] if kind[0] == "b" else normalise(w.entries[0].title)
+    if kind.endswith("p"):
+        if source[at:at + len(word)] == word:
+            return
+        value = encode_occurrences([0], [at])
+    else:
+        if any(word in normalise(t) for t in (texts if kind[0] == "b" else [e.title for e in w.entries])):
+            return
+        value = encode_pages([0])
+    key = kind + word
+    _plant(out, key, value)
+    problems = check_index(out)
+    assert problems and any(f"“{word}”" in p for p in problems), problems
 
-    shard = os.path.join(out, "s", sorted(os.listdir(os.path.join(out, "s")))[0])
-    with open(shard, encoding="utf-8") as fh:
-        table = json.load(fh)
-    table["b密件"] = base64.urlsafe_b64encode(bytes(plant.post["b密件"])).decode("ascii")
-    with open(shard, "w", encoding="utf-8") as fh:
-        json.dump(table, fh, ensure_ascii=False)
-    assert [p for p in check_index(out) if "二元组“密件”" in p]
+
+def test_an_index_of_another_version_or_a_broken_value_is_refused(tmp_path):
+    import json
+
+    from gkpublish.site.gkindex import check_index
+
+    w = Writer()
+    w.add(Entry(url="a/", title="标题"), "正文内容")
+    w.write(str(tmp_path))
+    _plant(str(tmp_path), "bp正文", bytes([1, 1, 0]))
+    assert any("无法读取" in p for p in check_index(str(tmp_path)))
+    _plant(str(tmp_path), "bp正文", encode_occurrences([0], [0]))
+    _plant(str(tmp_path), "x1正", encode_pages([0]))
+    assert any("未知的词类" in p for p in check_index(str(tmp_path)))
+    m = json.loads((tmp_path / "manifest.json").read_text("utf-8"))
+    m["version"] = 1
+    (tmp_path / "manifest.json").write_text(json.dumps(m), "utf-8")
+    assert check_index(str(tmp_path)) and "版本" in check_index(str(tmp_path))[0]

@@ -248,22 +248,23 @@ def test_secret_text_in_a_page_is_caught(copy, name, source):
 
 
 def test_secret_text_in_the_search_index_is_caught(copy):
-    """A secret planted in the index's base64 postings (as bigram positions on an indexed
-    page, or on a page the index does not list) is found: verify-site reads every token
-    back against the public text the index ships in plain files (gkindex.check_index)."""
-    from gkpublish.site.gkindex import Writer
+    """A secret planted in the index's base64 values (as occurrences of its grams on an
+    indexed page, or on a page the index does not list; or as the page list of a word) is
+    found: verify-site reads every token back against the public text the index ships in
+    plain files (gkindex.check_index)."""
+    from gkpublish.site.gkindex import K, encode_occurrences, encode_pages
 
     site, out = copy
     marker = MARKERS["byg_body"]
     shard = sorted((out / "search" / "index" / "s").iterdir())[0]
     original = shard.read_text("utf-8")
-    for page in (0, 900):
-        w = Writer()
-        for i in range(len(marker) - 1):
-            w._add_token("b" + marker[i:i + 2], page, [i])
+    for page in (0, 900, -1):
         table = json.loads(original)
-        for key, buf in w.post.items():
-            table[key] = base64.urlsafe_b64encode(bytes(buf)).decode("ascii")
+        if page < 0:  # a page list naming page 0 for a word of the secret
+            table["b4" + marker[:K]] = base64.urlsafe_b64encode(encode_pages([0])).decode("ascii")
+        else:
+            for i in range(len(marker)):
+                table["bp" + marker[i:i + K]] = base64.urlsafe_b64encode(encode_occurrences([page], [i])).decode("ascii")
         shard.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
         rehash(out, str(shard.relative_to(out)))
         rc, report = verify(site, out)
@@ -473,7 +474,7 @@ SECRET_TEXT = st.text(alphabet="政府信息公开密件甲乙丙丁〔〕2026�
 
 
 def test_generated_secrets_of_unpublished_items_and_blocks_never_reach_the_decoded_index(tmp_path):
-    """For a batch of generated secret texts (few characters: they share bigrams with the
+    """For a batch of generated secret texts (few characters: they share grams with the
     public text), each put as the body of a 依申请公开 item, the title of a 不予公开 one and a
     non-public block of a 部分公开 one of one site: after the build, no secret is in the
     search index read back completely (gkindex.decode_texts), nor found by a query, while

@@ -97,7 +97,7 @@ def test_search_finds_every_page_holding_the_words_and_few_others(generated_site
 
 HAN = st.characters(min_codepoint=0x4E00, max_codepoint=0x4E08)  # few characters: repeats, near misses
 TEXT = st.text(alphabet=st.one_of(HAN, st.sampled_from(list("，。〔〕 0123456789abＡ\n"))), min_size=0, max_size=60)
-QUERY = st.lists(st.text(alphabet=st.one_of(HAN, st.sampled_from(list("〔〕02aＡ"))), min_size=1, max_size=5),
+QUERY = st.lists(st.text(alphabet=st.one_of(HAN, st.sampled_from(list("〔〕02aＡ"))), min_size=1, max_size=9),
                  min_size=1, max_size=3).map(" ".join)
 
 PARITY_JS = r"""

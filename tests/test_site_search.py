@@ -36,7 +36,7 @@ const get = async (url) => {
   const found = await c.query(query, {});
   const rows = await c.pages(found.ids.slice(0, 10));
   const texts = await Promise.all(found.ids.slice(0, 10).map(async (id) =>
-    (await c.textAround(id, found.at.has(id) ? found.at.get(id) : -1)).text));
+    (await c.textAround(id, found.words)).text));
   console.log(JSON.stringify({ bytes, total: found.ids.length,
     results: rows.map((r, k) => ({ url: "/" + r[0], title: r[1], excerpt: texts[k] })) }));
 })().catch((e) => { console.error(e); process.exit(1); });

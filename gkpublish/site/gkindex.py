@@ -1,44 +1,61 @@
-"""A static, sharded, positional search index of the site's own (issue #13, candidate engine).
+"""A static, sharded search index of the site's own (issue #13).
 
 Written in Python at build time from the public view's item pages (the text
 :func:`gkpublish.site.search.page_text` takes from each page: what the item page shows),
-read by a small client (a Python reference here, :func:`query`; the browser client follows
-the same format). Nothing in it depends on word segmentation, so index and query cannot
-disagree:
+read by a small client (a Python reference here, :func:`query`; the browser client in
+``assets/gkpublish/gkpublish.js`` follows the same format). Nothing in it depends on word
+segmentation, so index and query cannot disagree:
 
 * **Text.** NFKC, then lower case (:func:`normalise`; the browser does
   ``normalize("NFKC").toLowerCase()``), cut into *runs* at white space (page_text puts a
   space between blocks: a word never runs from one paragraph or cell into the next).
-* **Tokens.** Every pair of adjacent characters of a run (a *bigram*: Han, Latin, digits and
-  punctuation alike, so 文号 pieces such as ``〔2024〕`` and numbers are found like words),
-  with its positions (code point offsets in the page's normalised text); every single
-  character, without positions (a query of one character). The title has its own tokens
-  (``t``/``v`` instead of ``b``/``u``) so that title matches can be listed first; the
-  filters (栏目, 发布机构, 体裁, 年份) are tokens too (``f``), page ids only.
-* **Match.** A query word of n ≥ 2 characters is found on a page exactly where the page has
-  the word's covering bigrams (offsets 0, 2, 4 …, and n-2) at the same offsets from one
-  start: that is the word as a substring of one run (substring ⇔ match, proven by a
-  Hypothesis property in tests/test_gkindex.py). Fetching every other bigram halves the
-  bytes of a query. A word of one character: its unigram postings. Several words
-  (space separated): every word.
+* **Grams.** At every position of a run, the *gram* of the :data:`K` (4) characters that
+  start there (fewer at the end of the run). Han, Latin, digits and punctuation alike, so
+  文号 pieces such as ``〔2024〕`` and numbers are found like words.
+* **Tokens** (the key is a kind, then the text):
+
+  ========  =====================================================================
+  ``b1``…   ``b4``: the pages whose text holds that word of 1…4 characters (page
+            ids only: a query of up to four characters is one list, exact)
+  ``bp``    the occurrences of a gram: (page, position) of every place it starts
+            (position = code point offset in the page's normalised text)
+  ``t1``…   the same for the titles (``t1``…``t4``, ``tp``), so that title matches can
+            be listed first
+  ``f``     a filter value (栏目, 发布机构, 体裁, 年份): ``f<name>\\x1f<value>``, page ids
+  ========  =====================================================================
+
+* **Match.** A word of n ≤ 4 characters: its ``b<n>`` list. A longer word: the ``bp``
+  occurrences of its covering grams (offsets 0, 4, 8 … and n-4, :func:`cover`) at the
+  same offsets from one start on one page — the word as a substring of one run (a gram
+  never crosses a run's end). Several words (space separated): every word. Why four: the
+  Chinese terms people search for are mostly 2–4 characters; a common one (责任清单, 2025)
+  is then one page list of a few KB even on 50,000 pages, where positions of its pairs of
+  characters would be hundreds of KB (docs/benchmarks.md).
 * **Pages** are numbered newest first (the order the writer is given them in), so a result
   list is a sorted id list and "newer first" is id order. A ``pages`` table in chunks of
-  :data:`CHUNK` pages holds what a result shows (URL, title, 发布日期, 文号), fetched only
-  for the results shown (and the number of text blocks of the page); the text of every page in blocks of :data:`BLOCK` characters
-  (``x/<id>-<k>.txt``), fetched only for the excerpt of a result shown (the first hit's
-  position says which block).
-* **Files.** Postings are binary (varint deltas), base64url in JSON shard files
-  ``s/<h>.json`` (h = FNV-1a of the token, modulo the shard count, a power of two chosen
-  so that a shard stays a few KB); a token whose postings exceed :data:`BIG` bytes gets a
-  file of its own (``b/<h>-<n>.json``), named in its shard. ``manifest.json`` says the
-  version, page count, shard count and the filter values, so that a portal can query the
-  indexes of several organs and merge the results at query time (a sorted list per organ,
-  merged by date).
+  :data:`CHUNK` pages holds what a result shows (URL, title, 发布日期, 文号, the number of
+  text blocks), fetched only for the results shown; the text of every page in blocks of
+  :data:`BLOCK` characters (``x/<id>-<k>.txt``), fetched only for the excerpt of a result
+  shown.
+* **Numbers** are stored *planar*: a list of n numbers of at most w bytes each is one byte
+  w, then the n lowest bytes, the n next bytes … (w planes). gzip squeezes the high planes,
+  which are mostly zero, to almost nothing, and both the browser and Python (``array``)
+  decode it without a loop per byte. A page list is the differences of its ascending ids
+  (the first from 0); occurrences are two lists of equal length after a two-byte header
+  (the two widths): page differences (0 on the same page) and positions.
+* **Files.** Values are base64url in JSON shard files ``s/<h>.json`` (h = FNV-1a of the
+  key, modulo the shard count, a power of two chosen so that a shard stays a few KB); a
+  token whose value exceeds :data:`BIG` bytes gets a file of its own (``b/<h>-<n>.json``),
+  named in its shard. ``manifest.json`` says the version, page count, shard count and the
+  filter values, so that a portal can query the indexes of several organs and merge the
+  results at query time (a sorted list per organ, merged by date).
 
 :func:`check_index` reads every token back and compares it with the plain texts the
 index ships (text blocks, titles, filter values), which verify-site scans like pages, so
-no text that is not public can hide in the index's encoding (verify.index_leaks).
-:func:`decode_texts` rebuilds every page's text from the postings alone (the tests' view).
+no text that is not public can hide in the index's encoding (verify.index_leaks): every
+occurrence against the page's text at its position, every page list against the pages
+where a gram with that beginning occurs. :func:`decode_texts` rebuilds every page's text
+from the occurrences alone (the tests' view).
 """
 
 from __future__ import annotations
@@ -48,16 +65,22 @@ import gzip
 import json
 import os
 import re
+import sys
 import unicodedata
+from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate, repeat
+from operator import sub
 
-VERSION = 1
+VERSION = 2
+K = 4  # characters of a gram
 CHUNK = 32  # pages per chunk of the pages table
 BLOCK = 2048  # characters per text block (excerpts)
-BIG = 12 * 1024  # postings bytes above which a token gets its own file
-SHARD_TARGET = 6 * 1024  # postings bytes per shard aimed at
+BIG = 12 * 1024  # value bytes above which a token gets its own file
+SHARD_TARGET = 6 * 1024  # value bytes per shard aimed at
 FACETS = ("栏目", "发布机构", "体裁", "年份")
+FIELDS = ("b", "t")  # the page's text, its title
 _RUN = re.compile(r"\S+")
 
 
@@ -75,50 +98,80 @@ def fnv1a(text: str) -> int:
     return h
 
 
-# -- varints -----------------------------------------------------------------------------
+# -- planar numbers --------------------------------------------------------------------
 
-_SMALL = [bytes([i]) for i in range(128)]
-
-
-def _varint(n: int, out: bytearray) -> None:
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
+_LITTLE = sys.byteorder == "little"
 
 
-def _read_varints(data: bytes) -> list[int]:
-    out, n, shift = [], 0, 0
-    for byte in data:
-        n |= (byte & 0x7F) << shift
-        if byte & 0x80:
-            shift += 7
-        else:
-            out.append(n)
-            n, shift = 0, 0
-    if shift:
-        raise ValueError("搜索索引的倒排表被截断")
+def _planes(nums: array) -> bytes:
+    """The planes of ``nums`` (an array('Q')) without the width byte; the width."""
+    if not len(nums):
+        return b"", 1
+    w = max(1, (max(nums).bit_length() + 7) // 8)
+    if not _LITTLE:  # pragma: no cover - every machine this runs on is little-endian
+        nums = array("Q", nums)
+        nums.byteswap()
+    raw = nums.tobytes()
+    return b"".join(raw[j::8] for j in range(w)), w
+
+
+def encode_numbers(nums: Iterable[int]) -> bytes:
+    """A list of numbers (0 ≤ n < 2⁶⁴) in planar form: its width w, then w planes."""
+    body, w = _planes(array("Q", nums))
+    return bytes([w]) + body
+
+
+def _unplane(data: bytes | memoryview, n: int, w: int) -> list[int] | array:
+    if w == 1:
+        return list(data)
+    buf = bytearray(8 * n)
+    for j in range(w):
+        buf[j::8] = data[j * n:(j + 1) * n]
+    out = array("Q", buf)
+    if not _LITTLE:  # pragma: no cover
+        out.byteswap()
     return out
 
 
-def decode_postings(data: bytes, positional: bool) -> dict[int, list[int]]:
-    """Page id → positions (empty for a token without positions)."""
-    nums = _read_varints(data)
-    out: dict[int, list[int]] = {}
-    i, page = 0, -1
-    while i < len(nums):
-        page += nums[i]
-        i += 1
-        pos: list[int] = []
-        if positional:
-            count, i = nums[i], i + 1
-            at = -1
-            for d in nums[i:i + count]:
-                at += d
-                pos.append(at)
-            i += count
-        out[page] = pos
-    return out
+def decode_numbers(data: bytes) -> list[int] | array:
+    """The numbers of :func:`encode_numbers`. ValueError if ``data`` is not of the form."""
+    if not data or not 1 <= data[0] <= 8 or (len(data) - 1) % data[0]:
+        raise ValueError("搜索索引的数字表格式不对")
+    w = data[0]
+    return _unplane(memoryview(data)[1:], (len(data) - 1) // w, w)
+
+
+def encode_pages(ids: Iterable[int]) -> bytes:
+    """Ascending page ids: the differences, the first from 0."""
+    ids = list(ids)
+    return encode_numbers([ids[0], *map(sub, ids[1:], ids)] if ids else [])
+
+
+def decode_pages(data: bytes) -> list[int]:
+    return list(accumulate(decode_numbers(data)))
+
+
+def encode_occurrences(pages: Iterable[int], positions: Iterable[int]) -> bytes:
+    """Occurrences in (page, position) order: [w1, w2], the page differences (w1 planes),
+    the positions (w2 planes)."""
+    pages = list(pages)
+    diffs = array("Q", [pages[0], *map(sub, pages[1:], pages)] if pages else [])
+    a, w1 = _planes(diffs)
+    b, w2 = _planes(array("Q", positions))
+    if len(b) // w2 != len(a) // w1:
+        raise ValueError("页面与位置的个数不同")
+    return bytes([w1, w2]) + a + b
+
+
+def decode_occurrences(data: bytes) -> tuple[list[int], list[int] | array]:
+    """(pages, positions) of every occurrence, in order. ValueError if not of the form."""
+    if len(data) < 2 or not 1 <= data[0] <= 8 or not 1 <= data[1] <= 8 or (len(data) - 2) % (data[0] + data[1]):
+        raise ValueError("搜索索引的位置表格式不对")
+    w1, w2 = data[0], data[1]
+    n = (len(data) - 2) // (w1 + w2)
+    view = memoryview(data)
+    pages = list(accumulate(_unplane(view[2:2 + n * w1], n, w1)))
+    return pages, _unplane(view[2 + n * w1:], n, w2)
 
 
 # -- the writer --------------------------------------------------------------------------
@@ -138,45 +191,40 @@ class Writer:
     """The index of one site, page after page in id order (newest first)."""
 
     def __init__(self) -> None:
-        self.post: dict[str, bytearray] = {}
-        self.last: dict[str, int] = {}
+        # kind ("b1" … "t4", "f") → text → page ids; kind ("bp", "tp") → gram → (pages, positions)
+        self.lists: dict[str, dict[str, array]] = {f + str(n): {} for f in FIELDS for n in range(1, K + 1)}
+        self.lists["f"] = {}
+        self.occ: dict[str, dict[str, tuple[array, array]]] = {f + "p": {} for f in FIELDS}
         self.entries: list[Entry] = []
         self.texts: list[str] = []  # normalised text of each page (for the excerpt blocks)
         self.facet_values: dict[str, set[str]] = {f: set() for f in FACETS}
 
-    def _add_token(self, key: str, page: int, positions: list[int] | None) -> None:
-        buf = self.post.get(key)
-        if buf is None:
-            buf = self.post[key] = bytearray()
-            prev = -1
-        else:
-            prev = self.last[key]
-        self.last[key] = page
-        _varint(page - prev, buf)
-        if positions is not None:
-            _varint(len(positions), buf)
-            at = -1
-            for p in positions:
-                _varint(p - at, buf)
-                at = p
-
-    def _add_text(self, page: int, text: str, big: str, uni: str) -> None:
-        bigrams: dict[str, list[int]] = {}
-        chars: set[str] = set()
+    def _add_field(self, page: int, text: str, f: str) -> None:
+        occ = self.occ[f + "p"]
+        here: dict[str, list[int]] = {}
         for m in _RUN.finditer(text):
             start, run = m.start(), m.group()
-            chars.update(run)
-            for i in range(len(run) - 1):
-                key = run[i:i + 2]
-                found = bigrams.get(key)
-                if found is None:
-                    bigrams[key] = [start + i]
+            for i in range(len(run)):
+                g = run[i:i + K]
+                at = here.get(g)
+                if at is None:
+                    here[g] = [start + i]
                 else:
-                    found.append(start + i)
-        for key, positions in bigrams.items():
-            self._add_token(big + key, page, positions)
-        for c in chars:
-            self._add_token(uni + c, page, None)
+                    at.append(start + i)
+        for g, positions in here.items():
+            rec = occ.get(g)
+            if rec is None:
+                rec = occ[g] = (array("L"), array("L"))
+            rec[0].extend(repeat(page, len(positions)))
+            rec[1].extend(positions)
+        for n in range(1, K + 1):
+            lists = self.lists[f + str(n)]
+            for w in {g[:n] for g in here if len(g) >= n}:
+                ids = lists.get(w)
+                if ids is None:
+                    lists[w] = array("L", (page,))
+                else:
+                    ids.append(page)
 
     def add(self, entry: Entry, text: str) -> int:
         """Page ``entry`` with its indexed text (page_text of its content); its id."""
@@ -184,14 +232,28 @@ class Writer:
         self.entries.append(entry)
         body = normalise(text)
         self.texts.append(body)
-        self._add_text(page, body, "b", "u")
-        self._add_text(page, normalise(entry.title), "t", "v")
+        self._add_field(page, body, "b")
+        self._add_field(page, normalise(entry.title), "t")
         for name in FACETS:
             value = entry.facets.get(name)
             if value:
                 self.facet_values[name].add(value)
-                self._add_token("f" + name + "\x1f" + value, page, None)
+                key = name + "\x1f" + value
+                ids = self.lists["f"].get(key)
+                if ids is None:
+                    self.lists["f"][key] = array("L", (page,))
+                else:
+                    ids.append(page)
         return page
+
+    def values(self) -> Iterator[tuple[str, bytes]]:
+        """(key, encoded value) of every token."""
+        for kind, lists in self.lists.items():
+            for text, ids in lists.items():
+                yield kind + text, encode_pages(ids)
+        for kind, occ in self.occ.items():
+            for gram, (pages, positions) in occ.items():
+                yield kind + gram, encode_occurrences(pages, positions)
 
     def write(self, out_dir: str) -> list[str]:
         """Write the index under ``out_dir``; the files written, relative to it."""
@@ -205,21 +267,23 @@ class Writer:
                 fh.write(text)
             written.append(rel)
 
-        total = sum(len(b) for b in self.post.values() if len(b) <= BIG)
+        values = dict(self.values())
+        total = sum(len(b) for b in values.values() if len(b) <= BIG)
         shards = 1
         while total / shards > SHARD_TARGET and shards < 1 << 16:
             shards <<= 1
         tables: list[dict[str, str]] = [{} for _ in range(shards)]
         big = 0
-        for key, buf in self.post.items():
+        for key, buf in values.items():
             h = fnv1a(key) & (shards - 1)
+            text = base64.urlsafe_b64encode(buf).decode("ascii")
             if len(buf) > BIG:
                 name = f"b/{h:x}-{big}.json"
                 big += 1
-                put(name, json.dumps(base64.urlsafe_b64encode(bytes(buf)).decode("ascii")))
+                put(name, json.dumps(text))
                 tables[h][key] = "@" + name
             else:
-                tables[h][key] = base64.urlsafe_b64encode(bytes(buf)).decode("ascii")
+                tables[h][key] = text
         for h, table in enumerate(tables):
             if table:
                 put(f"s/{h:x}.json", json.dumps(table, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
@@ -231,7 +295,7 @@ class Writer:
             for k in range(0, max(len(text), 1), BLOCK):
                 put(f"x/{page}-{k // BLOCK}.txt", text[k:k + BLOCK])
         manifest = {"version": VERSION, "pages": len(self.entries), "shards": shards, "chunk": CHUNK,
-                    "block": BLOCK, "facets": {n: sorted(v) for n, v in self.facet_values.items()}}
+                    "block": BLOCK, "gram": K, "facets": {n: sorted(v) for n, v in self.facet_values.items()}}
         put("manifest.json", json.dumps(manifest, ensure_ascii=False, separators=(",", ":")))
         return written
 
@@ -256,7 +320,8 @@ class Reader:
         self.fetched.setdefault(rel, len(gzip.compress(data, 6)))
         return data.decode("utf-8")
 
-    def postings(self, key: str) -> dict[int, list[int]]:
+    def value(self, key: str) -> bytes | None:
+        """The encoded value of ``key``, or None."""
         h = fnv1a(key) & (self.manifest["shards"] - 1)
         if h not in self._shards:
             try:
@@ -265,10 +330,18 @@ class Reader:
                 self._shards[h] = {}
         value = self._shards[h].get(key)
         if value is None:
-            return {}
+            return None
         if value.startswith("@"):
             value = json.loads(self._get(value[1:]))
-        return decode_postings(base64.urlsafe_b64decode(value), key[0] in "bt")
+        return base64.urlsafe_b64decode(value)
+
+    def page_list(self, key: str) -> list[int]:
+        data = self.value(key)
+        return decode_pages(data) if data is not None else []
+
+    def occurrences(self, key: str) -> tuple[list[int], list[int] | array]:
+        data = self.value(key)
+        return decode_occurrences(data) if data is not None else ([], [])
 
     def pages(self, ids: Iterable[int]) -> list[list[str]]:
         chunk = self.manifest["chunk"]
@@ -280,34 +353,34 @@ class Reader:
 
 
 def cover(word: str) -> list[int]:
-    """The offsets of the bigrams that cover ``word`` (n ≥ 2 characters): 0, 2, 4 … and n-2."""
+    """The offsets of the grams that cover ``word`` (more than :data:`K` characters): 0,
+    K, 2K … and n-K."""
     n = len(word)
-    offs = list(range(0, n - 1, 2))
-    if offs[-1] != n - 2:
-        offs.append(n - 2)
+    offs = list(range(0, n - K + 1, K))
+    if offs[-1] != n - K:
+        offs.append(n - K)
     return offs
 
 
-def _word_pages(reader: Reader, word: str, big: str, uni: str) -> set[int]:
-    if len(word) == 1:
-        return set(reader.postings(uni + word))
-    lists = [(off, reader.postings(big + word[off:off + 2])) for off in cover(word)]
+def _word_pages(reader: Reader, word: str, f: str) -> set[int]:
+    if len(word) <= K:
+        return set(reader.page_list(f + str(len(word)) + word))
+    lists = []
+    for off in cover(word):
+        pages, positions = reader.occurrences(f + "p" + word[off:off + K])
+        if not pages:
+            return set()
+        lists.append((off, pages, positions))
     lists.sort(key=lambda x: len(x[1]))
+    (first_off, first_pages, first_pos), rest = lists[0], lists[1:]
+    others = [(off, {(p << 32) | q for p, q in zip(pages, positions, strict=True)}) for off, pages, positions in rest]
     found = set()
-    first_off, first = lists[0]
-    for page, positions in first.items():
-        others = []
-        for _off, post in lists[1:]:
-            p = post.get(page)
-            if p is None:
-                break
-            others.append(set(p))
-        else:
-            for p in positions:
-                start = p - first_off
-                if all(start + off in s for (off, _), s in zip(lists[1:], others, strict=True)):
-                    found.add(page)
-                    break
+    for page, pos in zip(first_pages, first_pos, strict=True):
+        if page in found:
+            continue
+        start = (page << 32) | (pos - first_off)
+        if all(start + off in s for off, s in others):
+            found.add(page)
     return found
 
 
@@ -324,8 +397,8 @@ def query(reader: Reader, text: str, filters: dict[str, list[str]] | None = None
     if not words:
         return []
     found: set[int] | None = None
-    for w in sorted(words, key=len, reverse=True):
-        pages = _word_pages(reader, w, "b", "u")
+    for w in sorted(words, key=len):  # the shortest first: a page list, no positions
+        pages = _word_pages(reader, w, "b")
         found = pages if found is None else found & pages
         if not found:
             return []
@@ -333,11 +406,11 @@ def query(reader: Reader, text: str, filters: dict[str, list[str]] | None = None
     for name, values in (filters or {}).items():
         allowed: set[int] = set()
         for v in values:
-            allowed |= set(reader.postings("f" + name + "\x1f" + v))
+            allowed |= set(reader.page_list("f" + name + "\x1f" + v))
         found &= allowed
     titled = set(found)
     for w in words:
-        titled &= _word_pages(reader, w, "t", "v")
+        titled &= _word_pages(reader, w, "t")
         if not titled:
             break
     return sorted(titled) + sorted(found - titled)
@@ -345,42 +418,52 @@ def query(reader: Reader, text: str, filters: dict[str, list[str]] | None = None
 
 # -- decoding everything (verify-site) ---------------------------------------------------
 
-def _shard_entries(index_dir: str) -> Iterator[tuple[str, str, str, bytes]]:
-    """(shard file name, token kind, token, encoded postings) of every token in the index's
-    shards (``s/``), a posting list kept in its own file (``@path``) read from there: the one
-    reading of the shards for :func:`decode_texts` and :func:`check_index`."""
+def _shard_values(index_dir: str) -> Iterator[tuple[str, str, bytes]]:
+    """(shard file name, key, encoded value) of every token in the index's shards (``s/``),
+    a value kept in its own file (``@path``) read from there: the one reading of the shards
+    for :func:`decode_texts` and :func:`check_index`."""
     shard_dir = os.path.join(index_dir, "s")
     for name in sorted(os.listdir(shard_dir)) if os.path.isdir(shard_dir) else []:
         with open(os.path.join(shard_dir, name), encoding="utf-8") as fh:
             table = json.load(fh)
+        if not isinstance(table, dict):
+            raise ValueError(f"s/{name} 不是词表")
         for key, value in table.items():
+            if not isinstance(value, str):
+                raise ValueError(f"s/{name}：词“{key[:20]}”的值不是字符串")
             if value.startswith("@"):
-                with open(os.path.join(index_dir, *value[1:].split("/")), encoding="utf-8") as fh:
+                rel = value[1:]
+                if not re.fullmatch(r"b/[0-9a-f]+-[0-9]+\.json", rel):
+                    raise ValueError(f"s/{name}：词“{key[:20]}”指向的文件名不对：{rel[:40]}")
+                with open(os.path.join(index_dir, *rel.split("/")), encoding="utf-8") as fh:
                     value = json.load(fh)
-            yield name, key[:1], key[1:], base64.urlsafe_b64decode(value)
+                if not isinstance(value, str):
+                    raise ValueError(f"{rel} 不是字符串")
+            yield name, key, base64.urlsafe_b64decode(value)
 
 
 def decode_texts(index_dir: str) -> dict[str, str]:
-    """Every text the index holds, rebuilt from it: for each page (by id), its text from the
-    bigram positions (characters at unknown positions become line breaks) and its title's;
-    the pages table; the filter values. Keyed by a label naming the page or file, for
-    verify-site's messages. Raises ValueError for a file that is not of the format."""
+    """Every text the index holds, rebuilt from it: for each page (by id), its title's and
+    its text from the occurrences (characters at unknown positions become line breaks); the
+    words of the page lists; the filter values. Keyed by a label naming the page or file,
+    for verify-site's messages. Raises ValueError for a file that is not of the format."""
     manifest_path = os.path.join(index_dir, "manifest.json")
     with open(manifest_path, encoding="utf-8") as fh:
         manifest = json.load(fh)
     body: dict[int, dict[int, str]] = {}
     title: dict[int, dict[int, str]] = {}
     extra: list[str] = []
-    for _name, kind, token, data in _shard_entries(index_dir):
-        if kind in ("b", "t"):
-            target = body if kind == "b" else title
-            for page, positions in decode_postings(data, True).items():
+    for _name, key, data in _shard_values(index_dir):
+        kind, text = (key[:2], key[2:]) if key[:1] in FIELDS else (key[:1], key[1:])
+        if kind in ("bp", "tp"):
+            target = body if kind == "bp" else title
+            pages, positions = decode_occurrences(data)
+            for page, p in zip(pages, positions, strict=True):
                 chars = target.setdefault(page, {})
-                for p in positions:
-                    chars[p] = token[0]
-                    chars[p + 1] = token[1:]
+                for i, c in enumerate(text):
+                    chars[p + i] = c
         else:
-            extra.append(token.replace("\x1f", "\n"))
+            extra.append(text.replace("\x1f", "\n"))
     out: dict[str, str] = {}
 
     def spell(chars: dict[int, str]) -> str:
@@ -390,24 +473,77 @@ def decode_texts(index_dir: str) -> dict[str, str]:
 
     for page in sorted(set(body) | set(title)):
         out[f"第 {page} 页的索引"] = spell(title.get(page, {})) + "\n" + spell(body.get(page, {}))
-    out["索引中的单字与筛选值"] = "\n".join(extra)
+    out["索引中的词与筛选值"] = "\n".join(extra)
     out["索引清单"] = "\n".join(v for vals in manifest.get("facets", {}).values() for v in vals)
     return out
+
+
+def _check_field(f: str, values: dict[str, bytes], source: list[str], problems: list[str]) -> set[str]:
+    """Check the occurrences and page lists of field ``f`` against ``source`` (the texts
+    or titles by page id); the keys checked."""
+    pages_n = len(source)
+    checked: set[str] = set()
+    # unions[n]: (the beginning of n characters being collected, the pages of the grams with it)
+    unions: list[tuple[str | None, set[int]]] = [(None, set()) for _ in range(K + 1)]
+
+    def close(n: int) -> None:
+        word, pages = unions[n]
+        if word is None:
+            return
+        key = f + str(n) + word
+        data = values.get(key)
+        if data is not None:
+            checked.add(key)
+            listed = decode_pages(data)
+            if not pages.issuperset(listed):
+                problems.append(f"词“{word[:20]}”（{key[:2]}）列出的页面中有不含这个词的页面")
+
+    for gram in sorted(k[2:] for k in values if k.startswith(f + "p")):
+        key = f + "p" + gram
+        checked.add(key)
+        if not 1 <= len(gram) <= K:
+            problems.append(f"位置表“{gram[:20]}”（{f}p）的长度不是 1 到 {K} 个字符")
+            continue
+        pages, positions = decode_occurrences(values[key])
+        if pages and pages[-1] >= pages_n:  # ascending by construction (sums of numbers ≥ 0)
+            problems.append(f"位置表“{gram}”（{f}p）指向不存在的页面")
+            continue
+        if not all(map(str.startswith, map(source.__getitem__, pages), repeat(gram), positions)):
+            problems.append(f"位置表“{gram}”（{f}p）的位置与所指页面的文字不符")
+            continue
+        on = set(pages)
+        for n in range(1, K + 1):
+            if n > len(gram):
+                break
+            word = gram[:n]
+            if unions[n][0] != word:
+                for m in range(K, n - 1, -1):  # a new beginning of n closes those of n … K
+                    close(m)
+                    unions[m] = (None, set())
+                unions[n] = (word, set(on))
+            else:
+                unions[n][1].update(on)
+    for m in range(K, 0, -1):
+        close(m)
+    return checked
 
 
 def check_index(index_dir: str) -> list[str]:
     """What of the index is not the public text it claims to index (verify-site): every
     token is read back and compared with the texts the index also ships as plain files —
-    a bigram at each of its positions in the page's text blocks (``x/``), a single
-    character in that text, a title token in the page's title (pages table), a filter
-    value among the manifest's. Those plain files are scanned by verify-site like any page,
-    so an index that passes holds nothing they do not show. Problems are Chinese
-    sentences; a file that is not of the format is a problem too (fails closed). Memory
-    stays at the size of the texts (the postings are decoded one token at a time)."""
+    every occurrence (``bp``/``tp``) with the page's text block (``x/``) or title (pages
+    table) at its position, every page list of a word (``b1``…``t4``) with the pages where
+    an occurrence of a gram beginning with the word was just checked, every filter value
+    with the manifest's. Those plain files are scanned by verify-site like any page, so an
+    index that passes holds nothing they do not show. Problems are Chinese sentences; a
+    file that is not of the format is a problem too (fails closed). The lists are decoded
+    and compared by whole arrays (``array``, ``map``), not number by number in Python."""
     problems: list[str] = []
     try:
         with open(os.path.join(index_dir, "manifest.json"), encoding="utf-8") as fh:
             manifest = json.load(fh)
+        if manifest.get("version") != VERSION:
+            return [f"索引版本 {manifest.get('version')!r} 不是 {VERSION}"]
         pages, chunk = int(manifest["pages"]), int(manifest["chunk"])
         facets = {n: set(v) for n, v in manifest.get("facets", {}).items()}
         titles: list[str] = []
@@ -424,32 +560,27 @@ def check_index(index_dir: str) -> list[str]:
                 texts.append("".join(parts))
         if len(texts) != pages:
             return [f"页面表有 {len(texts)} 页，manifest.json 写的是 {pages} 页"]
-        for name, kind, token, data in _shard_entries(index_dir):
-            posts = decode_postings(data, kind in ("b", "t"))
-            if kind in ("b", "t", "u", "v") and any(p < 0 or p >= pages for p in posts):
-                problems.append(f"s/{name}：词“{token[:20]}”指向不存在的页面")
+        values: dict[str, bytes] = {}
+        for name, key, data in _shard_values(index_dir):
+            if key in values:
+                problems.append(f"s/{name}：词“{key[:20]}”出现两次")
+            values[key] = data
+        checked = _check_field("b", values, texts, problems) | _check_field("t", values, titles, problems)
+        for key, data in values.items():
+            if key in checked:
                 continue
-            if kind in ("b", "t"):
-                if len(token) != 2:
-                    problems.append(f"s/{name}：二元组“{token[:20]}”不是两个字符")
-                    continue
-                source = texts if kind == "b" else titles
-                for page, positions in posts.items():
-                    text = source[page]
-                    if not all(text.startswith(token, p) for p in positions):
-                        problems.append(f"s/{name}：二元组“{token}”在第 {page} 页的位置与该页正文不符")
-                        break
-            elif kind in ("u", "v"):
-                source = texts if kind == "u" else titles
-                if len(token) != 1 or any(token not in source[page] for page in posts):
-                    problems.append(f"s/{name}：单字“{token[:20]}”不在所指页面的正文中")
-            elif kind == "f":
-                fname, _, fvalue = token.partition("\x1f")
+            if key.startswith("f"):
+                fname, _, fvalue = key[1:].partition("\x1f")
+                listed = decode_pages(data)
                 if fvalue not in facets.get(fname, set()):
-                    problems.append(f"s/{name}：筛选值“{fvalue[:20]}”不在 manifest.json 中")
+                    problems.append(f"筛选值“{fvalue[:20]}”不在 manifest.json 中")
+                elif listed and (listed[-1] >= pages or listed[0] < 0):
+                    problems.append(f"筛选值“{fvalue[:20]}”指向不存在的页面")
+            elif key[:1] in FIELDS and key[1:2].isdigit() and 1 <= int(key[1:2]) <= K:
+                problems.append(f"词“{key[2:22]}”（{key[:2]}）在索引的任何位置表中都没有出现")
             else:
-                problems.append(f"s/{name}：未知的词类“{kind}”")
-    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+                problems.append(f"未知的词类“{key[:20]}”")
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
         problems.append(f"无法读取（{type(exc).__name__}: {exc}）")
     return problems
 

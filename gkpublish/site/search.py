@@ -6,7 +6,8 @@ JSON for 10,000 items). Why not Pagefind (used until issue #13): it segments Chi
 one segmenter when indexing and another when querying (recall 53 %); fed with bigram words
 it was exact but downloaded 190–360 KB per query at 2,000 items and needed ≈1 GB per
 5,000-page bundle (docs/benchmarks.md, 方案比较与选择). The own index is exact by
-construction, downloads 20–100 KB per query at 2,000 items and its worker stays small.
+construction, downloads 17–113 KB per query at 10,000 items (a word of up to four
+characters is one page list) and its worker stays small.
 
 How it is fed. MkDocs renders every page's content first and writes the pages after, on
 one core. As each item page's content is rendered, :meth:`Indexer.add` writes it as a

@@ -33,24 +33,14 @@
     return Array.from(new Set(normalise(query).split(/\s+/).filter(Boolean)));
   }
 
-  /** The offsets of the bigrams covering a word of n ≥ 2 characters: 0, 2, 4 … and n-2. */
+  const K = 4;  // characters of a gram (gkindex.K)
+
+  /** The offsets of the grams covering a word of n > K characters (gkindex.cover). */
   function cover(n) {
     const offs = [];
-    for (let i = 0; i < n - 1; i += 2) offs.push(i);
-    if (offs[offs.length - 1] !== n - 2) offs.push(n - 2);
+    for (let i = 0; i + K <= n; i += K) offs.push(i);
+    if (offs[offs.length - 1] !== n - K) offs.push(n - K);
     return offs;
-  }
-
-  function varints(bytes) {
-    const out = [];
-    let n = 0;
-    let shift = 0;
-    for (const b of bytes) {
-      n += (b & 0x7f) * 2 ** shift;
-      if (b & 0x80) shift += 7; else { out.push(n); n = 0; shift = 0; }
-    }
-    if (shift) throw new Error("truncated postings");
-    return out;
   }
 
   function fromBase64Url(text) {
@@ -60,26 +50,34 @@
     return out;
   }
 
-  /** Page id → positions (gkindex.decode_postings). */
-  function decodePostings(bytes, positional) {
-    const nums = varints(bytes);
-    const out = new Map();
-    let i = 0;
-    let page = -1;
-    while (i < nums.length) {
-      page += nums[i];
-      i += 1;
-      const pos = [];
-      if (positional) {
-        const count = nums[i];
-        i += 1;
-        let at = -1;
-        for (let k = 0; k < count; k += 1) { at += nums[i + k]; pos.push(at); }
-        i += count;
-      }
-      out.set(page, pos);
+  /** n numbers of w bytes each, stored as w planes from ``at`` (gkindex planar numbers). */
+  function unplane(bytes, at, n, w) {
+    const out = new Array(n).fill(0);
+    for (let j = 0; j < w; j += 1) {
+      const scale = 2 ** (8 * j);
+      for (let i = 0; i < n; i += 1) out[i] += bytes[at + j * n + i] * scale;
     }
     return out;
+  }
+
+  /** Ascending page ids of a page list (gkindex.decode_pages). */
+  function decodePages(bytes) {
+    const w = bytes[0];
+    if (!(w >= 1 && w <= 8) || (bytes.length - 1) % w) throw new Error("bad page list");
+    const ids = unplane(bytes, 1, (bytes.length - 1) / w, w);
+    for (let i = 1; i < ids.length; i += 1) ids[i] += ids[i - 1];
+    return ids;
+  }
+
+  /** [pages, positions] of every occurrence of a gram (gkindex.decode_occurrences). */
+  function decodeOccurrences(bytes) {
+    const w1 = bytes[0];
+    const w2 = bytes[1];
+    if (!(w1 >= 1 && w1 <= 8 && w2 >= 1 && w2 <= 8) || (bytes.length - 2) % (w1 + w2)) throw new Error("bad occurrences");
+    const n = (bytes.length - 2) / (w1 + w2);
+    const pages = unplane(bytes, 2, n, w1);
+    for (let i = 1; i < n; i += 1) pages[i] += pages[i - 1];
+    return [pages, unplane(bytes, 2 + n * w1, n, w2)];
   }
 
   /** A client of one site's index under ``url`` (ends with "/"); ``get(url)`` fetches text. */
@@ -100,45 +98,50 @@
       return loaded;
     };
 
-    async function postings(key) {
+    /** The bytes of ``key``'s value, or null. */
+    async function value(key) {
       const m = await manifestOf();
       const h = (fnv1a(key) & (m.shards - 1)) >>> 0;
       let table;
       try { table = await json("s/" + h.toString(16) + ".json"); } catch (e) {
-        if (e && e.status === 404) return new Map();  // an empty shard is not written
+        if (e && e.status === 404) return null;  // an empty shard is not written
         throw e;
       }
-      let value = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : null;
-      if (value === null) return new Map();
-      if (value.startsWith("@")) value = await json(value.slice(1));
-      return decodePostings(fromBase64Url(value), key[0] === "b" || key[0] === "t");
+      let v = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : null;
+      if (v === null) return null;
+      if (v.startsWith("@")) v = await json(v.slice(1));
+      return fromBase64Url(v);
     }
 
-    /** The pages holding ``word``, each with the word's first start on it (-1: unknown). */
-    async function wordPages(word, big, uni) {
+    async function pageList(key) {
+      const bytes = await value(key);
+      return bytes ? decodePages(bytes) : [];
+    }
+
+    /** The pages holding ``word`` in field ``f`` ("b": text, "t": title; gkindex._word_pages). */
+    async function wordPages(word, f) {
       const chars = Array.from(word);
-      if (chars.length === 1) {
-        const p = await postings(uni + word);
-        return new Map(Array.from(p.keys(), (id) => [id, -1]));
+      if (chars.length <= K) return new Set(await pageList(f + chars.length + word));
+      const lists = [];
+      for (const off of cover(chars.length)) {
+        const bytes = await value(f + "p" + chars.slice(off, off + K).join(""));
+        if (!bytes) return new Set();
+        const [pages, positions] = decodeOccurrences(bytes);
+        lists.push([off, pages, positions]);
       }
-      const lists = await Promise.all(cover(chars.length).map(async (off) =>
-        [off, await postings(big + chars[off] + chars[off + 1])]));
-      lists.sort((a, b) => a[1].size - b[1].size);
-      const [firstOff, first] = lists[0];
-      const found = new Map();
-      for (const [page, positions] of first) {
-        const others = [];
-        let all = true;
-        for (const [, post] of lists.slice(1)) {
-          const p = post.get(page);
-          if (!p) { all = false; break; }
-          others.push(new Set(p));
-        }
-        if (!all) continue;
-        for (const p of positions) {
-          const start = p - firstOff;
-          if (lists.slice(1).every(([off], k) => others[k].has(start + off))) { found.set(page, start); break; }
-        }
+      lists.sort((a, b) => a[1].length - b[1].length);
+      const [firstOff, firstPages, firstPos] = lists[0];
+      const others = lists.slice(1).map(([off, pages, positions]) => {
+        const set = new Set();
+        for (let i = 0; i < pages.length; i += 1) set.add(pages[i] * 4294967296 + positions[i]);
+        return [off, set];
+      });
+      const found = new Set();
+      for (let i = 0; i < firstPages.length; i += 1) {
+        const page = firstPages[i];
+        if (found.has(page)) continue;
+        const start = page * 4294967296 + firstPos[i] - firstOff;
+        if (others.every(([off, set]) => set.has(start + off))) found.add(page);
       }
       return found;
     }
@@ -149,30 +152,28 @@
     async function query(text, filters) {
       const words = parseQuery(text);
       if (!words.length) return { words, ids: [], at: new Map() };
-      const byLength = words.slice().sort((a, b) => Array.from(b).length - Array.from(a).length);
+      const byLength = words.slice().sort((a, b) => Array.from(a).length - Array.from(b).length);
       let found = null;
-      let at = null;
-      for (const w of byLength) {
-        const pages = await wordPages(w, "b", "u");
-        if (at === null) at = pages;
-        found = found === null ? new Set(pages.keys()) : new Set(Array.from(found).filter((id) => pages.has(id)));
-        if (!found.size) return { words, ids: [], at: new Map() };
+      for (const w of byLength) {  // the shortest first: a page list, no positions
+        const pages = await wordPages(w, "b");
+        found = found === null ? pages : new Set(Array.from(found).filter((id) => pages.has(id)));
+        if (!found.size) return { words, ids: [] };
       }
       for (const [name, values] of Object.entries(filters || {})) {
         if (!Array.isArray(values)) continue;  // not a filter
         const allowed = new Set();
-        for (const v of values) for (const id of (await postings("f" + name + "\x1f" + v)).keys()) allowed.add(id);
+        for (const v of values) for (const id of await pageList("f" + name + "\x1f" + v)) allowed.add(id);
         found = new Set(Array.from(found).filter((id) => allowed.has(id)));
       }
       let titled = new Set(found);
       for (const w of words) {
         if (!titled.size) break;
-        const pages = await wordPages(w, "t", "v");
+        const pages = await wordPages(w, "t");
         titled = new Set(Array.from(titled).filter((id) => pages.has(id)));
       }
       const asc = (a, b) => a - b;
       const ids = Array.from(titled).sort(asc).concat(Array.from(found).filter((id) => !titled.has(id)).sort(asc));
-      return { words, ids, at };
+      return { words, ids };
     }
 
     /** [url, title, 发布日期, 文号, text blocks] of each id. */
@@ -181,24 +182,27 @@
       return Promise.all(ids.map(async (id) => (await json("p/" + Math.floor(id / m.chunk) + ".json"))[id % m.chunk]));
     }
 
-    /** The normalised text of page ``id`` around ``start`` (-1: from its beginning). */
-    async function textAround(id, start) {
+    /** The normalised text of page ``id`` from the first of its text blocks where one of
+     *  ``words`` starts (with the next block when the word or the excerpt runs on), or its
+     *  first block. */
+    async function textAround(id, words) {
       const m = await manifestOf();
-      const k = start < 0 ? 0 : Math.floor(start / m.block);
       const blocks = (await pages([id]))[0][4];
-      let text = await fetchText("x/" + id + "-" + k + ".txt");
-      const offset = k * m.block;
-      if (start >= 0 && start - offset + 120 > text.length && k + 1 < blocks) {  // the window runs on
-        text += await fetchText("x/" + id + "-" + (k + 1) + ".txt");
+      const block = (k) => fetchText("x/" + id + "-" + k + ".txt");
+      for (let k = 0; k < blocks; k += 1) {
+        let text = await block(k);
+        const own = text.length;
+        if (k + 1 < blocks) text += await block(k + 1);  // a word may run across the end of a block
+        if (words.some((w) => { const at = text.indexOf(w); return at >= 0 && at < own; })) return { text, offset: k * m.block };
       }
-      return { text, offset };
+      return { text: await block(0), offset: 0 };
     }
 
-    return { manifest: manifestOf, postings, query, pages, textAround };
+    return { manifest: manifestOf, value, pageList, query, pages, textAround };
   }
 
   if (typeof module === "object" && module.exports) {  // Node.js: the parity tests
-    module.exports = { normalizeDocNo, fnv1a, normalise, parseQuery, cover, decodePostings, indexClient };
+    module.exports = { normalizeDocNo, fnv1a, normalise, parseQuery, cover, decodePages, decodeOccurrences, indexClient };
     return;
   }
 
@@ -398,8 +402,7 @@
       try {
         const rows = await index.pages(batch);
         const texts = await Promise.all(batch.map(async (page) => {
-          const start = results.at.has(page) ? results.at.get(page) : -1;
-          try { return excerpt(await index.textAround(page, start), start, results.words); } catch (e) { return ""; }
+          try { return excerpt(await index.textAround(page, results.words), -1, results.words); } catch (e) { return ""; }
         }));
         items = rows.map((row, k) => resultHtml(row, texts[k], base));
       } catch (e) {
