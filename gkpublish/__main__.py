@@ -1,3 +1,3 @@
-from gkpublish.cli import main
+from gkpublish.cli import run
 
-raise SystemExit(main())
+run()

@@ -11,6 +11,7 @@ import datetime as dt
 import importlib
 import os
 import sys
+from typing import NoReturn
 
 from gkpublish import __version__
 from gkpublish.errors import GkError
@@ -133,3 +134,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gkpublish: 内部错误：{type(exc).__name__}: {exc}（设置 GKPUBLISH_DEBUG=1 可查看详细信息，请报告此问题）",
               file=sys.stderr)
         return 2
+
+
+def run() -> NoReturn:
+    """The ``gkpublish`` command: :func:`main`, then leave at once. A build holds the whole
+    repository model and the public view in memory; freeing them object by object at
+    interpreter exit took 1.2 s at 10,000 items, for nothing: files are closed, child
+    processes joined, temporary folders removed by then (their ``with`` blocks and
+    ``finally`` clauses have run), and the children die with this process anyway."""
+    rc = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (gkpublish check | head): nothing to add
+            pass
+    os._exit(rc)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
@@ -153,3 +156,32 @@ def test_check_json_reports_an_unreadable_configuration_as_json(site):
 def test_check_json_outside_a_site_is_json_too(tmp_path):
     rc, out = run("-C", str(tmp_path), "check", "--format", "json")
     assert rc == 2 and json.loads(out.split("\ngkpublish:")[0])["ok"] is False
+
+
+def _command(*argv: str) -> subprocess.CompletedProcess:
+    # buffered output, as a terminal-less user gets it (this machine's CI sets PYTHONUNBUFFERED)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    return subprocess.run([sys.executable, "-m", "gkpublish", *argv], capture_output=True, text=True, env=env)
+
+
+def test_the_command_leaves_with_mains_exit_code_and_all_its_output(tmp_path):
+    # gkpublish.cli.run ends with os._exit: what main printed must be flushed first
+    rules = _command("rules")  # a line at a time: the last ones are still in the buffer at the end
+    assert rules.returncode == 0, rules.stderr
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["rules"]) == 0
+    assert out.getvalue().count("\n") > 50 and rules.stdout == out.getvalue()
+    missing = _command("check", "-C", str(tmp_path / "无此目录"))
+    assert missing.returncode == 2
+    assert "gkpublish:" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_the_command_to_a_closed_pipe_says_nothing_more():
+    proc = subprocess.Popen([sys.executable, "-m", "gkpublish", "rules"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.read(10)
+    proc.stdout.close()  # like `gkpublish rules | head -c 10`
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 0
+    assert "Exception" not in err and "Traceback" not in err

@@ -197,7 +197,7 @@ def test_every_tampering_of_a_deployed_copy_is_found(signed: tuple[Path, Path, P
     www = Path(tempfile.mkdtemp(dir=tmp_path)) / "www"
     shutil.copytree(site, www)
     changes = data.draw(st.lists(st.tuples(_TAMPER, st.sampled_from(files), st.binary(min_size=1, max_size=20)),
-                                 min_size=1, max_size=3))
+                                 min_size=1, max_size=3, unique_by=lambda c: c[1]))  # two flips of one byte undo each other
     for kind, path, blob in changes:
         target = www / path
         if kind == "add":

@@ -31,22 +31,23 @@ def sha256_file(path: str) -> str:
 
 
 def walk_site(site_dir: str) -> tuple[list[str], list[str]]:
-    """(regular files, symlinks and other non-regular entries), site-relative, POSIX."""
+    """(regular files, symlinks and other non-regular entries), site-relative, POSIX.
+    Symlinked folders are not entered. (os.scandir: the entry types come with the listing,
+    no stat per file.)"""
     files: list[str] = []
     odd: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(site_dir, followlinks=False):
-        for name in list(dirnames):
-            full = os.path.join(dirpath, name)
-            if os.path.islink(full):
-                odd.append(os.path.relpath(full, site_dir).replace(os.sep, "/"))
-                dirnames.remove(name)
-        for name in filenames:
-            full = os.path.join(dirpath, name)
-            rel = os.path.relpath(full, site_dir).replace(os.sep, "/")
-            if os.path.islink(full) or not os.path.isfile(full):
-                odd.append(rel)
-            else:
-                files.append(rel)
+    stack = [("", site_dir)]
+    while stack:
+        rel, path = stack.pop()
+        with os.scandir(path) as it:
+            for entry in it:
+                name = rel + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((name + "/", entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    files.append(name)
+                else:  # a symlink (to a file or a folder), a FIFO, a socket, a device
+                    odd.append(name)
     return sorted(files), sorted(odd)
 
 

@@ -52,6 +52,7 @@ import re
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from queue import Queue
 from urllib.parse import unquote
 
 import yaml
@@ -602,6 +603,7 @@ class StreamScan:
         self._lock = threading.Lock()  # add() comes from MkDocs' thread and the search indexer's
         self._proc = None
         self._dead = False
+        self._index = False  # the search index was added: finish() reads it back here
         if stream and (os.cpu_count() or 1) >= 2 and "fork" in mp.get_all_start_methods():
             ctx = mp.get_context("fork")
             self._conn, child = ctx.Pipe()
@@ -617,6 +619,8 @@ class StreamScan:
                 self._paths.append((path, kind))
                 return
             self._batch.append((path, kind))
+            if path == INDEX_MANIFEST:
+                self._index = True
             if len(self._batch) >= self.BATCH:
                 self._send()
 
@@ -631,7 +635,11 @@ class StreamScan:
         self._batch = []
 
     def finish(self) -> tuple[list[Leak], dict[str, str], set[str]]:
-        """(leaks, SHA-256 by path where taken, paths checked) of every file added."""
+        """(leaks, SHA-256 by path where taken, paths checked) of every file added.
+
+        While the worker checks what is still queued, this process — idle otherwise, now
+        that MkDocs has finished — reads the search index back (:func:`index_leaks`; the
+        worker checks the index's files like any other)."""
         if self._proc is None:
             kinds = {path: kind for path, kind in self._paths if kind}
             paths = [p for p, _ in self._paths]
@@ -641,6 +649,11 @@ class StreamScan:
                 self._send()
             self._send(None)
         try:
+            here = index_leaks(self.site_dir) if self._index else []
+        except BaseException:
+            self.cancel()
+            raise
+        try:
             status, *result = self._conn.recv()
         except EOFError:
             status, result = "error", ["检查进程意外退出"]
@@ -649,7 +662,7 @@ class StreamScan:
             self._conn.close()
         if status != "ok":
             raise RuntimeError(f"verify-site 检查失败：{result[0]}")
-        return result[0], result[1], set(result[1])
+        return result[0] + here, result[1], set(result[1])
 
     def cancel(self) -> None:
         if self._proc is not None and self._proc.is_alive():
@@ -663,11 +676,19 @@ def _stream_worker(repo: Repository, view: PublicView, site_dir: str, conn, pare
     # also an end of file here (the worker blocked in recv() forever before)
     parent_end.close()
     try:
+        # the pipe is drained as fast as the build writes to it, so the build never waits
+        # for a full pipe (when MkDocs ends, thousands of paths come at once: the build has
+        # its own work then, StreamScan.finish)
+        queue: Queue = Queue()
+        reader = threading.Thread(target=_drain, args=(conn, queue), daemon=True)
+        reader.start()
         verifier = Verifier(repo, view)
         leaks: list[Leak] = []
         digests: dict[str, str] = {}
-        while (batch := conn.recv()) is not None:  # EOFError: the build has gone
-            more, got = _check_files(verifier, site_dir, batch)
+        while (batch := queue.get()) is not None:
+            if isinstance(batch, BaseException):  # EOFError: the build has gone
+                raise batch
+            more, got = _check_files(verifier, site_dir, batch)  # the index's read-back: StreamScan.finish
             leaks.extend(more)
             digests.update(got)
         conn.send(("ok", leaks, digests))
@@ -682,6 +703,19 @@ def _stream_worker(repo: Repository, view: PublicView, site_dir: str, conn, pare
         conn.close()
 
 
+def _drain(conn, queue: Queue) -> None:
+    """Every message of ``conn`` into ``queue``, up to the end (None), or the error that
+    stopped the reading."""
+    try:
+        while True:
+            message = conn.recv()
+            queue.put(message)
+            if message is None:
+                return
+    except BaseException as exc:  # noqa: BLE001 - handed to the checking thread
+        queue.put(exc)
+
+
 def _check_files(verifier: Verifier, site_dir: str, paths: list[tuple[str, str | None]]) -> tuple[list[Leak], dict[str, str]]:
     leaks: list[Leak] = []
     digests: dict[str, str] = {}
@@ -690,15 +724,13 @@ def _check_files(verifier: Verifier, site_dir: str, paths: list[tuple[str, str |
             data = fh.read()
         digests[path] = digest = hashlib.sha256(data).hexdigest()
         leaks.extend(verifier.content_leaks(path, data, kind, digest))
-        if path == INDEX_MANIFEST:
-            leaks.extend(index_leaks(verifier, site_dir))
     return leaks, digests
 
 
 INDEX_MANIFEST = "search/index/manifest.json"  # gkpublish.site.search.INDEX_DIR
 
 
-def index_leaks(verifier: Verifier, site_dir: str) -> list[Leak]:
+def index_leaks(site_dir: str) -> list[Leak]:
     """The search index read back completely (:func:`gkpublish.site.gkindex.check_index`):
     every token of its base64 postings is compared with the page texts, titles and filter
     values the index also holds as plain files, which this scan reads like pages — so the
@@ -727,7 +759,7 @@ def _scan_chunk(verifier: Verifier, site_dir: str, paths: list[str], kinds: dict
         with open(os.path.join(site_dir, path), "rb") as fh:
             leaks.extend(verifier.content_leaks(path, fh.read(), kinds.get(path)))
         if path == INDEX_MANIFEST:
-            leaks.extend(index_leaks(verifier, site_dir))
+            leaks.extend(index_leaks(site_dir))
     return leaks
 
 
