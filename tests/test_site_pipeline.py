@@ -104,6 +104,39 @@ def test_a_failing_check_process_fails_the_build(tmp_path, monkeypatch):
     assert "Traceback" not in stderr and not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("kind", ["occurrences", "page list"])
+def test_a_token_in_the_index_that_no_page_holds_fails_the_build(tmp_path, monkeypatch, kind):
+    """The build reads the index back itself (StreamScan.finish) while its worker checks the
+    index's files: a token planted between the indexer's writing and the check — as an index
+    that lies about its pages would carry it — stops the build, and nothing is published."""
+    import base64
+
+    from gkpublish.site.gkindex import encode_occurrences, encode_pages
+
+    planted = "机要台账"  # no page holds it, and it is no secret: only the read-back can see it
+    finish = search.Indexer.finish
+
+    def plant_then_finish(self):
+        told = self.on_written
+
+        def tamper(files):
+            shard = sorted(Path(self.site_dir, search.INDEX_DIR, "s").iterdir())[0]
+            table = json.loads(shard.read_text("utf-8"))
+            value = encode_occurrences([0], [0]) if kind == "occurrences" else encode_pages([0])
+            table[("bp" if kind == "occurrences" else "b4") + planted] = base64.urlsafe_b64encode(value).decode("ascii")
+            shard.write_text(json.dumps(table, ensure_ascii=False), "utf-8")
+            told(files)
+
+        self.on_written = tamper
+        return finish(self)
+
+    monkeypatch.setattr(search.Indexer, "finish", plant_then_finish)
+    site = demo_like_site(tmp_path / "repo")
+    rc, stdout, stderr = build_into(site, tmp_path / "out")
+    assert rc == 1 and "search/index/manifest.json" in stderr and "搜索索引与它所索引的公开文字不一致" in stderr, stdout + stderr
+    assert not (tmp_path / "out").exists()
+
+
 # -- the search indexer ---------------------------------------------------------------------
 
 def test_indexer_indexes_pages_in_id_order_whatever_order_they_come_in_and_tells_its_files(tmp_path):
