@@ -9,6 +9,7 @@ back into the pages' texts (what verify-site scans); a page's title words rank i
 from __future__ import annotations
 
 import base64
+import re
 import tempfile
 
 from hypothesis import given, settings
@@ -214,3 +215,57 @@ def test_an_index_of_another_version_or_a_broken_value_is_refused(tmp_path):
     m["version"] = 1
     (tmp_path / "manifest.json").write_text(json.dumps(m), "utf-8")
     assert check_index(str(tmp_path)) and "版本" in check_index(str(tmp_path))[0]
+
+
+class PlainWriter(Writer):
+    """The writer as first written, a Python loop per position: the reference the chained
+    built-ins of Writer._add_field must equal, token for token and byte for byte."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plain: dict[str, dict[str, list[int]]] = {}
+        self.plain_occ: dict[str, dict[str, tuple[list[int], list[int]]]] = {}
+
+    def _add_field(self, page: int, text: str, f: str) -> None:
+        occ = self.plain_occ.setdefault(f + "p", {})
+        here: dict[str, list[int]] = {}
+        for m in re.finditer(r"\S+", text):
+            start, run = m.start(), m.group()
+            for i in range(len(run)):
+                here.setdefault(run[i:i + gkindex.K], []).append(start + i)
+        for g, positions in here.items():
+            pages, at = occ.setdefault(g, ([], []))
+            pages.extend([page] * len(positions))
+            at.extend(positions)
+        for n in range(1, gkindex.K + 1):
+            for w in {g[:n] for g in here if len(g) >= n}:
+                self.plain.setdefault(f + str(n), {}).setdefault(w, []).append(page)
+
+    def values(self):
+        yield from ((kind + w, encode_pages(ids)) for kind, lists in self.plain.items() for w, ids in lists.items())
+        yield from ((k + w, encode_pages(ids)) for k, lists in self.lists.items() if k == "f" for w, ids in lists.items())
+        for kind, occ in self.plain_occ.items():
+            for gram, (pages, positions) in occ.items():
+                yield kind + gram, encode_occurrences(pages, positions)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.text(ALPHABET + "\n\u3000密", max_size=70), st.text(ALPHABET, max_size=12)),
+                min_size=1, max_size=6))
+def test_the_writer_equals_the_plain_loop_it_replaced(pages):
+    fast, plain = Writer(), PlainWriter()
+    for i, (text, title) in enumerate(pages):
+        for w in (fast, plain):
+            w.add(Entry(url=f"/p{i}/", title=title, facets={"栏目": "动态"}), text)
+    assert dict(fast.values()) == dict(plain.values())
+
+
+def test_the_writer_equals_the_plain_loop_on_long_pages():
+    # positions past 255 and 65,535 (two- and three-byte planes), many pages (page planes)
+    pages = [("政府信息公开" * (400 * (i % 3 + 1)) + f" 整改{i}", f"标题{i}") for i in range(300)]
+    pages[7] = ("整改" * 40_000, "")
+    fast, plain = Writer(), PlainWriter()
+    for i, (text, title) in enumerate(pages):
+        for w in (fast, plain):
+            w.add(Entry(url=f"/p{i}/", title=title), text)
+    assert dict(fast.values()) == dict(plain.values())
