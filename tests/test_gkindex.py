@@ -183,7 +183,7 @@ def test_a_written_index_matches_its_texts_and_a_planted_token_does_not(texts, a
     w.write(out)
     assert check_index(out) == []
     word = {"bp": "密件", "tp": "密件", "b1": "密", "b2": "密件", "t2": "密件", "b4": "密件内容"}[kind]
-    source = w.texts[0] if kind[0] == "b" else normalise(w.entries[0].title)
+    source = normalise(w.texts[0] if kind[0] == "b" else w.entries[0].title)
     if kind.endswith("p"):
         if source[at:at + len(word)] == word:
             return

@@ -214,3 +214,48 @@ def test_citizen_pages_filters_and_links_a_search_with_the_keyboard(generated_si
     finally:
         server.shutdown()
         server.server_close()
+
+
+EXCERPT_JS = r"""
+const [script, cases] = process.argv.slice(-2);
+const m = require(script);
+console.log(JSON.stringify(JSON.parse(cases).map(([text, words]) => m.excerpt({ text, offset: 0 }, words))));
+"""
+WRITTEN = "政府信息公开〔〕，（）：ＡＢａｂ２０２４①㈠ \n"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node 不存在")
+def test_an_excerpt_shows_the_text_as_written_with_the_normalised_words_marked():
+    """The text blocks hold the page's text as written (full-width commas and brackets,
+    capitals); the query's words are normalised. Generated texts and words found in them:
+    the excerpt, marks taken out, is a part of the text as written, and every mark holds, once
+    normalised, one of the words (whole characters: ①㈠ for the word "1(") — one Node.js run of the site's own gkpublish.js."""
+    import html
+    import re
+
+    from gkpublish.site.gkindex import normalise
+
+    cases: list[tuple[str, list[str]]] = []
+
+    @settings(max_examples=150, deadline=None, database=None)
+    @given(st.text(WRITTEN, min_size=1, max_size=300), st.data())
+    def collect(text, data):
+        norm = normalise(text)
+        runs = [r for r in norm.split() if r]
+        if not runs:
+            return
+        run = data.draw(st.sampled_from(runs))
+        start = data.draw(st.integers(0, len(run) - 1))
+        cases.append((text, [run[start:start + data.draw(st.integers(1, 4))]]))
+
+    collect()
+    cases.append(("根据《条例》，江北府办发〔２０２２〕３７号（ＡＢＣ）如下", ["abc"]))
+    proc = subprocess.run(["node", "-e", EXCERPT_JS, str(JS), json.dumps(cases)],
+                          capture_output=True, text=True, check=True, timeout=120)
+    shown = json.loads(proc.stdout)
+    assert shown[-1].endswith("（<mark>ＡＢＣ</mark>）如下")
+    for (text, words), out in zip(cases, shown, strict=True):
+        plain = html.unescape(re.sub("</?mark>", "", out)).removeprefix("…").removesuffix("…")
+        assert plain in text, (text, out)
+        marks = [html.unescape(x) for x in re.findall("<mark>(.*?)</mark>", out)]
+        assert marks and all(any(w in normalise(x) for w in words) for x in marks), (text, words, out)

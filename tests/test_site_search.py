@@ -181,3 +181,10 @@ def test_metadata_searched_is_index_no_publisher_and_source_not_the_table(built)
     assert site_search(out, "综合政务") == []  # 主题分类 only
     seed = next(r for r in site_search(out, "政府信息公开") if r["url"] == "/zcwj/2022-37/")
     assert not seed["excerpt"].startswith(("综合政务", "sample001")), seed["excerpt"]
+
+
+def test_the_excerpt_text_is_the_page_as_written_not_normalised(built):  # noqa: F811
+    # the index is searched in normalised text (， is "," there); what a result shows is not
+    _, out = built
+    seed = next(r for r in site_search(out, "政府信息公开") if r["url"] == "/zcwj/2022-37/")
+    assert "，" in seed["excerpt"] and "," not in seed["excerpt"], seed["excerpt"][:200]

@@ -34,9 +34,10 @@ segmentation, so index and query cannot disagree:
 * **Pages** are numbered newest first (the order the writer is given them in), so a result
   list is a sorted id list and "newer first" is id order. A ``pages`` table in chunks of
   :data:`CHUNK` pages holds what a result shows (URL, title, 发布日期, 文号, the number of
-  text blocks), fetched only for the results shown; the text of every page in blocks of
-  :data:`BLOCK` characters (``x/<id>-<k>.txt``), fetched only for the excerpt of a result
-  shown.
+  text blocks), fetched only for the results shown; the text of every page as written (not
+  normalised: an excerpt shows 〔2024〕 and full-width punctuation as the page does) in blocks
+  of :data:`BLOCK` characters (``x/<id>-<k>.txt``), fetched only for the excerpt of a result
+  shown; the index's positions are those of the normalised text of all blocks together.
 * **Numbers** are stored *planar*: a list of n numbers of at most w bytes each is one byte
   w, then the n lowest bytes, the n next bytes … (w planes). gzip squeezes the high planes,
   which are mostly zero, to almost nothing, and both the browser and Python (``array``)
@@ -236,7 +237,7 @@ class Writer:
         # kind ("bp", "tp") → gram → occurrences, each page << 32 | position
         self.occ: dict[str, defaultdict[str, array]] = {f + "p": defaultdict(_packed) for f in FIELDS}
         self.entries: list[Entry] = []
-        self.texts: list[str] = []  # normalised text of each page (for the excerpt blocks)
+        self.texts: list[str] = []  # each page's text as written, not normalised (the excerpt blocks)
         self.facet_values: dict[str, set[str]] = {f: set() for f in FACETS}
 
     def _add_field(self, page: int, text: str, f: str) -> None:
@@ -271,9 +272,8 @@ class Writer:
         """Page ``entry`` with its indexed text (page_text of its content); its id."""
         page = len(self.entries)
         self.entries.append(entry)
-        body = normalise(text)
-        self.texts.append(body)
-        self._add_field(page, body, "b")
+        self.texts.append(text)
+        self._add_field(page, normalise(text), "b")
         self._add_field(page, normalise(entry.title), "t")
         for name in FACETS:
             value = entry.facets.get(name)
@@ -593,7 +593,7 @@ def check_index(index_dir: str) -> list[str]:
                 for b in range(int(row[4])):
                     with open(os.path.join(index_dir, "x", f"{k + n}-{b}.txt"), encoding="utf-8") as fh:
                         parts.append(fh.read())
-                texts.append("".join(parts))
+                texts.append(normalise("".join(parts)))  # the blocks hold the text as written
         if len(texts) != pages:
             return [f"页面表有 {len(texts)} 页，manifest.json 写的是 {pages} 页"]
         values: dict[str, bytes] = {}

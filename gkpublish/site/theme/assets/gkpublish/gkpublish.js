@@ -147,11 +147,10 @@
     }
 
     /** The ids of the pages holding every word (and, with ``filters`` {name: [values]}, one
-     *  of the values of each): title matches first, each group newest first (gkindex.query);
-     *  and for each page the first start of the first word (for its excerpt). */
+     *  of the values of each): title matches first, each group newest first (gkindex.query). */
     async function query(text, filters) {
       const words = parseQuery(text);
-      if (!words.length) return { words, ids: [], at: new Map() };
+      if (!words.length) return { words, ids: [] };
       const byLength = words.slice().sort((a, b) => Array.from(a).length - Array.from(b).length);
       let found = null;
       for (const w of byLength) {  // the shortest first: a page list, no positions
@@ -182,18 +181,19 @@
       return Promise.all(ids.map(async (id) => (await json("p/" + Math.floor(id / m.chunk) + ".json"))[id % m.chunk]));
     }
 
-    /** The normalised text of page ``id`` from the first of its text blocks where one of
+    /** The text of page ``id`` (as written) from the first of its text blocks where one of
      *  ``words`` starts (with the next block when the word or the excerpt runs on), or its
-     *  first block. */
+     *  first block; ``offset``: where it begins in the page. */
     async function textAround(id, words) {
       const m = await manifestOf();
       const blocks = (await pages([id]))[0][4];
       const block = (k) => fetchText("x/" + id + "-" + k + ".txt");
       for (let k = 0; k < blocks; k += 1) {
         let text = await block(k);
-        const own = text.length;
+        const own = fold(text).norm.length;
         if (k + 1 < blocks) text += await block(k + 1);  // a word may run across the end of a block
-        if (words.some((w) => { const at = text.indexOf(w); return at >= 0 && at < own; })) return { text, offset: k * m.block };
+        const { norm } = fold(text);
+        if (words.some((w) => { const at = norm.indexOf(w); return at >= 0 && at < own; })) return { text, offset: k * m.block };
       }
       return { text: await block(0), offset: 0 };
     }
@@ -202,7 +202,7 @@
   }
 
   if (typeof module === "object" && module.exports) {  // Node.js: the parity tests
-    module.exports = { normalizeDocNo, fnv1a, normalise, parseQuery, cover, decodePages, decodeOccurrences, indexClient };
+    module.exports = { normalizeDocNo, fnv1a, normalise, parseQuery, cover, decodePages, decodeOccurrences, indexClient, fold, excerpt };
     return;
   }
 
@@ -246,16 +246,50 @@
     return parts.length ? '<p class="gk-result__meta">' + parts.join("") + "</p>" : "";
   }
 
-  /** The excerpt: ~100 characters of the page's text around the first hit, every word in <mark>. */
-  function excerpt(found, start, words) {
+  /** ``text`` as the index sees it (normalize, lower case: what the words are), with where
+   *  in ``text`` the character each of its characters comes from begins (``at``, one more
+   *  at the end) and ends (``to``). Character by character, so that a hit can be shown in
+   *  the text as written (① is "1", ㈠ is "(一)"). */
+  function fold(text) {
+    let norm = "";
+    const at = [], to = [];
+    let i = 0;
+    for (const ch of text) {
+      const n = ch.normalize("NFKC").toLowerCase();
+      for (let j = 0; j < n.length; j += 1) { at.push(i); to.push(i + ch.length); }
+      norm += n;
+      i += ch.length;
+    }
+    at.push(i);
+    return { norm, at, to };
+  }
+
+  /** About 120 characters of the page's text as written around the first of ``words``
+   *  (normalised words), each of them marked. */
+  function excerpt(found, words) {
     const { text, offset } = found;
-    let at = start >= 0 ? start - offset : -1;
-    if (at < 0) for (const w of words) { at = text.indexOf(w); if (at >= 0) break; }
-    const from = Math.max(0, at - 30);
-    const part = text.slice(from, from + 120);
-    let html = esc(part);
-    for (const w of words) if (w.length && part.includes(w)) html = html.split(esc(w)).join("<mark>" + esc(w) + "</mark>");
-    return (from + offset > 0 ? "…" : "") + html + (from + part.length < text.length ? "…" : "");
+    const { norm, at, to: end } = fold(text);
+    let hit = -1;
+    for (const w of words) { hit = w.length ? norm.indexOf(w) : -1; if (hit >= 0) break; }
+    const from = Math.max(0, (hit >= 0 ? at[hit] : 0) - 30);
+    const to = Math.min(text.length, from + 120);
+    const marks = [];  // [start, end) in text of every word found in the part shown, whole characters
+    for (const w of words) {
+      if (!w.length) continue;
+      for (let k = norm.indexOf(w); k >= 0; k = norm.indexOf(w, k + 1)) {
+        const a = at[k], b = end[k + w.length - 1];
+        if (a >= from && b <= to) marks.push([a, b]);
+      }
+    }
+    marks.sort((x, y) => x[0] - y[0] || y[1] - x[1]);
+    let html = "", i = from;
+    for (const [a, b] of marks) {
+      if (a < i) continue;  // overlaps a mark already made
+      html += esc(text.slice(i, a)) + "<mark>" + esc(text.slice(a, b)) + "</mark>";
+      i = b;
+    }
+    html += esc(text.slice(i, to));
+    return (from + offset > 0 ? "…" : "") + html + (to < text.length ? "…" : "");
   }
 
   function resultHtml(row, text, base) {
@@ -364,13 +398,13 @@
     }
     let run = 0;  // the latest search; an older one drops its results
     let current = null;  // the query shown
-    let results = { words: [], ids: [], at: new Map() };
+    let results = { words: [], ids: [] };
     let shown = 0;
 
     function reset(query) {
       run += 1;
       current = query;
-      results = { words: [], ids: [], at: new Map() };
+      results = { words: [], ids: [] };
       shown = 0;
       docNoBox.hidden = true;
       docNoBox.innerHTML = "";
@@ -402,7 +436,7 @@
       try {
         const rows = await index.pages(batch);
         const texts = await Promise.all(batch.map(async (page) => {
-          try { return excerpt(await index.textAround(page, results.words), -1, results.words); } catch (e) { return ""; }
+          try { return excerpt(await index.textAround(page, results.words), results.words); } catch (e) { return ""; }
         }));
         items = rows.map((row, k) => resultHtml(row, texts[k], base));
       } catch (e) {
