@@ -197,3 +197,16 @@ def test_every_top_level_name_of_a_built_site_is_reserved_or_content(built):  # 
     unexplained = sorted(p.name for p in out.iterdir()
                          if p.name not in RESERVED and p.name not in reserved_files() and p.name not in content)
     assert unexplained == []
+
+
+def test_a_failing_read_back_of_the_index_fails_the_build_in_chinese(tmp_path, monkeypatch):
+    from gkpublish.site import gkindex
+
+    def broken(index_dir):
+        raise MemoryError("simulated")
+
+    monkeypatch.setattr(gkindex, "check_index", broken)
+    site = demo_like_site(tmp_path / "repo")
+    rc, stdout, stderr = build_into(site, tmp_path / "out")
+    assert rc != 0 and "读回搜索索引时出错" in stderr and "MemoryError" in stderr, stdout + stderr
+    assert "Traceback" not in stderr and not (tmp_path / "out").exists()

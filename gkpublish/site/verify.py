@@ -650,6 +650,9 @@ class StreamScan:
             self._send(None)
         try:
             here = index_leaks(self.site_dir) if self._index else []
+        except Exception as exc:  # as if the worker had failed: the build stops, in Chinese
+            self.cancel()
+            raise RuntimeError(f"读回搜索索引时出错：{type(exc).__name__}: {exc}") from None
         except BaseException:
             self.cancel()
             raise
