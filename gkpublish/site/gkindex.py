@@ -70,7 +70,7 @@ import sys
 import unicodedata
 from array import array
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
 from operator import itemgetter, sub
@@ -143,10 +143,15 @@ def decode_numbers(data: bytes) -> list[int] | array:
     return _unplane(memoryview(data)[1:], (len(data) - 1) // w, w)
 
 
+def _differences(ids: Sequence[int]) -> list[int]:
+    """Ascending numbers as their differences, the first from 0."""
+    return [ids[0], *map(sub, ids[1:], ids)] if len(ids) else []
+
+
 def encode_pages(ids: Iterable[int]) -> bytes:
     """Ascending page ids: the differences, the first from 0."""
     ids = list(ids)
-    return encode_numbers([ids[0], *map(sub, ids[1:], ids)] if ids else [])
+    return encode_numbers(_differences(ids))
 
 
 def decode_pages(data: bytes) -> list[int]:
@@ -157,7 +162,7 @@ def encode_occurrences(pages: Iterable[int], positions: Iterable[int]) -> bytes:
     """Occurrences in (page, position) order: [w1, w2], the page differences (w1 planes),
     the positions (w2 planes)."""
     pages = list(pages)
-    diffs = array("Q", [pages[0], *map(sub, pages[1:], pages)] if pages else [])
+    diffs = array("Q", _differences(pages))
     a, w1 = _planes(diffs)
     b, w2 = _planes(array("Q", positions))
     if len(b) // w2 != len(a) // w1:
@@ -205,7 +210,7 @@ def _encode_packed(packed: array) -> bytes:
     empty = bytes(n)
     w2 = next((j + 1 for j in range(3, 0, -1) if raw[j::8] != empty), 1)
     pages = _unplane(b"".join(raw[4 + j::8] for j in range(4)), n, 4)
-    a, w1 = _planes(array("Q", [pages[0], *map(sub, pages[1:], pages)]))
+    a, w1 = _planes(array("Q", _differences(pages)))
     return bytes([w1, w2]) + a + b"".join(raw[j::8] for j in range(w2))
 
 
